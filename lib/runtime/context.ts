@@ -1,0 +1,37 @@
+import type { Logger } from "pino";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Env } from "./env";
+
+/**
+ * Everything a route handler may reach, owned by server.ts.
+ *
+ * Next.js bundles route handlers apart from server.ts, so a module-level variable would
+ * exist twice; the context is therefore published once on a well-known global symbol.
+ */
+export interface AppContext {
+  readonly env: Env;
+  readonly log: Logger;
+  readonly prisma: PrismaClient;
+  readonly services: AppServices;
+}
+
+/** Use cases the web edge may call; filled in by the composition root. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AppServices {}
+
+const CONTEXT_KEY = Symbol.for("kestrel.app-context");
+type ContextHolder = { [CONTEXT_KEY]?: AppContext };
+
+export function publishAppContext(context: AppContext): void {
+  (globalThis as ContextHolder)[CONTEXT_KEY] = context;
+}
+
+export function clearAppContext(): void {
+  delete (globalThis as ContextHolder)[CONTEXT_KEY];
+}
+
+export function getAppContext(): AppContext {
+  const context = (globalThis as ContextHolder)[CONTEXT_KEY];
+  if (!context) throw new Error("Kestrel's engine is not running in this process (start it with `npm start`).");
+  return context;
+}
