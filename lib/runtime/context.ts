@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Env } from "./env";
+import type { Engine } from "./engine";
+import type { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 
 /**
  * Everything a route handler may reach, owned by server.ts.
@@ -16,8 +18,10 @@ export interface AppContext {
 }
 
 /** Use cases the web edge may call; filled in by the composition root. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AppServices {}
+export interface AppServices {
+  readonly engine: Engine;
+  readonly realtime: RealtimeFeed;
+}
 
 const CONTEXT_KEY = Symbol.for("kestrel.app-context");
 type ContextHolder = { [CONTEXT_KEY]?: AppContext };

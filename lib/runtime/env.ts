@@ -14,6 +14,12 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SIM_SEED: z.coerce.number().int().default(7),
   KESTREL_DATA_DIR: z.string().min(1).default(".data"),
+  KESTREL_WATCHLIST: z
+    .string()
+    .default("AAPL,MSFT,TSLA,SPY,NVDA")
+    .transform((list) => list.split(",").map((symbol) => symbol.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Z0-9.]{1,12}$/, "symbols are 1-12 letters, digits or dots"))),
+  KESTREL_TIME_ZONE: z.string().min(1).default("America/New_York"),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,25 @@
+const money = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const quantity = new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 });
+
+export function formatMoney(value: number | null | undefined, currency = "USD"): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  return `${money.format(value)} ${currency}`;
+}
+
+export function formatPrice(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  return money.format(value);
+}
+
+export function formatQuantity(value: number): string {
+  return quantity.format(value);
+}
+
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString("en-GB", { hour12: false });
+}
+
+export function pnlClass(value: number | null | undefined): string {
+  if (!value) return "";
+  return value > 0 ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400";
+}

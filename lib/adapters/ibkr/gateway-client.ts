@@ -1,0 +1,304 @@
+import { EventEmitter } from "node:events";
+import { EventName, IBApi, type Contract, type Order } from "@stoqey/ib";
+import type { Logger } from "pino";
+import {
+  stockContract,
+  toBrokerCommission,
+  toBrokerExecution,
+  toBrokerOrder,
+  toBrokerOrderStatus,
+  toBrokerPosition,
+  type BrokerCommission,
+  type BrokerExecution,
+  type BrokerOrder,
+  type BrokerOrderStatus,
+  type BrokerPosition,
+  type Side,
+} from "./mapping";
+import { classifyNotice, type ConnectionNotice } from "./notices";
+
+export type ConnectionState = "disconnected" | "connecting" | "connected";
+
+export interface Quote {
+  symbol: string;
+  bid: number | null;
+  ask: number | null;
+  last: number | null;
+  volume: number | null;
+}
+
+export interface GatewayEvents {
+  connection: [state: ConnectionState];
+  notice: [notice: ConnectionNotice];
+  accounts: [accounts: string[]];
+  accountValue: [key: string, value: string, currency: string, account: string];
+  accountDownloadEnd: [account: string];
+  position: [position: BrokerPosition];
+  positionEnd: [];
+  openOrder: [order: BrokerOrder];
+  openOrderEnd: [];
+  orderStatus: [status: BrokerOrderStatus];
+  execution: [execution: BrokerExecution];
+  commission: [commission: BrokerCommission];
+  quote: [quote: Quote];
+  orderError: [orderId: number, code: number, message: string];
+  malformed: [error: Error];
+}
+
+export interface GatewayClientOptions {
+  host: string;
+  port: number;
+  clientId: number;
+  log: Logger;
+  /** The gateway's time zone, for execution timestamps that carry none. */
+  timeZone?: string;
+  reconnectDelaysMs?: { initial: number; max: number };
+}
+
+export interface MarketOrderSpec {
+  symbol: string;
+  side: Side;
+  quantity: number;
+  orderRef?: string;
+}
+
+const TICK_FIELD = { bid: [1, 66], ask: [2, 67], last: [4, 68], volume: [8, 74] } as const;
+
+/**
+ * A thin wrapper over the real `@stoqey/ib` client: connects, reconnects with backoff,
+ * turns broker callbacks into validated domain records, and sends orders.
+ */
+export class GatewayClient extends EventEmitter<GatewayEvents> {
+  private api: IBApi | null = null;
+  private state: ConnectionState = "disconnected";
+  private nextOrderId = 0;
+  private nextRequestId = 1;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectAttempt = 0;
+  private stopped = true;
+  private readonly quoteRequests = new Map<number, Quote>();
+  private readonly subscribedSymbols = new Set<string>();
+  private account = "";
+
+  constructor(private readonly options: GatewayClientOptions) {
+    super();
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  get managedAccount(): string {
+    return this.account;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const api = this.api;
+    this.api = null;
+    if (api) {
+      api.removeAllListeners();
+      api.on(EventName.error, () => undefined);
+      api.disconnect();
+    }
+    this.setState("disconnected");
+  }
+
+  placeMarketOrder(spec: MarketOrderSpec): number {
+    const order: Order = {
+      action: spec.side as Order["action"],
+      orderType: "MKT" as Order["orderType"],
+      totalQuantity: spec.quantity,
+      tif: "DAY" as Order["tif"],
+      transmit: true,
+      orderRef: spec.orderRef,
+    };
+    return this.placeOrder(stockContract(spec.symbol) as Contract, order);
+  }
+
+  cancelAllOrders(): void {
+    this.connectedApi().reqGlobalCancel();
+  }
+
+  requestOpenOrders(): void {
+    this.connectedApi().reqAllOpenOrders();
+  }
+
+  requestPositions(): void {
+    this.connectedApi().reqPositions();
+  }
+
+  subscribeQuotes(symbol: string): void {
+    if (this.subscribedSymbols.has(symbol)) return;
+    this.subscribedSymbols.add(symbol);
+    if (this.state === "connected") this.requestQuotes(symbol);
+  }
+
+  private placeOrder(contract: Contract, order: Order): number {
+    const api = this.connectedApi();
+    const orderId = this.nextOrderId++;
+    api.placeOrder(orderId, contract, order);
+    return orderId;
+  }
+
+  private connectedApi(): IBApi {
+    if (!this.api || this.state !== "connected") throw new GatewayUnavailableError();
+    return this.api;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.setState("connecting");
+    const api = new IBApi({ host: this.options.host, port: this.options.port });
+    this.api = api;
+    this.attachListeners(api);
+    api.connect(this.options.clientId);
+  }
+
+  private attachListeners(api: IBApi): void {
+    const { log } = this.options;
+    const guarded = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        log.warn({ err: error }, "ignored a malformed broker message");
+        this.emit("malformed", error as Error);
+      }
+    };
+    api.on(EventName.nextValidId, (orderId: number) => this.onNextValidId(orderId));
+    api.on(EventName.disconnected, () => this.onDisconnected());
+    api.on(EventName.managedAccounts, (list: string) => this.onManagedAccounts(list));
+    api.on(EventName.error, (error: Error, code: number, reqId: number) => this.onError(error, code, reqId));
+    api.on(EventName.info, (message: string, code: number) => this.emit("notice", classifyNotice(code, message)));
+    api.on(EventName.updateAccountValue, (key: string, value: string, currency: string, account: string) =>
+      this.emit("accountValue", key, value, currency, account),
+    );
+    api.on(EventName.accountDownloadEnd, (account: string) => this.emit("accountDownloadEnd", account));
+    api.on(
+      EventName.position,
+      guarded((account: string, contract: Contract, pos: number, avgCost?: number) =>
+        this.emit("position", toBrokerPosition(account, contract, pos, avgCost)),
+      ),
+    );
+    api.on(EventName.positionEnd, () => this.emit("positionEnd"));
+    api.on(
+      EventName.openOrder,
+      guarded((orderId: number, contract: Contract, order: Order, orderState: { status?: string }) =>
+        this.emit("openOrder", toBrokerOrder(orderId, contract, order, orderState.status ?? "Unknown")),
+      ),
+    );
+    api.on(EventName.openOrderEnd, () => this.emit("openOrderEnd"));
+    api.on(
+      EventName.orderStatus,
+      guarded((orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number, whyHeld?: string) =>
+        this.emit("orderStatus", toBrokerOrderStatus({ orderId, status, filled, remaining, avgFillPrice, permId, parentId, lastFillPrice, clientId, whyHeld })),
+      ),
+    );
+    api.on(
+      EventName.execDetails,
+      guarded((_reqId: number, contract: Contract, execution: unknown) =>
+        this.emit("execution", toBrokerExecution(contract, execution, this.options.timeZone ?? "UTC")),
+      ),
+    );
+    api.on(EventName.commissionReport, guarded((report: unknown) => this.emit("commission", toBrokerCommission(report))));
+    api.on(EventName.tickPrice, (reqId: number, field: number, value: number) => this.onTick(reqId, field, value));
+    api.on(EventName.tickSize, (reqId: number, field?: number, value?: number) => {
+      if (field !== undefined && value !== undefined) this.onTick(reqId, field, value);
+    });
+  }
+
+  private onNextValidId(orderId: number): void {
+    this.nextOrderId = Math.max(this.nextOrderId, orderId);
+    if (this.state === "connected") return;
+    this.reconnectAttempt = 0;
+    this.setState("connected");
+    this.synchronise();
+  }
+
+  /** After every (re)connect: read positions, orders, fills and account, and resubscribe quotes. */
+  private synchronise(): void {
+    const api = this.api;
+    if (!api) return;
+    api.reqPositions();
+    api.reqAllOpenOrders();
+    api.reqExecutions(this.nextRequestId++, {});
+    if (this.account) api.reqAccountUpdates(true, this.account);
+    this.quoteRequests.clear();
+    for (const symbol of this.subscribedSymbols) this.requestQuotes(symbol);
+  }
+
+  private requestQuotes(symbol: string): void {
+    const reqId = this.nextRequestId++;
+    this.quoteRequests.set(reqId, { symbol, bid: null, ask: null, last: null, volume: null });
+    this.api?.reqMktData(reqId, stockContract(symbol) as Contract, "", false, false);
+  }
+
+  private onManagedAccounts(list: string): void {
+    const accounts = list.split(",").map((account) => account.trim()).filter(Boolean);
+    const [first] = accounts;
+    if (first && first !== this.account) {
+      this.account = first;
+      if (this.state === "connected") this.api?.reqAccountUpdates(true, first);
+    }
+    this.emit("accounts", accounts);
+  }
+
+  private onTick(reqId: number, field: number, value: number): void {
+    const quote = this.quoteRequests.get(reqId);
+    if (!quote || !Number.isFinite(value) || value < 0) return;
+    const key = (Object.keys(TICK_FIELD) as (keyof typeof TICK_FIELD)[]).find((name) =>
+      (TICK_FIELD[name] as readonly number[]).includes(field),
+    );
+    if (!key) return;
+    quote[key] = value;
+    this.emit("quote", { ...quote });
+  }
+
+  private onError(error: Error, code: number, reqId: number): void {
+    if (reqId > 0 && code > 0 && !this.quoteRequests.has(reqId)) {
+      this.emit("orderError", reqId, code, error.message);
+      return;
+    }
+    this.options.log.warn({ code, reqId, message: error.message }, "broker error");
+  }
+
+  private onDisconnected(): void {
+    this.setState("disconnected");
+    this.api?.removeAllListeners();
+    this.api = null;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const { initial, max } = this.options.reconnectDelaysMs ?? { initial: 1_000, max: 60_000 };
+    const ceiling = Math.min(max, initial * 2 ** this.reconnectAttempt++);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.options.log.info({ state, host: this.options.host, port: this.options.port }, "broker connection");
+    this.emit("connection", state);
+  }
+}
+
+export class GatewayUnavailableError extends Error {
+  constructor() {
+    super("The broker is not connected; try again once the gateway connection is restored.");
+    this.name = "GatewayUnavailableError";
+  }
+}

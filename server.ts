@@ -1,0 +1,134 @@
+import { createServer, type Server } from "node:http";
+import path from "node:path";
+import next from "next";
+import type { Logger } from "pino";
+import { parseEnv, EnvError, type Env } from "@/lib/runtime/env";
+import { createLogger, redactUrl } from "@/lib/runtime/logger";
+import { Lifecycle } from "@/lib/runtime/lifecycle";
+import { clearAppContext, publishAppContext } from "@/lib/runtime/context";
+import { Engine } from "@/lib/runtime/engine";
+import { startEmbeddedPostgres } from "@/lib/adapters/db/embedded";
+import { applyMigrations } from "@/lib/adapters/db/migrate";
+import { createDatabase } from "@/lib/adapters/db/client";
+import { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
+import { startGatewaySimulator } from "@/lib/sim";
+import { recordAudit } from "@/lib/services/audit";
+import { REMOTE_ADDRESS_HEADER } from "@/lib/runtime/request-meta";
+
+/**
+ * The composition root: env -> database -> migrations -> broker -> Next -> HTTP -> socket.io
+ * -> engine. Everything started is stopped in reverse order on SIGINT/SIGTERM.
+ */
+async function main(): Promise<void> {
+  const env = readEnvOrExit();
+  const log = createLogger(env.LOG_LEVEL);
+  const lifecycle = new Lifecycle(log);
+  const shutdown = onceShutdown(lifecycle, log);
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  try {
+    await start(env, log, lifecycle);
+  } catch (error) {
+    log.fatal({ err: error }, "start-up failed");
+    console.error(`\nKestrel could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    await lifecycle.stopAll();
+    process.exit(1);
+  }
+}
+
+async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void> {
+  const databaseUrl = await resolveDatabase(env, log, lifecycle);
+  await applyMigrations({ databaseUrl, migrationsDir: path.resolve("prisma/migrations"), log });
+  const database = await createDatabase({ databaseUrl, log });
+  lifecycle.add("database", () => database.stop());
+
+  const broker = await resolveBroker(env, log, lifecycle);
+
+  const dev = process.argv.includes("--dev");
+  const nextApp = next({ dev, hostname: env.HOST, port: env.PORT, dir: process.cwd() });
+  await nextApp.prepare();
+  lifecycle.add("next", () => nextApp.close());
+  const handle = nextApp.getRequestHandler();
+  const httpServer = createServer((request, response) => {
+    request.headers[REMOTE_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";
+    void handle(request, response);
+  });
+
+  const engine = new Engine({
+    ib: { host: broker.host, port: broker.port, clientId: env.IB_CLIENT_ID },
+    prisma: database.prisma,
+    log: log.child({ component: "engine" }),
+    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
+    watchlist: env.KESTREL_WATCHLIST,
+    tradingTimeZone: env.KESTREL_TIME_ZONE,
+  });
+  const realtime = new RealtimeFeed({ httpServer, view: engine.view, log: log.child({ component: "realtime" }) });
+  lifecycle.add("realtime", () => realtime.stop());
+
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime } });
+  lifecycle.add("app context", () => clearAppContext());
+  engine.start();
+  lifecycle.add("engine", () => engine.stop());
+
+  await listen(httpServer, env.PORT, env.HOST);
+  lifecycle.add("http server", () => closeHttpServer(httpServer));
+  log.info({ url: `http://${env.HOST}:${env.PORT}`, mode: env.TRADING_MODE, dev }, "Kestrel is running");
+  console.log(`\n  Kestrel dashboard: http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}\n`);
+}
+
+async function resolveDatabase(env: Env, log: Logger, lifecycle: Lifecycle): Promise<string> {
+  if (env.DATABASE_URL) {
+    log.info({ database: redactUrl(env.DATABASE_URL) }, "using DATABASE_URL");
+    return env.DATABASE_URL;
+  }
+  const embedded = await startEmbeddedPostgres({ dataDir: path.resolve(env.KESTREL_DATA_DIR), log });
+  lifecycle.add("embedded postgres", () => embedded.stop());
+  return embedded.databaseUrl;
+}
+
+async function resolveBroker(env: Env, log: Logger, lifecycle: Lifecycle): Promise<{ host: string; port: number }> {
+  if (env.IB_HOST) return { host: env.IB_HOST, port: env.IB_PORT };
+  const simulator = await startGatewaySimulator({ seed: env.SIM_SEED });
+  lifecycle.add("simulated gateway", () => simulator.stop());
+  log.info({ port: simulator.port, account: simulator.account }, "IB_HOST is unset: trading against the built-in simulated gateway");
+  return { host: simulator.host, port: simulator.port };
+}
+
+function readEnvOrExit(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`\nKestrel could not start. ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port ${port} on ${host} is already in use (set PORT)`) : error),
+    );
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function closeHttpServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function onceShutdown(lifecycle: Lifecycle, log: Logger) {
+  let started = false;
+  return async (signal: string) => {
+    if (started) return;
+    started = true;
+    log.info({ signal }, "shutting down");
+    await lifecycle.stopAll();
+    process.exit(0);
+  };
+}
+
+void main();
