@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isValidTimeZone } from "@/lib/core/time/zoned-time";
 
 const port = z.coerce.number().int().min(1).max(65_535);
 
@@ -19,7 +20,7 @@ export const envSchema = z.object({
     .default("AAPL,MSFT,TSLA,SPY,NVDA")
     .transform((list) => list.split(",").map((symbol) => symbol.trim().toUpperCase()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[A-Z0-9.]{1,12}$/, "symbols are 1-12 letters, digits or dots"))),
-  KESTREL_TIME_ZONE: z.string().min(1).default("America/New_York"),
+  KESTREL_TIME_ZONE: z.string().min(1).default("America/New_York").refine(isValidTimeZone, "not an IANA time zone (e.g. America/New_York)"),
 });
 
 export type Env = z.infer<typeof envSchema>;

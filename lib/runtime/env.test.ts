@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env";
+
+describe("environment", () => {
+  it("defaults to loopback, port 3000, paper trading and the simulator", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ HOST: "127.0.0.1", PORT: 3000, TRADING_MODE: "paper", IB_PORT: 4002 });
+    expect(env.IB_HOST).toBeUndefined();
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it("names every bad variable", () => {
+    try {
+      parseEnv({ PORT: "70000", TRADING_MODE: "yolo", DATABASE_URL: "not a url" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(EnvError);
+      const message = (error as EnvError).message;
+      expect(message).toMatch(/PORT/);
+      expect(message).toMatch(/TRADING_MODE/);
+      expect(message).toMatch(/DATABASE_URL/);
+    }
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(parseEnv({ IB_HOST: "", DATABASE_URL: "" }).IB_HOST).toBeUndefined();
+  });
+
+  it("parses the watchlist and refuses a malformed symbol", () => {
+    expect(parseEnv({ KESTREL_WATCHLIST: " aapl, brk.b ,," }).KESTREL_WATCHLIST).toEqual(["AAPL", "BRK.B"]);
+    expect(() => parseEnv({ KESTREL_WATCHLIST: "AAPL,DROP TABLE" })).toThrow(/KESTREL_WATCHLIST/);
+  });
+
+  it("refuses an unknown time zone", () => {
+    expect(() => parseEnv({ KESTREL_TIME_ZONE: "Mars/Olympus" })).toThrow(/KESTREL_TIME_ZONE/);
+  });
+});
