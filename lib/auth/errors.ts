@@ -1,0 +1,23 @@
+/** An error the web edge turns into `{ error: { code, message } }` with its status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export const unauthenticated = (message = "Sign in first: this needs a session or an API token.") =>
+  new HttpError(401, "unauthenticated", message);
+
+export const forbidden = (message: string) => new HttpError(403, "forbidden", message);
+
+export const badRequest = (message: string) => new HttpError(400, "invalid_request", message);
+
+export const notFound = (message: string) => new HttpError(404, "not_found", message);
+
+export const conflict = (message: string) => new HttpError(409, "conflict", message);
