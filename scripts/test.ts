@@ -17,13 +17,13 @@ const resultsDir = path.resolve(".data/test-results");
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
+function run(command: string, args: string[], env: Record<string, string> = {}): boolean {
   console.log(`\n$ ${[command, ...args].join(" ")}`);
   const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
   return result.status === 0;
 }
 
-function check(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): StepResult {
+function check(name: string, command: string, args: string[], env?: Record<string, string>): StepResult {
   const ok = run(command, args, env);
   return { name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 };
 }

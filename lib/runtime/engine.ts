@@ -4,14 +4,15 @@ import { GatewayClient, type ConnectionState } from "@/lib/adapters/ibkr/gateway
 import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
 import { TradingJournal } from "@/lib/adapters/db/trading-journal";
 import { AccountView } from "@/lib/services/account-view";
-import { FlattenService, type AuditEntry, type FlattenRequest, type FlattenResult } from "@/lib/services/flatten";
+import { FlattenService, type FlattenRequest, type FlattenResult } from "@/lib/services/flatten";
+import type { AuditEvent } from "@/lib/services/audit";
 import { localDateKey } from "@/lib/core/time/zoned-time";
 
 export interface EngineOptions {
   ib: { host: string; port: number; clientId: number };
   prisma: PrismaClient;
   log: Logger;
-  audit: (entry: AuditEntry) => Promise<void>;
+  audit: (event: AuditEvent) => Promise<void>;
   watchlist: string[];
   /** The zone whose calendar decides what "today's fills" are. */
   tradingTimeZone: string;

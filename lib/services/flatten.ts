@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import type { BrokerPosition, Side } from "@/lib/adapters/ibkr/mapping";
 import type { AccountViewEvents, OrderRow } from "./account-view";
+import type { AuditEvent, AuditSource } from "./audit";
 
 /** What flatten needs from the broker connection. */
 export interface FlattenBroker {
@@ -19,7 +20,7 @@ export interface FlattenView extends Pick<EventEmitter<AccountViewEvents>, "on" 
 
 export interface FlattenRequest {
   actor: string;
-  source: "web" | "api" | "discord" | "guardian" | "schedule" | "system";
+  source: AuditSource;
   ip?: string | null;
 }
 
@@ -34,19 +35,10 @@ export interface FlattenResult {
   message: string;
 }
 
-export interface AuditEntry {
-  actor: string;
-  source: FlattenRequest["source"];
-  action: string;
-  ip?: string | null;
-  result: string;
-  details?: unknown;
-}
-
 export interface FlattenOptions {
   broker: FlattenBroker;
   view: FlattenView;
-  audit: (entry: AuditEntry) => Promise<void>;
+  audit: (event: AuditEvent) => Promise<void>;
   now: () => number;
   cancelTimeoutMs?: number;
   flatTimeoutMs?: number;

@@ -1,0 +1,72 @@
+/**
+ * Playwright's web server: a fresh database, a simulated gateway whose ledger tests can read,
+ * and the production Kestrel server pointed at both. Everything is removed on SIGTERM.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import path from "node:path";
+import pino from "pino";
+import { createScratchDatabase } from "@/lib/adapters/db/scratch-database";
+import { startEmbeddedPostgres } from "@/lib/adapters/db/embedded";
+import { startGatewaySimulator } from "@/lib/sim";
+import { E2E_RUNTIME_FILE, type E2eRuntime } from "./runtime";
+
+const log = pino({ level: "warn" });
+
+async function main(): Promise<void> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
+  };
+
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const embedded = await startEmbeddedPostgres({ dataDir: path.resolve(".data/e2e"), log });
+    cleanups.push(() => embedded.stop());
+    serverUrl = embedded.databaseUrl;
+  }
+  const database = await createScratchDatabase(serverUrl, "kestrel_e2e", { unique: true });
+  cleanups.push(() => database.drop());
+
+  const simulator = await startGatewaySimulator({ seed: 11 });
+  cleanups.push(() => simulator.stop());
+  const ledgerServer = createServer((_request, response) => {
+    response.setHeader("content-type", "application/json");
+    response.end(JSON.stringify(simulator.ledger()));
+  });
+  await new Promise<void>((resolve) => ledgerServer.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => new Promise((resolve) => ledgerServer.close(() => resolve())));
+  const address = ledgerServer.address();
+  if (!address || typeof address === "string") throw new Error("ledger server has no port");
+
+  const runtime: E2eRuntime = { databaseUrl: database.url, ledgerUrl: `http://127.0.0.1:${address.port}/ledger` };
+  mkdirSync(path.dirname(E2E_RUNTIME_FILE), { recursive: true });
+  writeFileSync(E2E_RUNTIME_FILE, JSON.stringify(runtime));
+
+  const app = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    stdio: "inherit",
+    env: { ...process.env, DATABASE_URL: database.url, IB_HOST: simulator.host, IB_PORT: String(simulator.port) },
+  });
+  const appExited = new Promise<void>((resolve) => app.once("exit", () => resolve()));
+  cleanups.push(async () => {
+    if (app.exitCode === null) app.kill("SIGTERM");
+    await appExited;
+  });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await cleanUp();
+    process.exit(code);
+  };
+  process.on("SIGTERM", () => void stop(0));
+  process.on("SIGINT", () => void stop(0));
+  app.once("exit", (code) => void stop(code ?? 1));
+}
+
+main().catch((error: unknown) => {
+  console.error("end-to-end harness failed to start:", error);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+
+/** Where the end-to-end harness put things; written by e2e-server.ts before the app starts. */
+export interface E2eRuntime {
+  databaseUrl: string;
+  ledgerUrl: string;
+}
+
+export const E2E_RUNTIME_FILE = path.resolve(".data/e2e/runtime.json");
+
+export function readE2eRuntime(): E2eRuntime {
+  return JSON.parse(readFileSync(E2E_RUNTIME_FILE, "utf8")) as E2eRuntime;
+}
+
+export interface LedgerPosition {
+  symbol: string;
+  quantity: number;
+  avgCost: number;
+}
+
+export interface LedgerExecution {
+  execId: string;
+  orderId: number;
+  symbol: string;
+  side: string;
+  shares: number;
+  price: number;
+}
+
+export interface Ledger {
+  positions: LedgerPosition[];
+  executions: LedgerExecution[];
+}
+
+/** The simulated gateway's own books: the truth the dashboard is checked against. */
+export async function simulatorLedger(runtime: E2eRuntime): Promise<Ledger> {
+  const response = await fetch(runtime.ledgerUrl);
+  if (!response.ok) throw new Error(`ledger endpoint answered ${response.status}`);
+  return (await response.json()) as Ledger;
+}
+
+export async function queryDatabase<Row>(runtime: E2eRuntime, sql: string): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: runtime.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
