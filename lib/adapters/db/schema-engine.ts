@@ -1,0 +1,192 @@
+import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { Pool, QueryResult } from "pg";
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from "@prisma/driver-adapter-utils";
+import type {
+  MigrationList,
+  SchemaContainer,
+  SchemaEngine,
+  SchemaFilter,
+} from "@prisma/schema-engine-wasm";
+import { DEFAULT_SCHEMA, parseDatabaseUrl, pgConnectionOptions } from "./connection-url";
+import { LOCK_FILE, MIGRATION_SCRIPT, readLockFile, readMigrationFiles } from "./migration-files";
+import { createScratchDatabase } from "./scratch-database";
+
+/**
+ * Prisma's schema engine compiled to WebAssembly, driven through `@prisma/adapter-pg`: the
+ * same differ and SQL renderer as `prisma migrate`, without the native engine binary.
+ * Development tooling only (new migrations, drift checks, tests); start-up never loads it.
+ */
+export interface OpenSchemaEngineOptions {
+  /** The database the engine treats as "the" database. Never a database holding real data. */
+  databaseUrl: string;
+  /** The Prisma schema files (a multi-file schema directory is read whole). */
+  schemaFiles: SchemaContainer[];
+  /** Server on which throw-away shadow databases are created and dropped; default: databaseUrl's server. */
+  shadowServerUrl?: string;
+}
+
+export interface OpenSchemaEngine {
+  engine: SchemaEngine;
+  close(): Promise<void>;
+}
+
+export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
+
+export async function openSchemaEngine(options: OpenSchemaEngineOptions): Promise<OpenSchemaEngine> {
+  if (options.schemaFiles.length === 0) throw new Error("the schema engine needs at least one .prisma file");
+  const wasm = await loadSchemaEngineModule();
+  const factory = new KestrelPgFactory(options.databaseUrl, options.shadowServerUrl ?? options.databaseUrl);
+  const datamodels = options.schemaFiles.map((file): [string, string] => [file.path, file.content]);
+  const engine = await wasm.SchemaEngine.new({ datamodels }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
+  return {
+    engine,
+    close: async () => {
+      engine.free();
+      await factory.disposeAll();
+    },
+  };
+}
+
+/** Every `*.prisma` file of a schema directory (or the one file named), in name order. */
+export async function readSchemaFiles(schemaPath: string): Promise<SchemaContainer[]> {
+  const isFile = schemaPath.endsWith(".prisma");
+  const names = isFile ? [path.basename(schemaPath)] : (await readdir(schemaPath)).filter((name) => name.endsWith(".prisma")).sort();
+  const dir = isFile ? path.dirname(schemaPath) : schemaPath;
+  return Promise.all(
+    names.map(async (name) => ({ path: path.join(dir, name), content: await readFile(path.join(dir, name), "utf8") })),
+  );
+}
+
+/** The migrations directory in the shape the engine expects. */
+export async function readMigrationList(migrationsDir: string): Promise<MigrationList> {
+  const files = await readMigrationFiles(migrationsDir);
+  return {
+    baseDir: migrationsDir,
+    lockfile: { path: LOCK_FILE, content: (await readLockFile(migrationsDir)) ?? `provider = "postgresql"\n` },
+    shadowDbInitScript: "",
+    migrationDirectories: files.map((file) => ({
+      path: file.name,
+      migrationFile: { path: MIGRATION_SCRIPT, content: { tag: "ok" as const, value: file.script } },
+    })),
+  };
+}
+
+/** SQL that takes a database shaped like the migrations to the schema; "" when there is nothing to do. */
+export async function diffMigrationsToSchema(engine: SchemaEngine, migrations: MigrationList, schemaFiles: SchemaContainer[]): Promise<string> {
+  const result = await engine.diff({
+    from: { tag: "migrations", ...migrations },
+    to: { tag: "schemaDatamodel", files: schemaFiles },
+    script: true,
+    exitCode: true,
+    filters: NO_FILTER,
+  });
+  return result.exitCode === 2 ? (result.stdout ?? "") : "";
+}
+
+/** SQL that takes the live database to the schema; "" when the database already matches it. */
+export async function diffDatabaseToSchema(engine: SchemaEngine, databaseUrl: string, schemaFiles: SchemaContainer[]): Promise<string> {
+  const result = await engine.diff({
+    from: { tag: "url", url: databaseUrl },
+    to: { tag: "schemaDatamodel", files: schemaFiles },
+    script: true,
+    exitCode: true,
+    filters: NO_FILTER,
+  });
+  return result.exitCode === 2 ? (result.stdout ?? "") : "";
+}
+
+type SchemaEngineModule = typeof import("@prisma/schema-engine-wasm");
+let schemaEngineModule: Promise<SchemaEngineModule> | undefined;
+
+/**
+ * The package imports its .wasm as an ES module, which Node 20 cannot do; the bindings are
+ * instantiated by hand instead, once per process.
+ */
+function loadSchemaEngineModule(): Promise<SchemaEngineModule> {
+  schemaEngineModule ??= (async () => {
+    const packageDir = path.dirname(createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm"));
+    const bindings = (await import(path.join(packageDir, "schema_engine_bg.js"))) as SchemaEngineModule & {
+      __wbg_set_wasm(exports: WebAssembly.Exports): void;
+    };
+    const bytes = await readFile(path.join(packageDir, "schema_engine_bg.wasm"));
+    const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bindings as unknown as WebAssembly.ModuleImports });
+    bindings.__wbg_set_wasm(instance.exports);
+    (instance.exports.__wbindgen_start as () => void)();
+    return bindings;
+  })();
+  return schemaEngineModule;
+}
+
+/**
+ * adapter-pg, with three corrections for migration work: scripts go to Postgres whole (its
+ * `executeScript` splits on every `;`, which breaks `$$` function bodies); the catalog's
+ * internal `"char"` columns, which it refuses, are reported as text; and each shadow
+ * database is a fresh scratch database on the chosen server, dropped when released.
+ */
+class KestrelPgFactory implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = "postgres";
+  readonly adapterName = "@prisma/adapter-pg";
+  private readonly releases: Array<() => Promise<void>> = [];
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly shadowServerUrl: string,
+  ) {}
+
+  connect(): Promise<SqlDriverAdapter> {
+    return this.open(this.databaseUrl);
+  }
+
+  async connectToShadowDb(): Promise<SqlDriverAdapter> {
+    const shadow = await createScratchDatabase(this.shadowServerUrl, "kestrel_shadow", { unique: true });
+    const adapter = await this.open(shadow.url, shadow.drop);
+    return adapter;
+  }
+
+  async disposeAll(): Promise<void> {
+    for (const release of this.releases.splice(0).reverse()) await release().catch(() => undefined);
+  }
+
+  private async open(url: string, afterDispose?: () => Promise<void>): Promise<SqlDriverAdapter> {
+    const { schema } = parseDatabaseUrl(url);
+    const factory = new PrismaPg(pgConnectionOptions(url), schema === DEFAULT_SCHEMA ? undefined : { schema });
+    const adapter = await factory.connect();
+    const pool = adapter.underlyingDriver();
+    reportInternalCharAsText(pool);
+    adapter.executeScript = async (script: string) => {
+      await pool.query(script);
+    };
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await pool.end().catch(() => undefined);
+      await afterDispose?.();
+    };
+    adapter.dispose = release;
+    this.releases.push(release);
+    return adapter;
+  }
+}
+
+const INTERNAL_CHAR_OID = 18;
+const TEXT_OID = 25;
+
+/** The engine reads catalog columns such as pg_constraint.contype; `pg` already returns them as strings. */
+function reportInternalCharAsText(pool: Pool): void {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<QueryResult>;
+  pool.query = (async (...args: unknown[]) => {
+    const result = await query(...args);
+    for (const field of result.fields ?? []) {
+      if (field.dataTypeID === INTERNAL_CHAR_OID) field.dataTypeID = TEXT_OID;
+    }
+    return result;
+  }) as Pool["query"];
+}
