@@ -3,28 +3,34 @@ import { isObserved } from "./validate";
 /**
  * Mean and population variance of the last `period` observations, in O(1) per update.
  *
- * Numerics: the sums hold deviations from a reference value (`shift`) near the window's
- * values, so squaring does not cancel catastrophically, and they are recomputed from the
- * window (with a fresh reference) each time the ring buffer wraps. Rounding error therefore
- * never builds up beyond one window's worth, however long the series; the recomputation costs
- * O(period) every `period` updates. A variance below the sums' rounding noise is reported as 0.
+ * Numerics: the sums hold deviations from a reference value (`shift`) close to the window's
+ * values, so squaring does not cancel catastrophically, and they are recomputed from the window
+ * (with a fresh reference) when the window first fills and then every
+ * max(period, MIN_RECOMPUTE_INTERVAL) updates. Rounding error therefore never builds up beyond
+ * a few hundred updates' worth, however long the series. A variance below the rounding noise
+ * of the sums is reported as exactly 0, never as a tiny negative number.
  *
  * A missing observation (NaN or ±Infinity) makes `mean` and `variance` NaN until it has left
  * the window.
  */
 export class RollingMoments {
   readonly period: number;
+  /** Ring buffer of the window; unfilled slots hold NaN and count as missing. */
   private readonly window: Float64Array;
   private next = 0;
   private filled = 0;
-  private missing = 0;
+  /** Slots of the window that hold no observation (unfilled or missing). */
+  private missing: number;
   private shift = 0;
   private sum = 0;
   private sumOfSquares = 0;
+  private untilRecompute: number;
 
   constructor(period: number) {
     this.period = period;
-    this.window = new Float64Array(period);
+    this.window = new Float64Array(period).fill(NaN);
+    this.missing = period;
+    this.untilRecompute = period;
   }
 
   get isFull(): boolean {
@@ -32,25 +38,29 @@ export class RollingMoments {
   }
 
   push(x: number): void {
-    if (this.filled === this.period) this.remove(this.window[this.next]);
-    else this.filled++;
+    const outgoing = this.window[this.next];
     this.window[this.next] = x;
-    this.add(x);
-    if (++this.next === this.period) {
-      this.next = 0;
-      this.recompute(x);
+    if (isObserved(x + outgoing)) {
+      const deviationIn = x - this.shift;
+      const deviationOut = outgoing - this.shift;
+      const change = deviationIn - deviationOut;
+      this.sum += change;
+      this.sumOfSquares += change * (deviationIn + deviationOut);
+    } else {
+      this.replaceWithMissing(x, outgoing);
     }
+    if (++this.next === this.period) this.next = 0;
+    if (--this.untilRecompute === 0) this.recompute(x);
   }
 
-  /** Mean of the window; NaN until it is full or while it holds a missing observation. */
+  /** Mean of the window; NaN until it is full and while it holds a missing observation. */
   get mean(): number {
-    if (this.filled !== this.period || this.missing !== 0) return NaN;
-    return this.shift + this.sum / this.period;
+    return this.missing === 0 ? this.shift + this.sum / this.period : NaN;
   }
 
   /** Population variance (divides by `period`); never negative; NaN when `mean` is. */
   get variance(): number {
-    if (this.filled !== this.period || this.missing !== 0) return NaN;
+    if (this.missing !== 0) return NaN;
     const meanDeviation = this.sum / this.period;
     const meanSquare = this.sumOfSquares / this.period;
     const variance = meanSquare - meanDeviation * meanDeviation;
@@ -58,40 +68,41 @@ export class RollingMoments {
   }
 
   reset(): void {
-    this.window.fill(0);
+    this.window.fill(NaN);
     this.next = 0;
     this.filled = 0;
-    this.missing = 0;
+    this.missing = this.period;
     this.shift = 0;
     this.sum = 0;
     this.sumOfSquares = 0;
+    this.untilRecompute = this.period;
   }
 
-  private add(x: number): void {
-    if (!isObserved(x)) {
-      this.missing++;
-      return;
-    }
-    const deviation = x - this.shift;
-    this.sum += deviation;
-    this.sumOfSquares += deviation * deviation;
-  }
-
-  private remove(x: number): void {
-    if (!isObserved(x)) {
+  /** The slow path: the incoming or the outgoing slot (or both) holds no observation. */
+  private replaceWithMissing(x: number, outgoing: number): void {
+    if (isObserved(outgoing)) {
+      const deviation = outgoing - this.shift;
+      this.sum -= deviation;
+      this.sumOfSquares -= deviation * deviation;
+    } else {
       this.missing--;
-      return;
+      if (this.filled < this.period) this.filled++;
     }
-    const deviation = x - this.shift;
-    this.sum -= deviation;
-    this.sumOfSquares -= deviation * deviation;
+    if (isObserved(x)) {
+      const deviation = x - this.shift;
+      this.sum += deviation;
+      this.sumOfSquares += deviation * deviation;
+    } else {
+      this.missing++;
+    }
   }
 
   private recompute(latest: number): void {
+    this.untilRecompute = Math.max(this.period, MIN_RECOMPUTE_INTERVAL);
     if (isObserved(latest)) this.shift = latest;
     let sum = 0;
     let sumOfSquares = 0;
-    for (let i = 0; i < this.filled; i++) {
+    for (let i = 0; i < this.period; i++) {
       const x = this.window[i];
       if (!isObserved(x)) continue;
       const deviation = x - this.shift;
@@ -103,8 +114,11 @@ export class RollingMoments {
   }
 }
 
+/** Short windows are recomputed at least this many updates apart, to keep the cost small. */
+export const MIN_RECOMPUTE_INTERVAL = 512;
+
 /**
  * Relative size below which a variance is indistinguishable from the rounding error of the
- * sums it is computed from (a few hundred ulps of the mean square).
+ * sums it is computed from (a few hundred ulps of the mean square deviation).
  */
-const VARIANCE_NOISE = 2 ** -44;
+export const VARIANCE_NOISE = 2 ** -44;

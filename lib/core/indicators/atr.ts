@@ -1,0 +1,79 @@
+import { type ExponentialAverage, wilderAverage } from "./exponential-average";
+import type { HighLowClose, IncrementalIndicator } from "./types";
+import { isObserved, requireEqualLengths, requirePeriod } from "./validate";
+
+/**
+ * True range: max(high, previous close) - min(low, previous close). Undefined (NaN) on the
+ * first bar, which has no previous close.
+ */
+export function trueRangeOf(high: number, low: number, previousClose: number): number {
+  return Math.max(high, previousClose) - Math.min(low, previousClose);
+}
+
+/**
+ * Average True Range (Wilder): true ranges smoothed with alpha = 1/period, seeded with the mean
+ * of the first `period` true ranges (bars 1..period), so the first value is at index `period`.
+ * A bar with a missing high, low or close gives NaN and is skipped: the next true range uses
+ * the last observed close.
+ */
+export class Atr implements IncrementalIndicator<HighLowClose, number> {
+  private readonly average: ExponentialAverage;
+  private previousClose = NaN;
+  private current = NaN;
+
+  constructor(period: number) {
+    requirePeriod("Atr", "period", period);
+    this.average = wilderAverage(period);
+  }
+
+  /** Allocation-free form of `update`. */
+  step(high: number, low: number, close: number): number {
+    if (!isObserved(high + low + close)) return (this.current = NaN);
+    const range = trueRangeOf(high, low, this.previousClose);
+    this.previousClose = close;
+    return (this.current = this.average.update(range));
+  }
+
+  update(bar: HighLowClose): number {
+    return this.step(bar.high, bar.low, bar.close);
+  }
+
+  get value(): number {
+    return this.current;
+  }
+
+  get isReady(): boolean {
+    return this.average.isReady;
+  }
+
+  reset(): void {
+    this.average.reset();
+    this.previousClose = NaN;
+    this.current = NaN;
+  }
+}
+
+/** Batch ATR: same length as the inputs, NaN during warm-up. See {@link Atr}. */
+export function atr(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  period: number,
+): Float64Array {
+  requirePeriod("atr", "period", period);
+  requireEqualLengths("atr", { high, low, close });
+  const indicator = new Atr(period);
+  const out = new Float64Array(close.length);
+  for (let i = 0; i < close.length; i++) out[i] = indicator.step(high[i], low[i], close[i]);
+  return out;
+}
+
+/** Batch true range: NaN at index 0 (no previous close) and wherever an input is missing. */
+export function trueRange(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>): Float64Array {
+  requireEqualLengths("trueRange", { high, low, close });
+  const out = new Float64Array(close.length);
+  for (let i = 0; i < close.length; i++) {
+    out[i] = i === 0 ? NaN : trueRangeOf(high[i], low[i], close[i - 1]);
+  }
+  return out;
+}
