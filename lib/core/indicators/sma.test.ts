@@ -1,14 +1,72 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Sma, sma } from "./index";
+import { expectSeriesClose, firstDefined, meanOf, randomWalk, windowEndingAt } from "./testing/series";
+
+function referenceSma(values: number[], period: number): number[] {
+  return values.map((_, i) => {
+    const window = windowEndingAt(values, i, period);
+    return window ? meanOf(window) : NaN;
+  });
+}
 
 describe("sma", () => {
   it("averages the last n closes: (1+2+3)/3 = 2, (2+3+4)/3 = 3, (3+4+8)/3 = 5", () => {
     expect(Array.from(sma([1, 2, 3, 4, 8], 3))).toEqual([NaN, NaN, 2, 3, 5]);
   });
 
-  it("agrees with the incremental face", () => {
-    const closes = [5, 4, 7, 1, 9, 2];
-    const live = new Sma(2);
-    expect(closes.map((x) => live.update(x))).toEqual(Array.from(sma(closes, 2)));
+  it("matches the obvious windowed mean on random walks", () => {
+    const closes = randomWalk(2_000, 7);
+    for (const period of [1, 2, 5, 20, 200, 700]) {
+      expectSeriesClose(sma(closes, period), referenceSma(closes, period), 1e-12);
+    }
+  });
+
+  it("is NaN exactly for the first n-1 values", () => {
+    const closes = randomWalk(50, 1);
+    expect(firstDefined(sma(closes, 10))).toBe(9);
+    expect(firstDefined(sma(new Float64Array(closes), 1))).toBe(0);
+  });
+
+  it("returns only NaN when n exceeds the length, and an empty array for no input", () => {
+    expect(Array.from(sma([1, 2, 3], 4))).toEqual([NaN, NaN, NaN]);
+    expect(sma([], 3)).toHaveLength(0);
+  });
+
+  it("with n = 1 returns the input", () => {
+    expect(Array.from(sma([3, -1, 4.5], 1))).toEqual([3, -1, 4.5]);
+  });
+
+  it("gives NaN while a missing value is in the window, then recovers", () => {
+    // window 2: [1,NaN] NaN, [NaN,3] NaN, [3,5] 4, [5,7] 6
+    expect(Array.from(sma([1, NaN, 3, 5, 7], 2))).toEqual([NaN, NaN, NaN, 4, 6]);
+    expect(Array.from(sma([1, Infinity, 3, 5], 2))).toEqual([NaN, NaN, NaN, 4]);
+  });
+
+  it("rejects a period that is not a positive integer, naming it", () => {
+    for (const bad of [0, -3, 2.5, NaN]) expect(() => sma([1, 2], bad)).toThrow(/period/);
+    expect(() => new Sma(0)).toThrow(/Sma: period/);
+  });
+
+  it("incremental updates reproduce the batch output, and reset starts over", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constant(NaN)), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        (values, period) => {
+          const live = new Sma(period);
+          const batch = sma(values, period);
+          values.forEach((x, i) => {
+            expect(Object.is(live.update(x), batch[i])).toBe(true);
+            expect(Object.is(live.value, batch[i])).toBe(true);
+            expect(live.isReady).toBe(i >= period - 1);
+          });
+          live.reset();
+          expect(live.value).toBeNaN();
+          expect(live.isReady).toBe(false);
+          expect(values.map((x) => live.update(x))).toEqual(Array.from(batch));
+        },
+      ),
+    );
   });
 });
