@@ -161,3 +161,8 @@ function stringParams(params: Record<string, string | string[] | undefined> | un
 }
 
 export const noStore = { "Cache-Control": "no-store" } as const;
+
+/** JSON that no cache keeps: every auth answer is about one person at one moment. */
+export function jsonResponse(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return Response.json(body, { status: init.status ?? 200, headers: { ...noStore, ...init.headers } });
+}

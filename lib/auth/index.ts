@@ -8,6 +8,7 @@ export {
   authService,
   assertSession,
   readBody,
+  jsonResponse,
   requestMeta,
   errorJson,
   errorResponse,

@@ -56,7 +56,7 @@ export async function recordAudit(prisma: AuditClient, event: AuditEvent): Promi
   return toAuditRow(row);
 }
 
-/** Newest first, between `from` (inclusive) and `to` (exclusive), one page at a time. */
+/** Newest first (by id, the order of insertion), between `from` (inclusive) and `to` (exclusive), one page at a time. */
 export async function listAudit(prisma: AuditClient, query: AuditQuery = {}): Promise<AuditPage> {
   const limit = Math.min(Math.max(query.limit ?? AUDIT_PAGE_DEFAULT, 1), AUDIT_PAGE_MAX);
   const rows = await prisma.auditLog.findMany({
@@ -64,7 +64,7 @@ export async function listAudit(prisma: AuditClient, query: AuditQuery = {}): Pr
       at: { gte: query.from, lt: query.to },
       ...(query.cursor === undefined ? {} : { id: { lt: BigInt(query.cursor) } }),
     },
-    orderBy: [{ at: "desc" }, { id: "desc" }],
+    orderBy: { id: "desc" },
     take: limit + 1,
   });
   const page = rows.slice(0, limit).map(toAuditRow);
