@@ -1,0 +1,5 @@
+export * from "./fill-model";
+export * from "./simulated-broker";
+export * from "./trades";
+export * from "./metrics";
+export * from "./run";

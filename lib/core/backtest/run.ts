@@ -1,0 +1,110 @@
+import type { Bar, BarSeries } from "../data/bars";
+import { TradingEngine } from "../engine/engine";
+import type { Sizing } from "../engine/sizing";
+import { zeroCommission, type CommissionModel } from "../model/commission";
+import type { Instrument } from "../model/instrument";
+import type { OrderRequest } from "../model/order";
+import { Portfolio } from "../model/portfolio";
+import type { DomainEvent, EventSink, RiskGate } from "../ports";
+import { SessionCalendar } from "../strategies/session";
+import type { Strategy } from "../strategies/types";
+import type { FillTiming } from "./fill-model";
+import { computeMetrics, type EquityCurve, type Metrics } from "./metrics";
+import { SimulatedBroker } from "./simulated-broker";
+import { TradeRecorder, type Trade } from "./trades";
+
+export interface BacktestConfig {
+  readonly bars: BarSeries;
+  readonly instrument: Instrument;
+  readonly strategy: Strategy;
+  readonly initialCapital: number;
+  readonly fill: FillTiming;
+  readonly slippageBps?: number;
+  readonly commission?: CommissionModel;
+  readonly sizing?: Sizing;
+  readonly fractional?: boolean;
+  readonly risk?: RiskGate;
+  /** Receives every domain event as well as the backtest's own recorder. */
+  readonly events?: EventSink;
+  readonly onProgress?: (barsDone: number, barsTotal: number) => void;
+}
+
+export interface BacktestResult {
+  readonly metrics: Metrics;
+  readonly trades: readonly Trade[];
+  readonly curve: EquityCurve;
+  readonly orders: readonly OrderRequest[];
+  /** True when a position was still open after the last bar and was closed at its close. */
+  readonly closedAtEnd: boolean;
+}
+
+const PROGRESS_EVERY = 1 << 16;
+
+/** Runs one strategy over a bar series through the same engine the live bot uses. */
+export function runBacktest(config: BacktestConfig): BacktestResult {
+  const { bars, instrument } = config;
+  const commission = config.commission ?? zeroCommission;
+  const bar: Bar = { time: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
+  const clock = { now: () => bar.time };
+  const portfolio = new Portfolio(config.initialCapital);
+  const broker = new SimulatedBroker({ instrument, fill: config.fill, slippageBps: config.slippageBps ?? 0, commission, clock });
+  const recorder = new BacktestRecorder(config.events);
+  const engine = new TradingEngine({
+    instrument,
+    strategy: config.strategy,
+    broker,
+    portfolio,
+    clock,
+    commission,
+    sizing: config.sizing ?? { kind: "all-in" },
+    fractional: config.fractional ?? false,
+    sizingSlippageBps: config.slippageBps ?? 0,
+    risk: config.risk,
+    events: recorder,
+  });
+  engine.start();
+  const position = portfolio.position(instrument.symbol);
+  const equity = new Float64Array(bars.length);
+  const inPosition = new Uint8Array(bars.length);
+  for (let i = 0; i < bars.length; i++) {
+    bar.time = bars.time[i];
+    bar.open = bars.open[i];
+    bar.high = bars.high[i];
+    bar.low = bars.low[i];
+    bar.close = bars.close[i];
+    bar.volume = bars.volume[i];
+    broker.beginBar(bar);
+    engine.onBar(bar);
+    broker.endBar();
+    const held = position.quantity;
+    equity[i] = portfolio.cashAsNumber + held * bar.close;
+    inPosition[i] = held === 0 ? 0 : 1;
+    if (config.onProgress && (i + 1) % PROGRESS_EVERY === 0) config.onProgress(i + 1, bars.length);
+  }
+  const closedAtEnd = position.quantity !== 0;
+  if (closedAtEnd) {
+    engine.flatten("end of data: closed at the last close");
+    broker.settleMarketOrdersAtClose();
+    equity[bars.length - 1] = portfolio.cashAsNumber;
+  }
+  broker.cancelAll();
+  engine.stop();
+  config.onProgress?.(bars.length, bars.length);
+  const calendar = new SessionCalendar(instrument.timeZone, "00:00");
+  const curve: EquityCurve = { time: bars.time, equity, inPosition, initialCapital: config.initialCapital, dayOf: (time) => calendar.localDay(time) };
+  return { metrics: computeMetrics(curve, recorder.trades.trades), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
+}
+
+/** Keeps what the report needs from the event stream and forwards everything. */
+class BacktestRecorder implements EventSink {
+  readonly trades = new TradeRecorder();
+  readonly orders: OrderRequest[] = [];
+
+  constructor(private readonly downstream: EventSink | undefined) {}
+
+  emit(event: DomainEvent): void {
+    if (event.type === "order") this.orders.push(event.order);
+    if (event.type === "fill") this.trades.record(event.fill, event.realizedPnl);
+    this.downstream?.emit(event);
+  }
+}

@@ -1,0 +1,331 @@
+import type { Bar } from "../data/bars";
+import type { CommissionModel } from "../model/commission";
+import type { Fill } from "../model/fill";
+import type { Instrument } from "../model/instrument";
+import { Order, oppositeSide, type OrderRequest, type Side } from "../model/order";
+import type { Portfolio } from "../model/portfolio";
+import { roundOrderPrice, roundQuantity } from "../model/rounding";
+import {
+  discardEvents,
+  type BrokerEvent,
+  type BrokerPort,
+  type Clock,
+  type DomainEvent,
+  type EventSink,
+  type OrderModification,
+  type RiskGate,
+  type Tick,
+  type TradeIntent,
+  type Unsubscribe,
+} from "../ports";
+import type { Strategy, StrategyContext, StrategyIntent } from "../strategies/types";
+import { alwaysApprove } from "./risk-gates";
+import { entryQuantity, type Sizing } from "./sizing";
+
+export interface EngineOptions {
+  readonly instrument: Instrument;
+  readonly strategy: Strategy;
+  readonly broker: BrokerPort;
+  readonly portfolio: Portfolio;
+  readonly clock: Clock;
+  readonly sizing: Sizing;
+  /** The commission the broker will charge, so an all-in entry leaves room to pay it. */
+  readonly commission: CommissionModel;
+  readonly fractional?: boolean;
+  /** Adverse slippage assumed when sizing an entry, in basis points. */
+  readonly sizingSlippageBps?: number;
+  readonly risk?: RiskGate;
+  readonly events?: EventSink;
+}
+
+/**
+ * The trading loop shared by backtest, paper and live: market data goes to the strategy,
+ * its intents are sized, rounded to tick and put to the risk gate, approved orders go to
+ * the broker port, and the broker's fills come back to the portfolio and the strategy.
+ * It never reads a clock of its own and does no I/O: the ports do.
+ */
+export class TradingEngine {
+  private readonly orders = new Map<number, Order>();
+  private readonly queue: StrategyIntent[] = [];
+  private readonly entryOrders = new Set<number>();
+  private readonly takeProfitOrders = new Set<number>();
+  private exitOrder: number | undefined;
+  private stopOrder: number | undefined;
+  private stopLevel = NaN;
+  private lastPrice = NaN;
+  private draining = false;
+  private unsubscribe: Unsubscribe | undefined;
+  private readonly risk: RiskGate;
+  private readonly events: EventSink;
+  private readonly context: StrategyContext;
+
+  constructor(private readonly options: EngineOptions) {
+    this.risk = options.risk ?? alwaysApprove;
+    this.events = options.events ?? discardEvents;
+    this.context = this.createContext();
+  }
+
+  start(): void {
+    this.unsubscribe ??= this.options.broker.onEvent((event) => this.onBrokerEvent(event));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  get position(): number {
+    return this.options.portfolio.position(this.options.instrument.symbol).quantity;
+  }
+
+  /** Orders the engine has sent, by id, in their current state. */
+  get orderBook(): ReadonlyMap<number, Order> {
+    return this.orders;
+  }
+
+  onBar(bar: Readonly<Bar>): void {
+    this.lastPrice = bar.close;
+    this.options.strategy.onBar(bar, this.context);
+    if (this.queue.length > 0) this.drain();
+  }
+
+  onTick(tick: Tick): void {
+    if (tick.symbol !== this.options.instrument.symbol) return;
+    this.lastPrice = tick.price;
+    this.options.strategy.onTick?.(tick, this.context);
+    if (this.queue.length > 0) this.drain();
+  }
+
+  /** Cancels every working order and closes the position at market. */
+  flatten(reason: string): void {
+    for (const id of this.entryOrders) this.options.broker.cancel(id);
+    this.queue.push({ kind: "exit", reason });
+    this.drain();
+  }
+
+  private createContext(): StrategyContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context is a view on this engine
+    const engine = this;
+    const positionOf = () => engine.options.portfolio.position(engine.options.instrument.symbol);
+    return {
+      symbol: engine.options.instrument.symbol,
+      get position() {
+        return positionOf().quantity;
+      },
+      get entryPrice() {
+        return positionOf().averageCost;
+      },
+      get stopPrice() {
+        return engine.stopLevel;
+      },
+      get entryPending() {
+        return engine.entryOrders.size > 0;
+      },
+      now: () => engine.options.clock.now(),
+      submit: (intent) => {
+        engine.queue.push(intent);
+      },
+    };
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let intent = this.queue.shift(); intent !== undefined; intent = this.queue.shift()) this.execute(intent);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private execute(intent: StrategyIntent): void {
+    if (Number.isNaN(this.lastPrice)) {
+      this.emit({ type: "error", time: this.options.clock.now(), message: `no price yet for ${this.options.instrument.symbol}: ${intent.kind} ignored` });
+      return;
+    }
+    switch (intent.kind) {
+      case "enter":
+        return this.enter(intent);
+      case "exit":
+        return this.exit(intent.reason, intent.quantity);
+      case "protect":
+        return this.protect(intent.stopPrice, intent.reason);
+      case "take-profit":
+        return this.takeProfit(intent.quantity, intent.limitPrice, intent.reason);
+    }
+  }
+
+  private enter(intent: Extract<StrategyIntent, { kind: "enter" }>): void {
+    const wanted = intent.direction === "long" ? 1 : -1;
+    if (Math.sign(this.position) === wanted || this.entryOrders.size > 0) return;
+    if (this.position !== 0) this.exit(intent.reason);
+    const side: Side = wanted > 0 ? "BUY" : "SELL";
+    const quantity = this.sizeEntry(wanted);
+    const tradeIntent = this.tradeIntent(side, quantity, "entry", intent.reason);
+    if (quantity <= 0) return this.deny(tradeIntent, "the sized quantity is zero: not enough equity for one lot");
+    if (!this.approved(tradeIntent)) return;
+    const parent = this.request(side, quantity, { type: "MKT" }, intent.reason);
+    this.entryOrders.add(parent.id);
+    if (intent.takeProfit === undefined || intent.stopLoss === undefined) return this.send(parent);
+    this.sendBracket(parent, intent.takeProfit, intent.stopLoss);
+  }
+
+  private sendBracket(parent: OrderRequest, takeProfit: number, stopLoss: number): void {
+    const { instrument, broker } = this.options;
+    const exitSide = oppositeSide(parent.side);
+    const child = { symbol: parent.symbol, side: exitSide, quantity: parent.quantity, timeInForce: "GTC" as const, parentId: parent.id, ocaGroup: `bracket-${parent.id}` };
+    const limitPrice = roundOrderPrice(instrument, exitSide, "limit", takeProfit);
+    const stopPrice = roundOrderPrice(instrument, exitSide, "stop", stopLoss);
+    const takeProfitOrder: OrderRequest = { ...child, id: broker.nextOrderId(), type: "LMT", limitPrice, tag: "take-profit" };
+    const stopOrder: OrderRequest = { ...child, id: broker.nextOrderId(), type: "STP", stopPrice, tag: "stop-loss" };
+    this.takeProfitOrders.add(takeProfitOrder.id);
+    this.stopOrder = stopOrder.id;
+    this.stopLevel = stopPrice;
+    this.send(parent);
+    this.send(takeProfitOrder);
+    this.send(stopOrder);
+  }
+
+  private exit(reason: string, requested?: number): void {
+    const held = Math.abs(this.position);
+    if (held === 0 || this.exitOrder !== undefined) return;
+    const quantity = requested === undefined ? held : Math.min(requested, held);
+    if (quantity >= held) this.cancelProtection();
+    const side: Side = this.position > 0 ? "SELL" : "BUY";
+    if (!this.approved(this.tradeIntent(side, quantity, "exit", reason))) return;
+    const order = this.request(side, quantity, { type: "MKT" }, reason);
+    this.exitOrder = order.id;
+    this.send(order);
+  }
+
+  private protect(requestedStop: number, reason: string): void {
+    const position = this.position;
+    if (position === 0) return;
+    const side: Side = position > 0 ? "SELL" : "BUY";
+    const stopPrice = roundOrderPrice(this.options.instrument, side, "stop", requestedStop);
+    const tighter = Number.isNaN(this.stopLevel) || (position > 0 ? stopPrice > this.stopLevel : stopPrice < this.stopLevel);
+    if (!tighter) return;
+    if (!this.approved(this.tradeIntent(side, Math.abs(position), "protect", reason))) return;
+    this.stopLevel = stopPrice;
+    if (this.stopOrder !== undefined) return this.modify(this.stopOrder, { stopPrice });
+    const order = this.request(side, Math.abs(position), { type: "STP", stopPrice }, reason, "GTC");
+    this.stopOrder = order.id;
+    this.send(order);
+  }
+
+  private takeProfit(requested: number, limit: number, reason: string): void {
+    const position = this.position;
+    const rounded = this.options.fractional ? requested : roundQuantity(this.options.instrument, requested);
+    const quantity = Math.min(rounded, Math.abs(position));
+    if (quantity <= 0) return;
+    const side: Side = position > 0 ? "SELL" : "BUY";
+    if (!this.approved(this.tradeIntent(side, quantity, "exit", reason))) return;
+    const limitPrice = roundOrderPrice(this.options.instrument, side, "limit", limit);
+    const order = this.request(side, quantity, { type: "LMT", limitPrice }, reason, "GTC");
+    this.takeProfitOrders.add(order.id);
+    this.send(order);
+  }
+
+  /** Equity marked at the last price, less what closing the current position would cost. */
+  private sizeEntry(direction: 1 | -1): number {
+    const { portfolio, commission, instrument, sizing } = this.options;
+    const held = this.position;
+    const closingCost = held === 0 ? 0 : commission.commission(Math.abs(held), this.lastPrice).toNumber();
+    const equity = portfolio.cashAsNumber + held * this.lastPrice - closingCost;
+    const price = this.lastPrice * (1 + (direction * (this.options.sizingSlippageBps ?? 0)) / 10_000);
+    return entryQuantity(sizing, { equity, price, commission, instrument, fractional: this.options.fractional ?? false });
+  }
+
+  private cancelProtection(): void {
+    if (this.stopOrder !== undefined) this.options.broker.cancel(this.stopOrder);
+    for (const id of this.takeProfitOrders) this.options.broker.cancel(id);
+  }
+
+  private onBrokerEvent(event: BrokerEvent): void {
+    if (event.type === "fill") return this.onFill(event.fill);
+    const order = this.orders.get(event.update.orderId);
+    if (!order) return;
+    order.transition(event.update.status, event.update.reason);
+    this.emit({ type: "order-status", time: this.options.clock.now(), update: event.update });
+    if (!order.isWorking) this.forget(order.id);
+  }
+
+  private onFill(fill: Fill): void {
+    const order = this.orders.get(fill.orderId);
+    if (!order) {
+      this.emit({ type: "error", time: fill.time, message: `fill ${fill.execId} for unknown order ${fill.orderId}` });
+      return;
+    }
+    order.applyFill(fill.quantity, fill.price);
+    const effect = this.options.portfolio.applyFill(fill);
+    this.emit({ type: "fill", time: fill.time, fill, realizedPnl: effect.realized.toNumber() });
+    if (!order.isWorking) this.forget(order.id);
+    this.resizeProtection();
+    this.options.strategy.onFill?.(fill, this.context);
+    this.drain();
+  }
+
+  /** After a fill the protective orders must cover exactly what is held, no more. */
+  private resizeProtection(): void {
+    const held = Math.abs(this.position);
+    if (held === 0) return this.cancelProtection();
+    if (this.entryOrders.size > 0) return;
+    const stop = this.stopOrder === undefined ? undefined : this.orders.get(this.stopOrder);
+    if (stop && stop.request.quantity !== held && stop.filled === 0) this.modify(stop.id, { quantity: held });
+  }
+
+  private modify(orderId: number, changes: OrderModification): void {
+    this.orders.get(orderId)?.amend(changes);
+    this.options.broker.modify(orderId, changes);
+  }
+
+  private forget(orderId: number): void {
+    this.entryOrders.delete(orderId);
+    this.takeProfitOrders.delete(orderId);
+    if (this.exitOrder === orderId) this.exitOrder = undefined;
+    if (this.stopOrder === orderId) {
+      this.stopOrder = undefined;
+      this.stopLevel = NaN;
+    }
+  }
+
+  private tradeIntent(side: Side, quantity: number, purpose: TradeIntent["purpose"], reason: string): TradeIntent {
+    return { symbol: this.options.instrument.symbol, side, quantity, referencePrice: this.lastPrice, purpose, reason };
+  }
+
+  private approved(intent: TradeIntent): boolean {
+    const { portfolio } = this.options;
+    const state = { position: this.position, equity: portfolio.cashAsNumber + this.position * this.lastPrice, cash: portfolio.cashAsNumber };
+    const decision = this.risk.check(intent, state);
+    if (!decision.approved) {
+      this.deny(intent, decision.reason);
+      return false;
+    }
+    this.emit({ type: "decision", time: this.options.clock.now(), symbol: intent.symbol, intent });
+    return true;
+  }
+
+  private deny(intent: TradeIntent, reason: string): void {
+    this.emit({ type: "denial", time: this.options.clock.now(), intent, reason });
+  }
+
+  private request(
+    side: Side,
+    quantity: number,
+    pricing: { type: "MKT" } | { type: "LMT"; limitPrice: number } | { type: "STP"; stopPrice: number },
+    reason: string,
+    timeInForce: "DAY" | "GTC" = "DAY",
+  ): OrderRequest {
+    return { ...pricing, id: this.options.broker.nextOrderId(), symbol: this.options.instrument.symbol, side, quantity, timeInForce, tag: reason };
+  }
+
+  private send(request: OrderRequest): void {
+    this.orders.set(request.id, new Order(request));
+    this.emit({ type: "order", time: this.options.clock.now(), order: request });
+    this.options.broker.submit(request);
+  }
+
+  private emit(event: DomainEvent): void {
+    this.events.emit(event);
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import type { Bar } from "../data/bars";
+import { Ema, Sma } from "../indicators";
+import { directionOf, type Direction, type Strategy, type StrategyContext } from "./types";
+
+export const crossModeSchema = z.enum(["state", "cross"]);
+export type CrossMode = z.infer<typeof crossModeSchema>;
+
+export const movingAverageCrossSchema = z
+  .object({
+    fast: z.number().int().positive(),
+    slow: z.number().int().positive(),
+    /** state: hold the side the averages point to; cross: act only on an observed crossing. */
+    mode: crossModeSchema.default("state"),
+    longOnly: z.boolean().default(true),
+    average: z.enum(["sma", "ema"]).default("sma"),
+  })
+  .refine((params) => params.fast < params.slow, { message: "fast must be shorter than slow", path: ["fast"] });
+
+export type MovingAverageCrossParams = z.infer<typeof movingAverageCrossSchema>;
+
+interface Average {
+  update(x: number): number;
+}
+
+/**
+ * Fast average above slow: long. Below: flat (long-only) or short. In `cross` mode the
+ * strategy trades only on a bar where the order of the averages flips from the bar before.
+ */
+export class MovingAverageCross implements Strategy {
+  private readonly fast: Average;
+  private readonly slow: Average;
+  private previousSpread = NaN;
+
+  constructor(
+    readonly name: string,
+    private readonly params: MovingAverageCrossParams,
+  ) {
+    const make = (period: number): Average => (params.average === "ema" ? new Ema(period) : new Sma(period));
+    this.fast = make(params.fast);
+    this.slow = make(params.slow);
+  }
+
+  onBar(bar: Readonly<Bar>, context: StrategyContext): void {
+    const spread = this.fast.update(bar.close) - this.slow.update(bar.close);
+    const previous = this.previousSpread;
+    this.previousSpread = spread;
+    if (Number.isNaN(spread)) return;
+    const wanted = this.params.mode === "state" ? sideOfSpread(spread) : sideOfCrossing(previous, spread);
+    if (wanted !== undefined) this.moveTo(wanted, context);
+  }
+
+  private moveTo(wanted: Direction, context: StrategyContext): void {
+    const held = directionOf(context.position);
+    if (held === wanted || context.entryPending) return;
+    if (wanted === "short" && this.params.longOnly) {
+      if (held === "long") context.submit({ kind: "exit", reason: `${this.name}: fast average below slow` });
+      return;
+    }
+    context.submit({ kind: "enter", direction: wanted, reason: `${this.name}: fast average ${wanted === "long" ? "above" : "below"} slow` });
+  }
+}
+
+function sideOfSpread(spread: number): Direction | undefined {
+  return spread > 0 ? "long" : spread < 0 ? "short" : undefined;
+}
+
+function sideOfCrossing(previous: number, spread: number): Direction | undefined {
+  if (Number.isNaN(previous)) return undefined;
+  if (previous <= 0 && spread > 0) return "long";
+  if (previous >= 0 && spread < 0) return "short";
+  return undefined;
+}

@@ -1,0 +1,53 @@
+import type { Bar } from "../data/bars";
+import type { Fill } from "../model/fill";
+import type { Tick } from "../ports";
+
+export type Direction = "long" | "short";
+
+/** What a strategy may ask for. The engine sizes, rounds to tick, risk-checks and routes it. */
+export type StrategyIntent =
+  | {
+      readonly kind: "enter";
+      readonly direction: Direction;
+      readonly reason: string;
+      /** With both prices the entry goes out as a bracket (parent + take-profit + stop). */
+      readonly takeProfit?: number;
+      readonly stopLoss?: number;
+    }
+  /** Market exit of `quantity` (default: the whole position). */
+  | { readonly kind: "exit"; readonly reason: string; readonly quantity?: number }
+  /** Place or tighten the one protective stop covering the whole position. */
+  | { readonly kind: "protect"; readonly stopPrice: number; readonly reason: string }
+  /** A resting limit order that takes `quantity` off the position at `limitPrice`. */
+  | { readonly kind: "take-profit"; readonly quantity: number; readonly limitPrice: number; readonly reason: string };
+
+/** What a strategy sees of the world and how it speaks. No clock but this, no I/O. */
+export interface StrategyContext {
+  readonly symbol: string;
+  /** Signed quantity held: positive long, negative short, 0 flat. */
+  readonly position: number;
+  /** Average price of the open position; NaN when flat. */
+  readonly entryPrice: number;
+  /** Price of the working protective stop; NaN when there is none. */
+  readonly stopPrice: number;
+  /** True while an entry order is working and not yet filled. */
+  readonly entryPending: boolean;
+  /** Epoch ms from the engine's clock (the bar's time in a backtest). */
+  now(): number;
+  submit(intent: StrategyIntent): void;
+}
+
+/**
+ * A trading idea. The same object runs in backtest, paper and live: it reacts to data and
+ * fills and answers with intents through the context, and never reads a clock or does I/O.
+ */
+export interface Strategy {
+  readonly name: string;
+  onBar(bar: Readonly<Bar>, context: StrategyContext): void;
+  onTick?(tick: Tick, context: StrategyContext): void;
+  onFill?(fill: Fill, context: StrategyContext): void;
+}
+
+export function directionOf(position: number): Direction | "flat" {
+  return position > 0 ? "long" : position < 0 ? "short" : "flat";
+}
