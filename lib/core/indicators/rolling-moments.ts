@@ -4,11 +4,12 @@ import { isObserved } from "./validate";
  * Mean and population variance of the last `period` observations, in O(1) per update.
  *
  * Numerics: the sums hold deviations from a reference value (`shift`) close to the window's
- * values, so squaring does not cancel catastrophically, and they are recomputed from the window
- * (with a fresh reference) when the window first fills and then every
- * max(period, MIN_RECOMPUTE_INTERVAL) updates. Rounding error therefore never builds up beyond
- * a few hundred updates' worth, however long the series. A variance below the rounding noise
- * of the sums is reported as exactly 0, never as a tiny negative number.
+ * values, and they are recomputed from the window, against a fresh reference (the latest value),
+ * every `period` updates. Rounding error therefore never builds up beyond one window's worth,
+ * however long the series, and the reference never lags the window by more than one window, so
+ * squaring cancels only as much as the window's own movement forces. The recomputation costs
+ * O(period) every `period` updates. A variance below the rounding noise of the sums is reported
+ * as exactly 0, never as a tiny negative number.
  *
  * A missing observation (NaN or ±Infinity) makes `mean` and `variance` NaN until it has left
  * the window.
@@ -24,13 +25,11 @@ export class RollingMoments {
   private shift = 0;
   private sum = 0;
   private sumOfSquares = 0;
-  private untilRecompute: number;
 
   constructor(period: number) {
     this.period = period;
     this.window = new Float64Array(period).fill(NaN);
     this.missing = period;
-    this.untilRecompute = period;
   }
 
   get isFull(): boolean {
@@ -49,8 +48,10 @@ export class RollingMoments {
     } else {
       this.replaceWithMissing(x, outgoing);
     }
-    if (++this.next === this.period) this.next = 0;
-    if (--this.untilRecompute === 0) this.recompute(x);
+    if (++this.next === this.period) {
+      this.next = 0;
+      this.recompute(x);
+    }
   }
 
   /** Mean of the window; NaN until it is full and while it holds a missing observation. */
@@ -75,7 +76,6 @@ export class RollingMoments {
     this.shift = 0;
     this.sum = 0;
     this.sumOfSquares = 0;
-    this.untilRecompute = this.period;
   }
 
   /** The slow path: the incoming or the outgoing slot (or both) holds no observation. */
@@ -98,7 +98,6 @@ export class RollingMoments {
   }
 
   private recompute(latest: number): void {
-    this.untilRecompute = Math.max(this.period, MIN_RECOMPUTE_INTERVAL);
     if (isObserved(latest)) this.shift = latest;
     let sum = 0;
     let sumOfSquares = 0;
@@ -113,9 +112,6 @@ export class RollingMoments {
     this.sumOfSquares = sumOfSquares;
   }
 }
-
-/** Short windows are recomputed at least this many updates apart, to keep the cost small. */
-export const MIN_RECOMPUTE_INTERVAL = 512;
 
 /**
  * Relative size below which a variance is indistinguishable from the rounding error of the

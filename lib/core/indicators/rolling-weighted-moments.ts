@@ -1,10 +1,11 @@
-import { MIN_RECOMPUTE_INTERVAL, VARIANCE_NOISE } from "./rolling-moments";
+import { VARIANCE_NOISE } from "./rolling-moments";
 import { isObserved } from "./validate";
 
 /**
  * Volume-weighted mean and population variance of price over the last `period` bars:
  * mean = Σ v·p / Σ v, variance = Σ v·(p - mean)² / Σ v. Same numerics as RollingMoments
- * (deviations from a nearby reference, periodic recomputation, noise-level variance is 0).
+ * (deviations from a nearby reference, recomputation every `period` bars, noise-level
+ * variance is 0).
  *
  * A bar whose price or volume is missing, or whose volume is negative, makes both NaN until it
  * has left the window; so does a window whose volume is all zero (counted exactly, not by
@@ -23,13 +24,11 @@ export class RollingWeightedMoments {
   private volume = 0;
   private weightedSum = 0;
   private weightedSquares = 0;
-  private untilRecompute: number;
 
   constructor(period: number) {
     this.period = period;
     this.prices = new Float64Array(period).fill(NaN);
     this.volumes = new Float64Array(period).fill(NaN);
-    this.untilRecompute = period;
   }
 
   get isFull(): boolean {
@@ -43,8 +42,10 @@ export class RollingWeightedMoments {
     this.prices[slot] = price;
     this.volumes[slot] = volume;
     this.accumulate(price, volume, 1);
-    if (++this.next === this.period) this.next = 0;
-    if (--this.untilRecompute === 0) this.recompute(price);
+    if (++this.next === this.period) {
+      this.next = 0;
+      this.recompute(price);
+    }
   }
 
   get mean(): number {
@@ -71,7 +72,6 @@ export class RollingWeightedMoments {
     this.volume = 0;
     this.weightedSum = 0;
     this.weightedSquares = 0;
-    this.untilRecompute = this.period;
   }
 
   private get hasValue(): boolean {
@@ -94,7 +94,6 @@ export class RollingWeightedMoments {
   }
 
   private recompute(latestPrice: number): void {
-    this.untilRecompute = Math.max(this.period, MIN_RECOMPUTE_INTERVAL);
     if (isObserved(latestPrice)) this.shift = latestPrice;
     this.volume = 0;
     this.weightedSum = 0;
