@@ -56,6 +56,16 @@ export function pgConnectionOptions(url: string): { connectionString: string; op
   return { connectionString: url, options: `-c search_path=${quoteIdentifier(schema)}` };
 }
 
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/** Refuses a database that is not on this machine (tests and fixtures must never reach real data). */
+export function assertLocalDatabase(url: string, variable = "the database URL"): void {
+  const { host } = parseDatabaseUrl(url);
+  if (!LOCAL_HOSTS.has(host)) {
+    throw new Error(`${variable} points at "${host}"; only a database on 127.0.0.1, localhost or ::1 is allowed here`);
+  }
+}
+
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

