@@ -9,8 +9,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { diffMigrationsToSchema, openSchemaEngine, readMigrationList, readSchemaFiles } from "@/lib/adapters/db/schema-engine";
-import { createScratchDatabase } from "@/lib/adapters/db/scratch-database";
+import { diffMigrationsToSchema, readMigrationList, readSchemaFiles, withSchemaEngine } from "@/lib/adapters/db/schema-engine";
 import { toolingServerUrl } from "./tooling-server";
 
 async function main(): Promise<number> {
@@ -33,26 +32,15 @@ async function main(): Promise<number> {
 async function findDrift(schemaPath: string, migrationsDir: string): Promise<string> {
   const schemaFiles = await readSchemaFiles(schemaPath);
   const migrations = await readMigrationList(migrationsDir);
-  const serverUrl = toolingServerUrl();
-  const scratch = await createScratchDatabase(serverUrl, "kestrel_check", { unique: true });
-  try {
-    const { engine, close } = await openSchemaEngine({ databaseUrl: scratch.url, schemaFiles, shadowServerUrl: serverUrl });
-    try {
-      return await diffMigrationsToSchema(engine, migrations, schemaFiles);
-    } finally {
-      await close();
-    }
-  } finally {
-    await scratch.drop();
-  }
+  return withSchemaEngine({ serverUrl: toolingServerUrl(), schemaFiles }, (engine) =>
+    diffMigrationsToSchema(engine, migrations, schemaFiles),
+  );
 }
 
 main().then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     console.error(`db check failed to run: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 2;
+    process.exit(2);
   },
 );

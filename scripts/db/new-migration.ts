@@ -12,8 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { LOCK_FILE, LOCK_FILE_CONTENT, MIGRATION_SCRIPT, readLockFile } from "@/lib/adapters/db/migration-files";
-import { NO_FILTER, openSchemaEngine, readMigrationList, readSchemaFiles } from "@/lib/adapters/db/schema-engine";
-import { createScratchDatabase } from "@/lib/adapters/db/scratch-database";
+import { NO_FILTER, readMigrationList, readSchemaFiles, withSchemaEngine } from "@/lib/adapters/db/schema-engine";
 import { applyMigrations } from "@/lib/adapters/db/migrate";
 import { silentLog, toolingServerUrl } from "./tooling-server";
 
@@ -51,27 +50,27 @@ async function createMigration(
 ): Promise<{ name: string; script: string } | null> {
   const schemaFiles = await readSchemaFiles(schemaPath);
   const migrationsList = await readMigrationList(migrationsDir);
-  const serverUrl = toolingServerUrl();
-  const scratch = await createScratchDatabase(serverUrl, "kestrel_migrate", { unique: true });
-  try {
-    // As `prisma migrate dev --create-only` on a fresh database: bring it up to date first, so
-    // the engine's history check (which must precede createMigration) replays the migrations.
-    await applyMigrations({ databaseUrl: scratch.url, migrationsDir, log: silentLog });
-    const { engine, close } = await openSchemaEngine({ databaseUrl: scratch.url, schemaFiles, shadowServerUrl: serverUrl });
-    try {
-      const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTER });
-      if (diagnostic.action.tag === "reset") throw new Error(`the migrations do not replay cleanly: ${diagnostic.action.reason}`);
-      const output = await engine.createMigration({ draft: false, migrationName: name, migrationsList, schema: { files: schemaFiles }, filters: NO_FILTER });
-      return output.migrationScript === null ? null : { name: output.generatedMigrationName, script: output.migrationScript };
-    } finally {
-      await close();
-    }
-  } finally {
-    await scratch.drop();
-  }
+  return withSchemaEngine({ serverUrl: toolingServerUrl(), schemaFiles }, async (engine, scratchUrl) => {
+    // As `prisma migrate dev --create-only` on a fresh database: bring it up to date first; the
+    // engine's history check (which createMigration needs first) then replays the migrations.
+    await applyMigrations({ databaseUrl: scratchUrl, migrationsDir, log: silentLog });
+    const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTER });
+    if (diagnostic.action.tag === "reset") throw new Error(`the migrations do not replay cleanly: ${diagnostic.action.reason}`);
+    const output = await engine.createMigration({
+      draft: false,
+      migrationName: name,
+      migrationsList,
+      schema: { files: schemaFiles },
+      filters: NO_FILTER,
+    });
+    return output.migrationScript === null ? null : { name: output.generatedMigrationName, script: output.migrationScript };
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(`new-migration: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`new-migration: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -16,42 +16,55 @@ import type {
 } from "@prisma/schema-engine-wasm";
 import { DEFAULT_SCHEMA, parseDatabaseUrl, pgConnectionOptions } from "./connection-url";
 import { LOCK_FILE, MIGRATION_SCRIPT, readLockFile, readMigrationFiles } from "./migration-files";
-import { createScratchDatabase } from "./scratch-database";
+import { createScratchDatabase, dropStaleScratchDatabases } from "./scratch-database";
 
 /**
  * Prisma's schema engine compiled to WebAssembly, driven through `@prisma/adapter-pg`: the
  * same differ and SQL renderer as `prisma migrate`, without the native engine binary.
  * Development tooling only (new migrations, drift checks, tests); start-up never loads it.
  */
-export interface OpenSchemaEngineOptions {
-  /** The database the engine treats as "the" database. Never a database holding real data. */
-  databaseUrl: string;
+export interface SchemaEngineOptions {
+  /** Server on which the engine's throw-away databases (its own and shadows) are made and dropped. */
+  serverUrl: string;
   /** The Prisma schema files (a multi-file schema directory is read whole). */
   schemaFiles: SchemaContainer[];
-  /** Server on which throw-away shadow databases are created and dropped; default: databaseUrl's server. */
-  shadowServerUrl?: string;
-}
-
-export interface OpenSchemaEngine {
-  engine: SchemaEngine;
-  close(): Promise<void>;
 }
 
 export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
-export async function openSchemaEngine(options: OpenSchemaEngineOptions): Promise<OpenSchemaEngine> {
+/**
+ * Runs `work` with an engine whose database is a fresh, empty scratch database (never one
+ * holding data), then drops it and every shadow database the engine asked for. When the engine
+ * fails on SQL it ran, the Postgres error is added to its message, which only names an id.
+ */
+export async function withSchemaEngine<T>(
+  options: SchemaEngineOptions,
+  work: (engine: SchemaEngine, scratchUrl: string) => Promise<T>,
+): Promise<T> {
   if (options.schemaFiles.length === 0) throw new Error("the schema engine needs at least one .prisma file");
   const wasm = await loadSchemaEngineModule();
-  const factory = new KestrelPgFactory(options.databaseUrl, options.shadowServerUrl ?? options.databaseUrl);
-  const datamodels = options.schemaFiles.map((file): [string, string] => [file.path, file.content]);
-  const engine = await wasm.SchemaEngine.new({ datamodels }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
-  return {
-    engine,
-    close: async () => {
+  await dropStaleScratchDatabases(options.serverUrl);
+  const scratch = await createScratchDatabase(options.serverUrl, "kestrel_engine", { unique: true });
+  const factory = new KestrelPgFactory(scratch.url, options.serverUrl);
+  try {
+    const datamodels = options.schemaFiles.map((file): [string, string] => [file.path, file.content]);
+    const engine = await wasm.SchemaEngine.new({ datamodels }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
+    try {
+      return await work(engine, scratch.url);
+    } catch (error) {
+      throw withDatabaseCause(error, factory.lastScriptError);
+    } finally {
       engine.free();
-      await factory.disposeAll();
-    },
-  };
+    }
+  } finally {
+    await factory.disposeAll();
+    await scratch.drop();
+  }
+}
+
+function withDatabaseCause(error: unknown, cause: Error | undefined): unknown {
+  if (!(error instanceof Error) || !cause || !/External error id#/.test(error.message)) return error;
+  return new Error(`${error.message.split("\n")[0].trim()}\n${cause.message}`, { cause });
 }
 
 /** Every `*.prisma` file of a schema directory (or the one file named), in name order. */
@@ -134,11 +147,14 @@ class KestrelPgFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = "postgres";
   readonly adapterName = "@prisma/adapter-pg";
   private readonly releases: Array<() => Promise<void>> = [];
+  /** The last error Postgres returned for a script, which the engine reports only by id. */
+  lastScriptError: Error | undefined;
 
   constructor(
     private readonly databaseUrl: string,
     private readonly shadowServerUrl: string,
   ) {}
+
 
   connect(): Promise<SqlDriverAdapter> {
     return this.open(this.databaseUrl);
@@ -146,8 +162,7 @@ class KestrelPgFactory implements SqlMigrationAwareDriverAdapterFactory {
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
     const shadow = await createScratchDatabase(this.shadowServerUrl, "kestrel_shadow", { unique: true });
-    const adapter = await this.open(shadow.url, shadow.drop);
-    return adapter;
+    return this.open(shadow.url, shadow.drop);
   }
 
   async disposeAll(): Promise<void> {
@@ -161,13 +176,18 @@ class KestrelPgFactory implements SqlMigrationAwareDriverAdapterFactory {
     const pool = adapter.underlyingDriver();
     reportInternalCharAsText(pool);
     adapter.executeScript = async (script: string) => {
-      await pool.query(script);
+      await pool.query(script).catch((error: Error) => {
+        this.lastScriptError = error;
+        throw error;
+      });
     };
     let released = false;
     const release = async () => {
       if (released) return;
       released = true;
-      await pool.end().catch(() => undefined);
+      // A client the engine left checked out would make end() wait forever; the scratch
+      // database is dropped WITH (FORCE) anyway.
+      await Promise.race([pool.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await afterDispose?.();
     };
     adapter.dispose = release;

@@ -37,9 +37,34 @@ export function scratchDatabaseName(prefix: string, at: Date, pid: number, tail?
   return [prefix, stamp, String(pid), tail].filter(Boolean).join("_");
 }
 
+const SCRATCH_NAME = /^kestrel_(?:test|shadow|engine|check|migrate)_(\d{14})_\d+(?:_[0-9a-f]{6})?$/;
+
+/**
+ * Drops scratch databases older than `olderThanMs` that a killed run left behind. Only names
+ * this module makes are considered; their timestamp says when they were made.
+ */
+export async function dropStaleScratchDatabases(serverUrl: string, { olderThanMs = 3_600_000, now = new Date() } = {}): Promise<string[]> {
+  const names = await queryOnServer<{ datname: string }>(serverUrl, "SELECT datname FROM pg_database WHERE datname LIKE 'kestrel\\_%'");
+  const stale = names.map((row) => row.datname).filter((name) => {
+    const stamp = SCRATCH_NAME.exec(name)?.[1];
+    return stamp !== undefined && now.getTime() - stampToTime(stamp) > olderThanMs;
+  });
+  for (const name of stale) await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+  return stale;
+}
+
+function stampToTime(stamp: string): number {
+  const [year, month, day, hour, minute, second] = [0, 4, 6, 8, 10, 12].map((at, i) => Number(stamp.slice(at, i === 0 ? 4 : at + 2)));
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
 /** Runs one statement on the server's maintenance connection (the URL's own database). */
 async function runOnServer(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+  await queryOnServer(serverUrl, sql);
+}
+
+async function queryOnServer<Row extends pg.QueryResultRow>(serverUrl: string, sql: string): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -47,7 +72,7 @@ async function runOnServer(serverUrl: string, sql: string): Promise<void> {
     throw new Error(`cannot reach the database server ${describeDatabase(serverUrl)}: ${(error as Error).message}`);
   }
   try {
-    await client.query(sql);
+    return (await client.query<Row>(sql)).rows;
   } finally {
     await client.end().catch(() => undefined);
   }
