@@ -32,8 +32,12 @@ export interface AuthAuditEvent {
 
 const AUDIT_SOURCE = { session: "web", token: "api", system: "system" } as const;
 
-/** Auth events go to the audit log; a failing audit write is logged, never hidden, never fatal. */
+/**
+ * Auth events go to the log and the audit log. Secrets never travel in an event, so neither can
+ * leak them; a failing audit write is logged, never hidden, never fatal.
+ */
 export async function auditAuth(deps: AuthDeps, meta: RequestMeta, event: AuthAuditEvent): Promise<void> {
+  deps.log.info({ action: event.action, actor: event.actor, result: event.result, ip: meta.ip, ...event.details }, "auth event");
   try {
     await recordAudit(deps.prisma, {
       actor: event.actor,
