@@ -11,15 +11,15 @@ test.describe.serial("dashboard on the simulated gateway", () => {
   test("shows the simulator's positions, account and streaming prices", async ({ page }) => {
     const runtime = readE2eRuntime();
     const ledger = await simulatorLedger(runtime);
-    const open = ledger.positions.filter((position) => position.quantity !== 0);
+    const open = ledger.positions.filter((position) => position.qty !== 0);
     expect(open.length).toBeGreaterThan(1);
-    expect(open.some((position) => position.quantity < 0)).toBe(true);
+    expect(open.some((position) => position.qty < 0)).toBe(true);
 
     await openDashboard(page);
     await expect(page.getByRole("status", { name: "Trading mode" })).toHaveText("PAPER TRADING");
     for (const position of open) {
       const row = page.getByTestId(`position-${position.symbol}`);
-      await expect(row.getByTestId("quantity")).toHaveText(new Intl.NumberFormat("en-US").format(position.quantity));
+      await expect(row.getByTestId("quantity")).toHaveText(new Intl.NumberFormat("en-US").format(position.qty));
     }
     await expect(page.getByTestId("net-liquidation")).not.toHaveText("—");
 
@@ -31,7 +31,7 @@ test.describe.serial("dashboard on the simulated gateway", () => {
 
   test("flatten all asks for confirmation, then empties every position and records the fills", async ({ page }) => {
     const runtime = readE2eRuntime();
-    const openBefore = (await simulatorLedger(runtime)).positions.filter((position) => position.quantity !== 0);
+    const openBefore = (await simulatorLedger(runtime)).positions.filter((position) => position.qty !== 0);
     await openDashboard(page);
 
     await page.getByRole("button", { name: "Flatten all" }).click();
@@ -47,7 +47,7 @@ test.describe.serial("dashboard on the simulated gateway", () => {
     await expect(page.getByTestId("fill-row").first()).toBeVisible();
 
     const ledger = await simulatorLedger(runtime);
-    expect(ledger.positions.filter((position) => position.quantity !== 0)).toEqual([]);
+    expect(ledger.positions.filter((position) => position.qty !== 0)).toEqual([]);
     const closingExecIds = ledger.executions
       .filter((execution) => openBefore.some((position) => position.symbol === execution.symbol))
       .map((execution) => execution.execId);

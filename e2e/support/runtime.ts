@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import type { SimLedger } from "@/lib/sim";
 
 /** Where the end-to-end harness put things; written by e2e-server.ts before the app starts. */
 export interface E2eRuntime {
@@ -14,31 +15,11 @@ export function readE2eRuntime(): E2eRuntime {
   return JSON.parse(readFileSync(E2E_RUNTIME_FILE, "utf8")) as E2eRuntime;
 }
 
-export interface LedgerPosition {
-  symbol: string;
-  quantity: number;
-  avgCost: number;
-}
-
-export interface LedgerExecution {
-  execId: string;
-  orderId: number;
-  symbol: string;
-  side: string;
-  shares: number;
-  price: number;
-}
-
-export interface Ledger {
-  positions: LedgerPosition[];
-  executions: LedgerExecution[];
-}
-
 /** The simulated gateway's own books: the truth the dashboard is checked against. */
-export async function simulatorLedger(runtime: E2eRuntime): Promise<Ledger> {
+export async function simulatorLedger(runtime: E2eRuntime): Promise<SimLedger> {
   const response = await fetch(runtime.ledgerUrl);
   if (!response.ok) throw new Error(`ledger endpoint answered ${response.status}`);
-  return (await response.json()) as Ledger;
+  return (await response.json()) as SimLedger;
 }
 
 export async function queryDatabase<Row>(runtime: E2eRuntime, sql: string): Promise<Row[]> {

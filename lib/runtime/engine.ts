@@ -43,7 +43,7 @@ export class Engine {
     const now = options.now ?? Date.now;
     const today = () => localDateKey(now(), options.tradingTimeZone);
     this.view = new AccountView((instant) => localDateKey(instant.getTime(), options.tradingTimeZone) === today());
-    this.client = new GatewayClient({ ...options.ib, log: options.log.child({ component: "ibkr" }), timeZone: "UTC" });
+    this.client = new GatewayClient({ ...options.ib, log: options.log.child({ adapter: "ibkr" }), timeZone: "UTC" });
     this.journal = new TradingJournal(options.prisma, options.log.child({ component: "journal" }));
     this.flatten = new FlattenService({ broker: this.client, view: this.view, audit: options.audit, now });
     this.wire();

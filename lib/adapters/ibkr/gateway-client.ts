@@ -62,6 +62,12 @@ export interface MarketOrderSpec {
   orderRef?: string;
 }
 
+/**
+ * TWS reports request errors and order errors with one id field, so request ids start far
+ * above any order id this client will use and the two can never be confused.
+ */
+const FIRST_REQUEST_ID = 1 << 30;
+
 const TICK_FIELD = { bid: [1, 66], ask: [2, 67], last: [4, 68], volume: [8, 74] } as const;
 
 /**
@@ -72,7 +78,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private api: IBApi | null = null;
   private state: ConnectionState = "disconnected";
   private nextOrderId = 0;
-  private nextRequestId = 1;
+  private nextRequestId = FIRST_REQUEST_ID;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectAttempt = 0;
   private stopped = true;
