@@ -1,0 +1,72 @@
+import { instantOf, isValidTimeZone } from "../time/zoned-time";
+
+/**
+ * Parses a bar timestamp into epoch milliseconds (UTC), or returns undefined. Accepted forms:
+ * - `2020-01-02` and `20200102`: that date at 00:00 in `timeZone`;
+ * - ISO datetimes `2020-01-02T14:30`, `…:05`, `…:05.250`, with `T` or a space, with an offset
+ *   (`Z`, `+01:00`, `+0100`) or without one (then a wall time in `timeZone`);
+ * - `20200102 14:30:05`, as Interactive Brokers writes it, optionally followed by an IANA
+ *   zone (`20200102 14:30:05 US/Eastern`), which then overrides `timeZone`;
+ * - epoch seconds or milliseconds (digits with an optional fraction, not 8 digits long):
+ *   values of 1e11 and above are milliseconds (1e11 s would be the year 5138).
+ */
+export function parseTimestamp(text: string, timeZone: string): number | undefined {
+  const epoch = EPOCH.exec(text);
+  if (epoch) return parseEpoch(epoch[0]);
+  const dated = ISO_DATETIME.exec(text) ?? COMPACT_DATETIME.exec(text);
+  if (!dated?.groups) return undefined;
+  const { year, month, day, hour = "0", minute = "0", second = "0", fraction = "", offset, zone } = dated.groups;
+  if (zone !== undefined && !isValidTimeZone(zone)) return undefined;
+  const wall = { year: +year, month: +month, day: +day, hour: +hour, minute: +minute, second: +second };
+  if (!isRealWallTime(wall)) return undefined;
+  const milliseconds = Math.round(Number(`0.${fraction || "0"}`) * 1000);
+  if (offset !== undefined) return wallTimeAsUtc(wall) - offsetMinutes(offset) * 60_000 + milliseconds;
+  return instantOf(wall, zone ?? timeZone) + milliseconds;
+}
+
+const EPOCH = /^(?!\d{8}$)\d{9,}(?:\.\d+)?$/;
+const TIME_OF_DAY = String.raw`(?<hour>\d{2}):(?<minute>\d{2})(?::(?<second>\d{2})(?:\.(?<fraction>\d{1,9}))?)?`;
+const ISO_DATETIME = new RegExp(
+  String.raw`^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})(?:[T ]${TIME_OF_DAY}(?<offset>Z|[+-]\d{2}:?\d{2})?)?$`,
+);
+const COMPACT_DATETIME = new RegExp(
+  String.raw`^(?<year>\d{4})(?<month>\d{2})(?<day>\d{2})(?: +${TIME_OF_DAY}(?: +(?<zone>[A-Za-z][\w+\-/]*))?)?$`,
+);
+
+function parseEpoch(digits: string): number {
+  const value = Number(digits);
+  return value >= 1e11 ? Math.round(value) : Math.round(value * 1000);
+}
+
+interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function wallTimeAsUtc(wall: WallTime): number {
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+}
+
+/** Rejects 2021-02-30, 25:00 and the like, which Date.UTC would silently roll over. */
+function isRealWallTime(wall: WallTime): boolean {
+  const date = new Date(wallTimeAsUtc(wall));
+  return (
+    date.getUTCFullYear() === wall.year &&
+    date.getUTCMonth() === wall.month - 1 &&
+    date.getUTCDate() === wall.day &&
+    date.getUTCHours() === wall.hour &&
+    date.getUTCMinutes() === wall.minute &&
+    date.getUTCSeconds() === wall.second
+  );
+}
+
+function offsetMinutes(offset: string): number {
+  if (offset === "Z") return 0;
+  const sign = offset[0] === "-" ? -1 : 1;
+  const digits = offset.slice(1).replace(":", "");
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+}
