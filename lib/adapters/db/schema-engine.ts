@@ -1,10 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Pool, QueryResult } from "pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
+  ColumnTypeEnum,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
@@ -28,13 +30,18 @@ export interface SchemaEngineOptions {
   serverUrl: string;
   /** The Prisma schema files (a multi-file schema directory is read whole). */
   schemaFiles: SchemaContainer[];
+  /**
+   * A database to inspect instead of a fresh one, for read-only work such as
+   * `diffDatabaseToSchema`; never pass a database with data to commands that write.
+   */
+  inspectUrl?: string;
 }
 
 export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 /**
- * Runs `work` with an engine whose database is a fresh, empty scratch database (never one
- * holding data), then drops it and every shadow database the engine asked for. When the engine
+ * Runs `work` with an engine whose database is a fresh, empty scratch database (unless
+ * `inspectUrl` names one to read), then drops it and every shadow database the engine asked for. When the engine
  * fails on SQL it ran, the Postgres error is added to its message, which only names an id.
  */
 export async function withSchemaEngine<T>(
@@ -44,13 +51,14 @@ export async function withSchemaEngine<T>(
   if (options.schemaFiles.length === 0) throw new Error("the schema engine needs at least one .prisma file");
   const wasm = await loadSchemaEngineModule();
   await dropStaleScratchDatabases(options.serverUrl);
-  const scratch = await createScratchDatabase(options.serverUrl, "kestrel_engine", { unique: true });
-  const factory = new KestrelPgFactory(scratch.url, options.serverUrl);
+  const scratch = options.inspectUrl ? null : await createScratchDatabase(options.serverUrl, "kestrel_engine", { unique: true });
+  const engineUrl = options.inspectUrl ?? scratch!.url;
+  const factory = new KestrelPgFactory(engineUrl, options.serverUrl);
   try {
     const datamodels = options.schemaFiles.map((file): [string, string] => [file.path, file.content]);
     const engine = await wasm.SchemaEngine.new({ datamodels }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
     try {
-      return await work(engine, scratch.url);
+      return await work(engine, engineUrl);
     } catch (error) {
       throw withDatabaseCause(error, factory.lastScriptError);
     } finally {
@@ -58,7 +66,7 @@ export async function withSchemaEngine<T>(
     }
   } finally {
     await factory.disposeAll();
-    await scratch.drop();
+    await scratch?.drop();
   }
 }
 
@@ -103,10 +111,13 @@ export async function diffMigrationsToSchema(engine: SchemaEngine, migrations: M
   return result.exitCode === 2 ? (result.stdout ?? "") : "";
 }
 
-/** SQL that takes the live database to the schema; "" when the database already matches it. */
-export async function diffDatabaseToSchema(engine: SchemaEngine, databaseUrl: string, schemaFiles: SchemaContainer[]): Promise<string> {
+/**
+ * SQL that takes the engine's database (open it with `inspectUrl`) to the schema; "" when the
+ * database already matches it.
+ */
+export async function diffDatabaseToSchema(engine: SchemaEngine, schemaFiles: SchemaContainer[]): Promise<string> {
   const result = await engine.diff({
-    from: { tag: "url", url: databaseUrl },
+    from: { tag: "schemaDatasource", files: schemaFiles, configDir: process.cwd() },
     to: { tag: "schemaDatamodel", files: schemaFiles },
     script: true,
     exitCode: true,
@@ -140,7 +151,7 @@ function loadSchemaEngineModule(): Promise<SchemaEngineModule> {
 /**
  * adapter-pg, with three corrections for migration work: scripts go to Postgres whole (its
  * `executeScript` splits on every `;`, which breaks `$$` function bodies); the catalog's
- * internal `"char"` columns, which it refuses, are reported as text; and each shadow
+ * internal `"char"` columns, which it refuses, are read; and each shadow
  * database is a fresh scratch database on the chosen server, dropped when released.
  */
 class KestrelPgFactory implements SqlMigrationAwareDriverAdapterFactory {
@@ -174,7 +185,7 @@ class KestrelPgFactory implements SqlMigrationAwareDriverAdapterFactory {
     const factory = new PrismaPg(pgConnectionOptions(url), schema === DEFAULT_SCHEMA ? undefined : { schema });
     const adapter = await factory.connect();
     const pool = adapter.underlyingDriver();
-    reportInternalCharAsText(pool);
+    readInternalCharColumns(adapter, pool);
     adapter.executeScript = async (script: string) => {
       await pool.query(script).catch((error: Error) => {
         this.lastScriptError = error;
@@ -198,15 +209,33 @@ class KestrelPgFactory implements SqlMigrationAwareDriverAdapterFactory {
 
 const INTERNAL_CHAR_OID = 18;
 const TEXT_OID = 25;
+const charColumnsOfQuery = new AsyncLocalStorage<{ indexes: number[] }>();
 
-/** The engine reads catalog columns such as pg_constraint.contype; `pg` already returns them as strings. */
-function reportInternalCharAsText(pool: Pool): void {
+/**
+ * The engine reads catalog columns of Postgres's internal `"char"` type (pg_constraint.contype
+ * and others), which adapter-pg refuses. Such columns are let through as text by the pool,
+ * then reported to the engine as the single characters they are.
+ */
+function readInternalCharColumns(adapter: SqlDriverAdapter, pool: Pool): void {
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<QueryResult>;
   pool.query = (async (...args: unknown[]) => {
+    const seen = charColumnsOfQuery.getStore();
     const result = await query(...args);
-    for (const field of result.fields ?? []) {
-      if (field.dataTypeID === INTERNAL_CHAR_OID) field.dataTypeID = TEXT_OID;
-    }
+    (result.fields ?? []).forEach((field, index) => {
+      if (field.dataTypeID !== INTERNAL_CHAR_OID) return;
+      field.dataTypeID = TEXT_OID;
+      seen?.indexes.push(index);
+    });
     return result;
   }) as Pool["query"];
+
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = (sqlQuery) => {
+    const seen = { indexes: [] as number[] };
+    return charColumnsOfQuery.run(seen, async () => {
+      const result = await queryRaw(sqlQuery);
+      for (const index of seen.indexes) result.columnTypes[index] = ColumnTypeEnum.Character;
+      return result;
+    });
+  };
 }
