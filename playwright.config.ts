@@ -1,9 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_ADMIN } from "./e2e/support/credentials";
 
 const port = Number(process.env.E2E_PORT ?? 3107);
 const baseURL = `http://127.0.0.1:${port}`;
-
-export const E2E_ADMIN = { username: "owner", password: "kestrel-e2e-password-1" };
 
 export default defineConfig({
   testDir: "e2e",

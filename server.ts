@@ -13,6 +13,7 @@ import { createDatabase } from "@/lib/adapters/db/client";
 import { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 import { startGatewaySimulator } from "@/lib/sim";
 import { recordAudit } from "@/lib/services/audit";
+import { assertSafeListenAddress, authenticateSocketHandshake, createAuthService, ensureOwner } from "@/lib/auth";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/runtime/request-meta";
 
 /**
@@ -54,6 +55,14 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     void handle(request, response);
   });
 
+  const auth = createAuthService({
+    prisma: database.prisma,
+    log: log.child({ component: "auth" }),
+    secureCookies: env.KESTREL_SECURE_COOKIES,
+  });
+  const owner = await ensureOwner({ auth, env, log, publicBaseUrl: `http://${displayHost(env.HOST)}:${env.PORT}` });
+  assertSafeListenAddress(env.HOST, owner.ownerExists);
+
   const engine = new Engine({
     ib: { host: broker.host, port: broker.port, clientId: env.IB_CLIENT_ID },
     prisma: database.prisma,
@@ -62,10 +71,17 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     watchlist: env.KESTREL_WATCHLIST,
     tradingTimeZone: env.KESTREL_TIME_ZONE,
   });
-  const realtime = new RealtimeFeed({ httpServer, view: engine.view, log: log.child({ component: "realtime" }) });
+  const realtime = new RealtimeFeed({
+    httpServer,
+    view: engine.view,
+    log: log.child({ component: "realtime" }),
+    authenticate: (headers) => authenticateSocketHandshake(headers),
+  });
   lifecycle.add("realtime", () => realtime.stop());
+  const stopDroppingRevokedSessions = auth.onSessionRevoked((sessionId) => realtime.dropSession(sessionId));
+  lifecycle.add("session revocation feed", () => stopDroppingRevokedSessions());
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime } });
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());
@@ -73,7 +89,8 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   await listen(httpServer, env.PORT, env.HOST);
   lifecycle.add("http server", () => closeHttpServer(httpServer));
   log.info({ url: `http://${env.HOST}:${env.PORT}`, mode: env.TRADING_MODE, dev }, "Kestrel is running");
-  console.log(`\n  Kestrel dashboard: http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}\n`);
+  console.log(`\n  Kestrel dashboard: http://${displayHost(env.HOST)}:${env.PORT}\n`);
+  if (owner.setupUrl) console.log(`  No owner account yet. Create it from this machine: ${owner.setupUrl}\n`);
 }
 
 async function resolveDatabase(env: Env, log: Logger, lifecycle: Lifecycle): Promise<string> {
@@ -92,6 +109,11 @@ async function resolveBroker(env: Env, log: Logger, lifecycle: Lifecycle): Promi
   lifecycle.add("simulated gateway", () => simulator.stop());
   log.info({ port: simulator.port, account: simulator.account }, "IB_HOST is unset: trading against the built-in simulated gateway");
   return { host: simulator.host, port: simulator.port };
+}
+
+/** A wildcard listen address is reached through loopback from this machine. */
+function displayHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 }
 
 function readEnvOrExit(): Env {

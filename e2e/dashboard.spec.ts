@@ -1,7 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
+import { E2E_ADMIN } from "./support/credentials";
+import { loginAs } from "./fixtures/auth";
 import { readE2eRuntime, queryDatabase, simulatorLedger } from "./support/runtime";
 
 async function openDashboard(page: Page) {
+  await loginAs(page, E2E_ADMIN.username, E2E_ADMIN.password);
   await page.goto("/");
   await expect(page.getByTestId("broker-state")).toHaveText("Broker: connected");
   await expect(page.getByTestId("feed-state")).toHaveText("Feed: live");
@@ -61,8 +64,9 @@ test.describe.serial("dashboard on the simulated gateway", () => {
     expect(audit).toContainEqual({ action: "flatten_all", result: "flat" });
   });
 
-  test("a malformed flatten request gets a 400 that names the problem", async ({ request }) => {
-    const response = await request.post("/api/flatten", { data: { confirm: "yes please" } });
+  test("a malformed flatten request gets a 400 that names the problem", async ({ page, baseURL }) => {
+    await loginAs(page, E2E_ADMIN.username, E2E_ADMIN.password);
+    const response = await page.request.post("/api/flatten", { data: { confirm: "yes please" }, headers: { origin: baseURL ?? "" } });
     expect(response.status()).toBe(400);
     expect((await response.json()).error.message).toMatch(/confirm/);
   });

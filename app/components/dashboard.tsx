@@ -3,10 +3,16 @@
 import type { DashboardSnapshot, PositionRow } from "@/lib/services/account-view";
 import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
 import { FlattenPanel } from "./flatten-panel";
+import { UserMenu } from "./user-menu";
 import { formatMoney, formatPrice, formatQuantity, formatTime, pnlClass } from "./format";
 import { useLiveAccount, type FeedState } from "./use-live-account";
 
-export function Dashboard({ mode }: { mode: "paper" | "live" }) {
+export interface DashboardUser {
+  username: string;
+  canTrade: boolean;
+}
+
+export function Dashboard({ mode, user }: { mode: "paper" | "live"; user: DashboardUser }) {
   const { snapshot, feed } = useLiveAccount();
   const positions = withLivePrices(snapshot.positions, snapshot.quotes);
   return (
@@ -15,9 +21,10 @@ export function Dashboard({ mode }: { mode: "paper" | "live" }) {
       <header className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">Kestrel</h1>
         <ConnectionBadges broker={snapshot.connection} feed={feed} account={snapshot.account.account} />
+        <UserMenu user={user} />
       </header>
       <AccountCards snapshot={snapshot} />
-      <FlattenPanel disabled={snapshot.connection !== "connected" || feed !== "live"} />
+      {user.canTrade && <FlattenPanel disabled={snapshot.connection !== "connected" || feed !== "live"} />}
       <PositionsTable rows={positions} currency={snapshot.account.currency} />
       <OrdersTable snapshot={snapshot} />
       <FillsTable snapshot={snapshot} />

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Env } from "./env";
 import type { Engine } from "./engine";
+import type { AuthService } from "@/lib/auth/service";
 import type { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 
 /**
@@ -21,6 +22,7 @@ export interface AppContext {
 export interface AppServices {
   readonly engine: Engine;
   readonly realtime: RealtimeFeed;
+  readonly auth: AuthService;
 }
 
 const CONTEXT_KEY = Symbol.for("kestrel.app-context");

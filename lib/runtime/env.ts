@@ -20,6 +20,13 @@ export const envSchema = z.object({
     .default("AAPL,MSFT,TSLA,SPY,NVDA")
     .transform((list) => list.split(",").map((symbol) => symbol.trim().toUpperCase()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[A-Z0-9.]{1,12}$/, "symbols are 1-12 letters, digits or dots"))),
+  KESTREL_ADMIN_USER: z.string().min(1).max(64).optional(),
+  KESTREL_ADMIN_PASSWORD: z.string().min(1).optional(),
+  /** Set when Kestrel is served over HTTPS (behind a TLS proxy): session cookies get `Secure`. */
+  KESTREL_SECURE_COOKIES: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((value) => value === "true" || value === "1"),
   KESTREL_TIME_ZONE: z.string().min(1).default("America/New_York").refine(isValidTimeZone, "not an IANA time zone (e.g. America/New_York)"),
 });
 

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
 import type { AccountView } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
+import type { Principal } from "@/lib/auth/principal";
 import { SOCKET_PATH, type ClientToServerEvents, type ServerToClientEvents } from "./events";
 
 export interface RealtimeOptions {
@@ -12,15 +13,25 @@ export interface RealtimeOptions {
   log: Logger;
   /** Ticks are coalesced per symbol (latest wins) and pushed at most this often. */
   quoteIntervalMs?: number;
-  /** Decides whether a handshake may connect; rejects with the reason it returns. */
-  authorizeHandshake?: (headers: Record<string, string | string[] | undefined>) => Promise<string | null>;
+  /** Who is connecting (from the session cookie), or null to refuse the handshake. */
+  authenticate: (headers: HandshakeHeaders) => Promise<Principal | null>;
 }
 
-type KestrelSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+export interface HandshakeHeaders {
+  cookie?: string;
+  origin?: string;
+  host?: string;
+}
+
+interface SocketData {
+  principal: Principal;
+}
+
+type KestrelSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** The live feed: a snapshot on connect, then deltas, with ticks coalesced. */
 export class RealtimeFeed {
-  private readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  private readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   private readonly pendingQuotes = new Map<string, Quote>();
   private readonly timer: NodeJS.Timeout;
   private readonly detach: (() => void)[] = [];
@@ -28,16 +39,27 @@ export class RealtimeFeed {
   constructor(private readonly options: RealtimeOptions) {
     this.io = new Server(options.httpServer, { path: SOCKET_PATH, serveClient: false, destroyUpgrade: false });
     this.io.use((socket, next) => {
-      const authorize = options.authorizeHandshake;
-      if (!authorize) return next();
-      authorize(socket.handshake.headers)
-        .then((refusal) => next(refusal ? new Error(refusal) : undefined))
+      const { cookie, origin, host } = socket.handshake.headers;
+      options
+        .authenticate({ cookie, origin, host })
+        .then((principal) => {
+          if (!principal) return next(new Error("unauthenticated: sign in to see live data"));
+          socket.data.principal = principal;
+          next();
+        })
         .catch(() => next(new Error("authentication failed")));
     });
     this.io.on("connection", (socket) => this.onConnection(socket));
     this.timer = setInterval(() => this.flushQuotes(), options.quoteIntervalMs ?? 100);
     this.timer.unref();
     this.subscribe();
+  }
+
+  /** Disconnects every socket of a session that was signed out or revoked. */
+  dropSession(sessionId: string): void {
+    for (const socket of this.io.sockets.sockets.values()) {
+      if (socket.data.principal?.sessionId === sessionId) socket.disconnect(true);
+    }
   }
 
   publishFlatten(result: FlattenResult): void {

@@ -1,0 +1,33 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import type { DashboardUser } from "./dashboard";
+
+export function UserMenu({ user }: { user: DashboardUser }) {
+  const [signingOut, setSigningOut] = useState(false);
+
+  async function signOut() {
+    setSigningOut(true);
+    await fetch("/api/auth/logout", { method: "POST" }).catch(() => undefined);
+    window.location.assign("/login");
+  }
+
+  return (
+    <nav aria-label="Account" className="flex items-center gap-3 text-sm">
+      <span className="text-slate-500">
+        {user.username}
+        {!user.canTrade && " (view only)"}
+      </span>
+      <Link href="/audit" className="underline decoration-slate-400 underline-offset-2">
+        Audit log
+      </Link>
+      <Link href="/settings/security" className="underline decoration-slate-400 underline-offset-2">
+        Security
+      </Link>
+      <button type="button" onClick={signOut} disabled={signingOut} className="rounded border border-slate-300 px-2 py-1 dark:border-slate-700">
+        Sign out
+      </button>
+    </nav>
+  );
+}
