@@ -124,12 +124,7 @@ export function errorResponse(error: unknown, app: AppContext | null): Response 
 
 export function describeZodError(error: ZodError): string {
   return error.issues
-    .map((issue) => {
-      const field = issue.path.join(".");
-      return field && !issue.message.startsWith(`${field} `) && !issue.message.startsWith(`${field}:`)
-        ? `${field}: ${issue.message}`
-        : issue.message;
-    })
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ");
 }
 

@@ -3,10 +3,10 @@ import { TOKEN_SCOPES } from "./principal";
 
 /** Lower-cased, so "Owner" and "owner" are one account. */
 export const username = z
-  .string("username must be text")
+  .string("must be text")
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, "username is 2-32 characters: letters, digits, dot, dash or underscore, starting with a letter or digit");
+  .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, "is 2-32 characters: letters, digits, dot, dash or underscore, starting with a letter or digit");
 
 export const PASSWORD_MIN = 12;
 /** argon2 hashes anything, but a megabyte password is an attack on the CPU, not a password. */
@@ -14,31 +14,31 @@ export const PASSWORD_MAX = 256;
 
 /** Any characters (unicode included, NFC-normalised so the same password typed on two keyboards matches). */
 export const newPassword = z
-  .string("password must be text")
-  .min(PASSWORD_MIN, `password needs at least ${PASSWORD_MIN} characters`)
-  .max(PASSWORD_MAX, `password is longer than ${PASSWORD_MAX} characters`)
+  .string("must be text")
+  .min(PASSWORD_MIN, `needs at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `is longer than ${PASSWORD_MAX} characters`)
   .transform((value) => value.normalize("NFC"));
 
 /** At sign-in no length rule applies except the upper bound: a wrong password is simply wrong. */
 export const givenPassword = z
-  .string("password must be text")
-  .min(1, "password is empty")
-  .max(PASSWORD_MAX, `password is longer than ${PASSWORD_MAX} characters`)
+  .string("must be text")
+  .min(1, "is empty")
+  .max(PASSWORD_MAX, `is longer than ${PASSWORD_MAX} characters`)
   .transform((value) => value.normalize("NFC"));
 
 /** A 6-digit authenticator code or a recovery code (xxxx-xxxx-xxxx-xxxx). */
 export const secondFactorCode = z
-  .string("code must be text")
+  .string("must be text")
   .trim()
   .toLowerCase()
   .regex(
     /^(\d{6}|[a-z2-7]{4}(-?[a-z2-7]{4}){3})$/,
-    "code is the 6 digits from your authenticator app, or a recovery code like abcd-efgh-ijkl-mnop",
+    "is the 6 digits from your authenticator app, or a recovery code like abcd-efgh-ijkl-mnop",
   );
 
-export const totpCode = z.string("code must be text").trim().regex(/^\d{6}$/, "code is the 6 digits from your authenticator app");
+export const totpCode = z.string("must be text").trim().regex(/^\d{6}$/, "is the 6 digits from your authenticator app");
 
-export const linkToken = z.string("token must be text").regex(/^[A-Za-z0-9_-]{43}$/, "token is not a valid link token (copy the whole link)");
+export const linkToken = z.string("must be text").regex(/^[A-Za-z0-9_-]{43}$/, "is not a valid link token (copy the whole link)");
 
 export const loginInput = z.strictObject({
   username,
@@ -58,12 +58,12 @@ export const confirmTotpInput = z.strictObject({ code: totpCode });
 
 export const createTokenInput = z.strictObject({
   name: z
-    .string("name must be text")
+    .string("must be text")
     .trim()
-    .min(1, "name is empty")
-    .max(60, "name is longer than 60 characters")
-    .regex(/^[\p{L}\p{N} ._:/()-]+$/u, "name may hold letters, digits, spaces and . _ : / ( ) -"),
-  scope: z.enum(TOKEN_SCOPES, `scope is one of: ${TOKEN_SCOPES.join(", ")}`),
+    .min(1, "is empty")
+    .max(60, "is longer than 60 characters")
+    .regex(/^[\p{L}\p{N} ._:/()-]+$/u, "may hold letters, digits, spaces and . _ : / ( ) -"),
+  scope: z.enum(TOKEN_SCOPES, `is one of: ${TOKEN_SCOPES.join(", ")}`),
 });
 
-export const uuidParam = z.uuid("id is not a valid id");
+export const idParams = z.object({ id: z.uuid("is not a valid id") });

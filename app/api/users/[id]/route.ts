@@ -1,10 +1,10 @@
 import { jsonResponse, withAuth } from "@/lib/auth";
-import { uuidParam } from "@/lib/auth/schemas";
+import { idParams } from "@/lib/auth/schemas";
 
 export const dynamic = "force-dynamic";
 
 /** Removes a viewer; their sessions end and their sockets drop at once. */
 export const DELETE = withAuth("admin", async (_request, principal, { auth, meta, params }) => {
-  await auth.removeUser(principal, uuidParam.parse(params.id), meta);
+  await auth.removeUser(principal, idParams.parse(params).id, meta);
   return jsonResponse({ ok: true });
 });
