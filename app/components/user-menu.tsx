@@ -1,16 +1,19 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DashboardUser } from "./dashboard";
 
 export function UserMenu({ user }: { user: DashboardUser }) {
   const [signingOut, setSigningOut] = useState(false);
+  const router = useRouter();
 
   async function signOut() {
     setSigningOut(true);
     await fetch("/api/auth/logout", { method: "POST" }).catch(() => undefined);
-    window.location.assign("/login");
+    router.replace("/login");
+    router.refresh();
   }
 
   return (
