@@ -1,0 +1,107 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as indicators from "./index";
+
+/** Prices with occasional missing values, so the NaN rules of both faces are exercised too. */
+const price = fc.oneof(
+  { weight: 20, arbitrary: fc.double({ min: 1, max: 1_000, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constant(NaN) },
+);
+const prices = fc.array(price, { maxLength: 200 });
+const period = fc.integer({ min: 1, max: 30 });
+
+/** Same numbers, bit for bit, NaN included. */
+function expectIdentical(live: readonly number[], batch: ArrayLike<number>): void {
+  expect(live.length).toBe(batch.length);
+  live.forEach((value, i) => expect(Object.is(value, batch[i]), `index ${i}: ${value} vs ${batch[i]}`).toBe(true));
+}
+
+function runLive<In, Out>(indicator: indicators.IncrementalIndicator<In, Out>, inputs: readonly In[]): Out[] {
+  return inputs.map((input) => {
+    const returned = indicator.update(input);
+    expect(indicator.value).toEqual(returned);
+    return returned;
+  });
+}
+
+describe("the incremental face reproduces the batch face exactly", () => {
+  it("sma, ema, rsi, z-score, rolling high and low", () => {
+    const pairs = [
+      [(n: number) => new indicators.Sma(n), indicators.sma],
+      [(n: number) => new indicators.Ema(n), indicators.ema],
+      [(n: number) => new indicators.Rsi(n), indicators.rsi],
+      [(n: number) => new indicators.ZScore(n), indicators.zscore],
+      [(n: number) => new indicators.RollingHigh(n), indicators.rollingHigh],
+      [(n: number) => new indicators.RollingLow(n), indicators.rollingLow],
+    ] as const;
+    fc.assert(
+      fc.property(prices, period, (closes, n) => {
+        for (const [create, batch] of pairs) expectIdentical(runLive(create(n), closes), batch(closes, n));
+      }),
+    );
+  });
+
+  it("macd", () => {
+    fc.assert(
+      fc.property(prices, period, period, period, (closes, a, b, signal) => {
+        fc.pre(a !== b);
+        const [fast, slow] = a < b ? [a, b] : [b, a];
+        const live = runLive(new indicators.Macd(fast, slow, signal), closes);
+        const batch = indicators.macd(closes, fast, slow, signal);
+        expectIdentical(live.map((v) => v.macd), batch.macd);
+        expectIdentical(live.map((v) => v.signal), batch.signal);
+        expectIdentical(live.map((v) => v.histogram), batch.histogram);
+      }),
+    );
+  });
+
+  it("bollinger", () => {
+    fc.assert(
+      fc.property(prices, period, fc.double({ min: 0, max: 4, noNaN: true }), (closes, n, k) => {
+        const live = runLive(new indicators.Bollinger(n, k), closes);
+        const batch = indicators.bollinger(closes, n, k);
+        expectIdentical(live.map((v) => v.middle), batch.middle);
+        expectIdentical(live.map((v) => v.upper), batch.upper);
+        expectIdentical(live.map((v) => v.lower), batch.lower);
+      }),
+    );
+  });
+
+  it("atr", () => {
+    fc.assert(
+      fc.property(prices, period, (closes, n) => {
+        const bars = closes.map((close, i) => ({ high: close + (i % 3), low: close - (i % 2), close }));
+        const live = runLive(new indicators.Atr(n), bars);
+        const batch = indicators.atr(
+          bars.map((b) => b.high),
+          bars.map((b) => b.low),
+          closes,
+          n,
+        );
+        expectIdentical(live, batch);
+      }),
+    );
+  });
+
+  it("rolling vwap", () => {
+    const volume = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10_000 }), fc.constant(NaN));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(price, volume), { maxLength: 200 }), period, (rows, n) => {
+        const inputs = rows.map(([price, volume]) => ({ price, volume }));
+        const live = runLive(new indicators.RollingVwap(n, 2), inputs);
+        const batch = indicators.vwap(
+          inputs.map((r) => r.price),
+          inputs.map((r) => r.volume),
+          n,
+        );
+        expectIdentical(live.map((v) => v.vwap), batch);
+      }),
+    );
+  });
+
+  it("accept plain arrays and Float64Arrays alike", () => {
+    const closes = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
+    expectIdentical(Array.from(indicators.rsi(closes, 3)), indicators.rsi(Float64Array.from(closes), 3));
+    expectIdentical(Array.from(indicators.zscore(closes, 3)), indicators.zscore(Float64Array.from(closes), 3));
+  });
+});
