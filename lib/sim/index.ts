@@ -1,0 +1,129 @@
+/**
+ * A protocol-level IB Gateway simulator: a TCP server speaking the TWS socket API, backed
+ * by a simulated exchange and account. Real clients (`@stoqey/ib`, ib_async) connect to it
+ * exactly as they would to IB Gateway.
+ */
+import net from "node:net";
+import { z } from "zod";
+import { acceleratedClock, realTimeClock, type SimClock } from "./model/clock";
+import { Exchange } from "./model/exchange";
+import type { SimLedger } from "./model/ledger";
+import { GatewayHub } from "./session/gateway-hub";
+
+export type { SimLedger, LedgerCommission, LedgerExecution, LedgerOrder, LedgerPosition } from "./model/ledger";
+
+export interface GatewaySimulatorOptions {
+  /** Default "127.0.0.1"; anything but loopback is refused unless `allowNonLoopback`. */
+  host?: string;
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Default 7: the same seed gives the same prices, ids and demo account. */
+  seed?: number;
+  /** Default "DU1234567". */
+  account?: string;
+  /** "demo" (default): open long and short positions and resting limit orders; "empty": cash only. */
+  startingState?: "demo" | "empty";
+  /** How often the market moves and subscribed symbols tick, in real milliseconds (default 250). */
+  tickIntervalMs?: number;
+  /** Listen on a non-loopback address (the API socket is unauthenticated: think twice). */
+  allowNonLoopback?: boolean;
+  /** Reject market orders outside regular hours without outsideRth (default false: always open). */
+  enforceTradingHours?: boolean;
+  /** Simulated time source; real time by default (or accelerated by `speed`). */
+  clock?: SimClock;
+  /** Run simulated time this many times faster than real time, from now (default 1). */
+  speed?: number;
+  /** Replay an OHLCV CSV instead of the random walk for the symbols it contains. */
+  dataFile?: string;
+  /** Serve the localhost-only admin HTTP endpoint on this port (0 = ephemeral). */
+  adminPort?: number;
+}
+
+export interface GatewaySimulator {
+  readonly host: string;
+  readonly port: number;
+  readonly account: string;
+  /** Base URL of the admin endpoint when `adminPort` was given. */
+  readonly adminUrl?: string;
+  /** The simulator's own truth: orders, executions, commissions, positions, cash. */
+  ledger(): SimLedger;
+  /** Closes every socket and timer; resolves when fully stopped. */
+  stop(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export const simulatorOptionsSchema = z.object({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(0),
+  seed: z.number().int().default(7),
+  account: z
+    .string()
+    .regex(/^[A-Z]{1,3}\d{4,10}$/, "account must look like an IBKR account id, e.g. DU1234567")
+    .default("DU1234567"),
+  startingState: z.enum(["demo", "empty"]).default("demo"),
+  tickIntervalMs: z.number().int().min(1).max(60_000).default(250),
+  allowNonLoopback: z.boolean().default(false),
+  enforceTradingHours: z.boolean().default(false),
+  speed: z.number().positive().max(100_000).default(1),
+  dataFile: z.string().min(1).optional(),
+  adminPort: z.number().int().min(0).max(65535).optional(),
+});
+
+function parseOptions(options: GatewaySimulatorOptions) {
+  const { clock, ...rest } = options;
+  const parsed = simulatorOptionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`);
+    throw new Error(`Invalid simulator options: ${problems.join("; ")}`);
+  }
+  if (!parsed.data.allowNonLoopback && !LOOPBACK_HOSTS.has(parsed.data.host)) {
+    throw new Error(`Invalid simulator options: host: refusing to listen on non-loopback address "${parsed.data.host}" without allowNonLoopback`);
+  }
+  if (parsed.data.dataFile !== undefined || parsed.data.adminPort !== undefined) {
+    throw new Error("Invalid simulator options: dataFile and adminPort are not available yet");
+  }
+  const speed = parsed.data.speed;
+  return { ...parsed.data, clock: clock ?? (speed === 1 ? realTimeClock() : acceleratedClock(Date.now(), speed)) };
+}
+
+export async function startGatewaySimulator(options: GatewaySimulatorOptions = {}): Promise<GatewaySimulator> {
+  const config = parseOptions(options);
+  const exchange = new Exchange({
+    accountId: config.account,
+    seed: config.seed,
+    clock: config.clock,
+    startingState: config.startingState,
+    enforceTradingHours: config.enforceTradingHours,
+  });
+  const hub = new GatewayHub(exchange, config.account, () => config.clock.now());
+  exchange.addListener(hub);
+
+  const server = net.createServer((socket) => hub.accept(socket));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("simulator server has no TCP address");
+  const marketTimer = setInterval(() => exchange.stepMarket(), config.tickIntervalMs);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    host: config.host,
+    port: address.port,
+    account: config.account,
+    ledger: () => exchange.ledger(),
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        clearInterval(marketTimer);
+        server.close(() => resolve());
+        hub.closeAll();
+      });
+      return stopping;
+    },
+  };
+}
