@@ -1,3 +1,6 @@
+/** Set by proxy.ts on every request, so a server component knows where to come back to after sign-in. */
+export const PATH_HEADER = "x-kestrel-path";
+
 export interface SecurityHeaderOptions {
   /** The per-request nonce that lets Next's own inline scripts run; without it, scripts come only from this origin. */
   nonce?: string;

@@ -1,11 +1,11 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { can, type Permission, type Principal } from "./principal";
+import { PATH_HEADER } from "./headers";
 import { authService } from "./http";
 import { SESSION_COOKIE } from "./sessions";
 
-/** Set by proxy.ts on every page request, so a server component knows where to come back to. */
-export const PATH_HEADER = "x-kestrel-path";
+export { PATH_HEADER };
 
 /** A same-site path to return to after sign-in; anything else (//evil, https://...) becomes "/". */
 export function safeNextPath(value: string | null | undefined): string {

@@ -1,0 +1,52 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Field, FormError, SubmitButton } from "./fields";
+import { sendJson } from "./send-json";
+
+/** Username and password; the code field appears when the account has two-factor sign-in. */
+export function LoginForm({ next }: { next: string }) {
+  const [needsCode, setNeedsCode] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    const code = String(form.get("code") ?? "").trim();
+    const result = await sendJson("POST", "/api/auth/login", {
+      username: form.get("username"),
+      password: form.get("password"),
+      ...(code ? { code } : {}),
+    });
+    setBusy(false);
+    if (result.ok) {
+      window.location.assign(next);
+      return;
+    }
+    if (result.code === "totp_required") setNeedsCode(true);
+    setError(result.message);
+  }
+
+  return (
+    <form onSubmit={submit} className="flex flex-col gap-4" aria-label="Sign in">
+      <Field label="Username" name="username" autoComplete="username" required maxLength={32} autoFocus />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
+      {needsCode && (
+        <Field
+          label="Authentication code"
+          name="code"
+          autoComplete="one-time-code"
+          inputMode="text"
+          maxLength={19}
+          required
+          hint="The 6 digits from your authenticator app, or one of your recovery codes."
+        />
+      )}
+      <FormError message={error} />
+      <SubmitButton busy={busy}>Sign in</SubmitButton>
+    </form>
+  );
+}
