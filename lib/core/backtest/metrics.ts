@@ -50,7 +50,7 @@ export function computeMetrics(curve: EquityCurve, trades: readonly Trade[]): Me
     maxDrawdownDuration: drawdown.durationMs / MS_PER_DAY,
     maxDrawdownDurationBars: drawdown.durationBars,
     ...tradeStatistics(trades),
-    exposure: bars === 0 ? 0 : curve.inPosition.reduce((sum, flag) => sum + flag, 0) / bars,
+    exposure: bars === 0 ? 0 : countSet(curve.inPosition) / bars,
     dailyReturns: returns.length,
   };
 }
@@ -64,32 +64,43 @@ export function cagr(initial: number, final: number, elapsedMs: number): number 
 
 /** Simple returns between consecutive end-of-day equities (the last bar of each day). */
 export function dailyReturns(curve: EquityCurve): Float64Array {
-  const closes: number[] = [];
-  for (let i = 0; i < curve.equity.length; i++) {
-    const endOfDay = i === curve.equity.length - 1 || curve.dayOf(curve.time[i + 1]) !== curve.dayOf(curve.time[i]);
-    if (endOfDay) closes.push(curve.equity[i]);
+  const bars = curve.equity.length;
+  const returns = new Float64Array(Math.max(0, bars - 1));
+  let count = 0;
+  let previousClose = NaN;
+  let day = bars > 0 ? curve.dayOf(curve.time[0]) : NaN;
+  for (let i = 0; i < bars; i++) {
+    const nextDay = i + 1 < bars ? curve.dayOf(curve.time[i + 1]) : NaN;
+    if (nextDay === day) continue;
+    day = nextDay;
+    if (!Number.isNaN(previousClose)) returns[count++] = curve.equity[i] / previousClose - 1;
+    previousClose = curve.equity[i];
   }
-  const returns = new Float64Array(Math.max(0, closes.length - 1));
-  for (let i = 1; i < closes.length; i++) returns[i - 1] = closes[i] / closes[i - 1] - 1;
-  return returns;
+  return returns.subarray(0, count);
 }
 
 function mean(values: Float64Array): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
 }
 
 /** sqrt(252) x mean / sample standard deviation (n - 1). 0 when undefined. */
 export function sharpe(returns: Float64Array): number {
   if (returns.length < 2) return 0;
   const average = mean(returns);
-  const variance = returns.reduce((sum, value) => sum + (value - average) ** 2, 0) / (returns.length - 1);
+  let squares = 0;
+  for (let i = 0; i < returns.length; i++) squares += (returns[i] - average) ** 2;
+  const variance = squares / (returns.length - 1);
   return variance > 0 ? (Math.sqrt(TRADING_DAYS_PER_YEAR) * average) / Math.sqrt(variance) : 0;
 }
 
 /** sqrt(252) x mean / sqrt(mean(min(r, 0)^2)): downside deviation over all days, MAR 0. */
 export function sortino(returns: Float64Array): number {
   if (returns.length === 0) return 0;
-  const downside = Math.sqrt(returns.reduce((sum, value) => sum + Math.min(value, 0) ** 2, 0) / returns.length);
+  let downsideSquares = 0;
+  for (let i = 0; i < returns.length; i++) if (returns[i] < 0) downsideSquares += returns[i] * returns[i];
+  const downside = Math.sqrt(downsideSquares / returns.length);
   return downside > 0 ? (Math.sqrt(TRADING_DAYS_PER_YEAR) * mean(returns)) / downside : 0;
 }
 
@@ -147,4 +158,10 @@ function tradeStatistics(trades: readonly Trade[]) {
     winRate: trades.length === 0 ? 0 : wins.length / trades.length,
     profitFactor: grossLoss > 0 ? grossProfit / grossLoss : grossProfit > 0 ? Infinity : 0,
   };
+}
+
+function countSet(flags: Uint8Array): number {
+  let count = 0;
+  for (let i = 0; i < flags.length; i++) count += flags[i];
+  return count;
 }

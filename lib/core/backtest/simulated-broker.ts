@@ -58,6 +58,7 @@ export class SimulatedBroker implements BrokerPort {
   beginBar(bar: Readonly<Bar>): void {
     this.bar = bar;
     this.barIndex++;
+    this.phase = "trading";
     if (this.working.length === 0) return;
     this.phase = "opening";
     this.fillEligible((order) => order.request.type === "MKT", () => bar.open);

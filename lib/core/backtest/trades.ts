@@ -1,4 +1,3 @@
-import { Dec, ZERO, decimalOf } from "../model/decimal";
 import type { Fill } from "../model/fill";
 import { sideSign } from "../model/order";
 
@@ -21,9 +20,14 @@ interface OpenTrade {
   direction: 1 | -1;
   entryTime: number;
   entryQuantity: number;
-  entryNotional: Dec;
+  entryNotional: number;
   exitQuantity: number;
-  exitNotional: Dec;
+  exitNotional: number;
+  /** Single-fill legs report the fill's own price, free of averaging noise. */
+  entryFills: number;
+  exitFills: number;
+  lastEntryPrice: number;
+  lastExitPrice: number;
   held: number;
   peak: number;
   realized: number;
@@ -51,16 +55,22 @@ export class TradeRecorder {
       direction: sideSign(fill.side),
       entryTime: fill.time,
       entryQuantity: 0,
-      entryNotional: ZERO,
+      entryNotional: 0,
       exitQuantity: 0,
-      exitNotional: ZERO,
+      exitNotional: 0,
+      entryFills: 0,
+      exitFills: 0,
+      lastEntryPrice: NaN,
+      lastExitPrice: NaN,
       held: 0,
       peak: 0,
       realized: 0,
       commission: 0,
     });
     trade.entryQuantity += quantity;
-    trade.entryNotional = trade.entryNotional.plus(decimalOf(quantity).mul(decimalOf(fill.price)));
+    trade.entryNotional += quantity * fill.price;
+    trade.entryFills++;
+    trade.lastEntryPrice = fill.price;
     trade.held += quantity;
     trade.peak = Math.max(trade.peak, trade.held);
     trade.commission += commission;
@@ -69,7 +79,9 @@ export class TradeRecorder {
   private close(fill: Fill, quantity: number, realized: number, commission: number): void {
     const trade = this.open!;
     trade.exitQuantity += quantity;
-    trade.exitNotional = trade.exitNotional.plus(decimalOf(quantity).mul(decimalOf(fill.price)));
+    trade.exitNotional += quantity * fill.price;
+    trade.exitFills++;
+    trade.lastExitPrice = fill.price;
     trade.held -= quantity;
     trade.realized += realized;
     trade.commission += commission;
@@ -78,8 +90,8 @@ export class TradeRecorder {
       direction: trade.direction > 0 ? "long" : "short",
       entryTime: trade.entryTime,
       exitTime: fill.time,
-      entryPrice: trade.entryNotional.div(decimalOf(trade.entryQuantity)).toNumber(),
-      exitPrice: trade.exitNotional.div(decimalOf(trade.exitQuantity)).toNumber(),
+      entryPrice: trade.entryFills === 1 ? trade.lastEntryPrice : trade.entryNotional / trade.entryQuantity,
+      exitPrice: trade.exitFills === 1 ? trade.lastExitPrice : trade.exitNotional / trade.exitQuantity,
       quantity: trade.peak,
       pnl: trade.realized - trade.commission,
       commission: trade.commission,

@@ -4,6 +4,7 @@ import type { Fill } from "../model/fill";
 import type { Instrument } from "../model/instrument";
 import { Order, oppositeSide, type OrderRequest, type Side } from "../model/order";
 import type { Portfolio } from "../model/portfolio";
+import type { Position } from "../model/position";
 import { roundOrderPrice, roundQuantity } from "../model/rounding";
 import {
   discardEvents,
@@ -58,10 +59,13 @@ export class TradingEngine {
   private readonly risk: RiskGate;
   private readonly events: EventSink;
   private readonly context: StrategyContext;
+  /** The instrument's position: the same object for the engine's life, so read without lookup. */
+  private readonly held: Position;
 
   constructor(private readonly options: EngineOptions) {
     this.risk = options.risk ?? alwaysApprove;
     this.events = options.events ?? discardEvents;
+    this.held = options.portfolio.position(options.instrument.symbol);
     this.context = this.createContext();
   }
 
@@ -75,7 +79,7 @@ export class TradingEngine {
   }
 
   get position(): number {
-    return this.options.portfolio.position(this.options.instrument.symbol).quantity;
+    return this.held.quantity;
   }
 
   /** Orders the engine has sent, by id, in their current state. */
@@ -106,14 +110,13 @@ export class TradingEngine {
   private createContext(): StrategyContext {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context is a view on this engine
     const engine = this;
-    const positionOf = () => engine.options.portfolio.position(engine.options.instrument.symbol);
     return {
       symbol: engine.options.instrument.symbol,
       get position() {
-        return positionOf().quantity;
+        return engine.held.quantity;
       },
       get entryPrice() {
-        return positionOf().averageCost;
+        return engine.held.averageCost;
       },
       get stopPrice() {
         return engine.stopLevel;

@@ -11,12 +11,14 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Reads instants as exchange-local day and minute of day. The zone's offset is looked up
- * once per UTC hour (offsets only change on hour boundaries), so a bar costs no Intl call.
+ * Reads instants as exchange-local day and minute of day. A zone's UTC offset only changes
+ * at rare transitions, so the offset is kept with the span it is known to hold for (found by
+ * probing a month ahead and bisecting to the hour), and a bar costs no Intl call.
  */
 export class SessionCalendar {
-  private cachedHour = NaN;
-  private cachedOffset = 0;
+  private validFrom = Infinity;
+  private validUntil = -Infinity;
+  private offset = 0;
   readonly sessionEndMinute: number;
 
   constructor(
@@ -42,11 +44,33 @@ export class SessionCalendar {
   }
 
   private localMs(epochMs: number): number {
-    const hour = Math.floor(epochMs / HOUR_MS);
-    if (hour !== this.cachedHour) {
-      this.cachedHour = hour;
-      this.cachedOffset = offsetMs(hour * HOUR_MS, this.timeZone);
+    if (epochMs < this.validFrom || epochMs >= this.validUntil) this.learnOffsetAround(epochMs);
+    return epochMs + this.offset;
+  }
+
+  private learnOffsetAround(epochMs: number): void {
+    if (this.timeZone === "UTC") {
+      [this.offset, this.validFrom, this.validUntil] = [0, -Infinity, Infinity];
+      return;
     }
-    return epochMs + this.cachedOffset;
+    const hourStart = Math.floor(epochMs / HOUR_MS) * HOUR_MS;
+    this.offset = offsetMs(hourStart, this.timeZone);
+    this.validFrom = hourStart;
+    let probe = hourStart + PROBE_MS;
+    if (offsetMs(probe, this.timeZone) === this.offset) {
+      this.validUntil = probe;
+      return;
+    }
+    // The offset changes within the probe span: bisect to the first hour of the new offset.
+    let same = hourStart;
+    while (probe - same > HOUR_MS) {
+      const middle = same + Math.floor((probe - same) / 2 / HOUR_MS) * HOUR_MS;
+      if (offsetMs(middle, this.timeZone) === this.offset) same = middle;
+      else probe = middle;
+    }
+    this.validUntil = probe;
   }
 }
+
+/** Shorter than the gap between any two offset changes of a real zone. */
+const PROBE_MS = 28 * DAY_MS;
