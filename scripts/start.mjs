@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
 const BUILD_INPUTS = ["app", "lib", "public", "next.config.ts", "postcss.config.mjs", "package-lock.json", "tsconfig.json", "proxy.ts"];
 const IGNORED = new Set(["node_modules", ".next", ".data", "generated"]);
 const FINGERPRINT_FILE = path.join(".next", "kestrel-build-fingerprint");

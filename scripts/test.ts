@@ -58,6 +58,7 @@ function playwright(): StepResult {
 }
 
 const steps: StepResult[] = [];
+process.env.NEXT_TELEMETRY_DISABLED = "1";
 steps.push(check("prisma generate", "node", ["scripts/db/generate.mjs"]));
 steps.push(check("eslint", "npx", ["eslint", ".", "--max-warnings=0"]));
 steps.push(check("tsc", "npx", ["tsc", "--noEmit", "-p", "."]));
