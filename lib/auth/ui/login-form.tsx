@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Field, FormError, SubmitButton } from "./fields";
 import { sendJson } from "./send-json";
@@ -9,6 +10,7 @@ export function LoginForm({ next }: { next: string }) {
   const [needsCode, setNeedsCode] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const router = useRouter();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -23,7 +25,8 @@ export function LoginForm({ next }: { next: string }) {
     });
     setBusy(false);
     if (result.ok) {
-      window.location.assign(next);
+      router.replace(next);
+      router.refresh();
       return;
     }
     if (result.code === "totp_required") setNeedsCode(true);
