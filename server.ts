@@ -13,7 +13,10 @@ import { createDatabase } from "@/lib/adapters/db/client";
 import { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 import { startGatewaySimulator } from "@/lib/sim";
 import { recordAudit } from "@/lib/services/audit";
-import { assertSafeListenAddress, authenticateSocketHandshake, createAuthService, ensureOwner } from "@/lib/auth";
+// Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
+import { createAuthService } from "@/lib/auth/service";
+import { assertSafeListenAddress, ensureOwner } from "@/lib/auth/owner";
+import { authenticateSocketHandshake } from "@/lib/auth/http";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/runtime/request-meta";
 
 /**
