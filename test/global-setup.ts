@@ -2,6 +2,9 @@
  * Vitest globalSetup: one fresh, migrated database per test run, named
  * kestrel_test_<yyyyMMddHHmmss>_<pid>, on the server DATABASE_URL names (which must be local)
  * or else on an embedded Postgres kept in .data/postgres-test. Dropped when the run ends.
+ *
+ * Test runs started side by side share the embedded server: a run attaches to one already
+ * running, and the last run to finish shuts it down.
  */
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -9,7 +12,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/adapters/db/
 import { assertLocalDatabase } from "@/lib/adapters/db/connection-url";
 import { applyMigrations } from "@/lib/adapters/db/migrate";
 import { DEFAULT_MIGRATIONS_DIR } from "@/lib/adapters/db/migration-files";
-import { createScratchDatabase, type ScratchDatabase } from "@/lib/adapters/db/scratch-database";
+import { createScratchDatabase, dropStaleScratchDatabases, listScratchDatabases, type ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 
 const quietLog = { info: () => undefined, warn: (...args: unknown[]) => console.warn(...args), debug: () => undefined };
 
@@ -18,14 +21,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let database: ScratchDatabase | undefined;
   const teardown = async () => {
     await database?.drop();
-    await embedded?.stop();
+    if (!embedded) return;
+    if (await otherRunsAreUsing(embedded.databaseUrl)) embedded.release();
+    else await embedded.stop();
   };
   try {
     const serverUrl = process.env.DATABASE_URL;
     if (serverUrl) assertLocalDatabase(serverUrl, "DATABASE_URL");
-    else embedded = await startEmbeddedPostgres({ dataDir: ".data", clusterDir: path.resolve(".data/postgres-test"), log: quietLog });
+    else {
+      const clusterDir = path.resolve(".data/postgres-test");
+      embedded = await startEmbeddedPostgres({ clusterDir, whenRunning: "attach", log: quietLog });
+    }
     const testServerUrl = serverUrl ?? embedded!.databaseUrl;
 
+    await dropStaleScratchDatabases(testServerUrl);
     database = await createScratchDatabase(testServerUrl, "kestrel_test");
     await applyMigrations({ databaseUrl: database.url, migrationsDir: path.resolve(DEFAULT_MIGRATIONS_DIR), log: quietLog });
 
@@ -38,4 +47,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await teardown().catch(() => undefined);
     throw error;
   }
+}
+
+/** Scratch databases of other runs (stale ones were dropped at set-up) mean they still need the server. */
+async function otherRunsAreUsing(serverUrl: string): Promise<boolean> {
+  return (await listScratchDatabases(serverUrl)).length > 0;
 }

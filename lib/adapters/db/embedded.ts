@@ -21,7 +21,12 @@ export interface EmbeddedDatabase {
   databaseUrl: string;
   port: number;
   clusterDir: string;
+  /** False when the server was already running and this handle attached to it. */
+  owned: boolean;
+  /** Shuts the server down (an attached one too). */
   stop(): Promise<void>;
+  /** Leaves the server running for the others using it; this process stops watching it. */
+  release(): void;
 }
 
 const optionsSchema = z.object({
@@ -33,6 +38,11 @@ const optionsSchema = z.object({
   database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "database must be a plain lower-case identifier").default("kestrel"),
   log: z.custom<EmbeddedLog>((value) => typeof (value as EmbeddedLog | undefined)?.info === "function", "log must be a logger"),
   startTimeoutMs: z.number().int().positive().default(60_000),
+  /**
+   * What to do when another live process already serves this cluster: "refuse" (two Kestrels
+   * must not share one data directory) or "attach" to it (test runs sharing one test cluster).
+   */
+  whenRunning: z.enum(["refuse", "attach"]).default("refuse"),
 });
 
 export type StartEmbeddedPostgresOptions = z.input<typeof optionsSchema>;
@@ -43,12 +53,61 @@ const HOST = "127.0.0.1";
 const STARTUP_LOG_LINES = 30;
 
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
-  const { dataDir, port: fixedPort, database, log, startTimeoutMs, ...rest } = optionsSchema.parse(options);
+  const { dataDir, database, log, whenRunning, ...rest } = optionsSchema.parse(options);
   const clusterDir = path.resolve(rest.clusterDir ?? path.join(dataDir, "postgres"));
   await prepareParentDir(path.dirname(clusterDir));
   const password = await clusterPassword(clusterDir);
-  await clearStalePid(clusterDir, log);
 
+  const running = await inspectPidFile(clusterDir);
+  if (running.state === "stale") {
+    await rm(path.join(clusterDir, "postmaster.pid"), { force: true });
+    log.warn({ clusterDir, pid: running.pid }, "removed a stale postmaster.pid left by an earlier run");
+  } else if (running.state !== "none" && whenRunning === "attach") {
+    return attach(clusterDir, password, database, running.pid, running.port, log);
+  } else if (running.state === "served") {
+    throw new Error(
+      `the embedded Postgres in ${clusterDir} is already running (pid ${running.pid}, started by pid ${running.parentPid}); ` +
+        "stop that Kestrel first, or give this one another KESTREL_DATA_DIR",
+    );
+  } else if (running.state === "orphaned") {
+    log.warn({ clusterDir, pid: running.pid }, "shutting down an embedded Postgres orphaned by an earlier run");
+    await shutDown(running.pid);
+  }
+
+  const { server, port } = await launch(clusterDir, password, rest, log);
+  const url = (name: string) => `postgresql://${SUPERUSER}:${password}@${HOST}:${port}/${name}`;
+  await createDatabaseIfMissing(url("postgres"), database);
+  log.info({ clusterDir, host: HOST, port, database }, "embedded Postgres is running (DATABASE_URL is unset)");
+  return {
+    databaseUrl: url(database),
+    port,
+    clusterDir,
+    owned: true,
+    stop: () => stopServer(server),
+    release: () => disown(server),
+  };
+}
+
+async function attach(
+  clusterDir: string,
+  password: string,
+  database: string,
+  pid: number,
+  port: number,
+  log: EmbeddedLog,
+): Promise<EmbeddedDatabase> {
+  const url = (name: string) => `postgresql://${SUPERUSER}:${password}@${HOST}:${port}/${name}`;
+  await createDatabaseIfMissing(url("postgres"), database);
+  log.info({ clusterDir, host: HOST, port, database, pid }, "attached to the embedded Postgres already running");
+  return { databaseUrl: url(database), port, clusterDir, owned: false, stop: () => shutDown(pid), release: () => undefined };
+}
+
+async function launch(
+  clusterDir: string,
+  password: string,
+  { port: fixedPort, startTimeoutMs }: { port: number; startTimeoutMs: number },
+  log: EmbeddedLog,
+): Promise<{ server: EmbeddedPostgres; port: number }> {
   const startupLog: string[] = [];
   const recordLine = (message: string) => {
     for (const line of message.split("\n").filter(Boolean)) {
@@ -57,7 +116,6 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       log.debug({ postgres: line }, "embedded postgres");
     }
   };
-
   const attempts = fixedPort === 0 ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort || (await freePort());
@@ -77,6 +135,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     try {
       if (!isInitialised(clusterDir)) await initialise(server, clusterDir, log);
       await withTimeout(server.start(), startTimeoutMs, `embedded Postgres did not start within ${startTimeoutMs} ms`);
+      return { server, port };
     } catch (error) {
       await stopServer(server);
       const portTaken = startupLog.some((line) => line.includes("could not bind"));
@@ -86,26 +145,29 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
           `\n${startupLog.slice(-10).join("\n")}`,
       );
     }
-    const serverUrl = `postgresql://${SUPERUSER}:${password}@${HOST}:${port}/postgres`;
-    await createDatabaseIfMissing(serverUrl, database);
-    log.info({ clusterDir, host: HOST, port, database }, "embedded Postgres is running (DATABASE_URL is unset)");
-    return {
-      databaseUrl: `postgresql://${SUPERUSER}:${password}@${HOST}:${port}/${database}`,
-      port,
-      clusterDir,
-      stop: () => stopServer(server),
-    };
   }
 }
 
 /**
- * The package's stop() waits for an exit event that never comes when the server has already
- * exited, so the child is checked first (a private field of the pinned package version).
+ * The package keeps the server's child process in a private field (of the pinned version):
+ * its stop() waits for an exit event that never comes when the server has already exited, and
+ * its exit hook stops every server it still holds.
  */
+type ServerInternals = { process?: ChildProcess };
+
 async function stopServer(server: EmbeddedPostgres): Promise<void> {
-  const child = (server as unknown as { process?: ChildProcess }).process;
+  const child = (server as unknown as ServerInternals).process;
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   await withTimeout(server.stop(), 30_000, "embedded Postgres did not stop within 30 s");
+}
+
+function disown(server: EmbeddedPostgres): void {
+  const internals = server as unknown as ServerInternals;
+  const child = internals.process;
+  internals.process = undefined;
+  child?.stdout?.destroy();
+  child?.stderr?.destroy();
+  child?.unref();
 }
 
 function isRoot(): boolean {
@@ -153,38 +215,37 @@ async function clusterPassword(clusterDir: string): Promise<string> {
   return password;
 }
 
+type PidFileState =
+  | { state: "none" }
+  | { state: "stale"; pid: number }
+  | { state: "orphaned" | "served"; pid: number; parentPid: number; port: number };
+
 /**
- * A postmaster.pid left by a run that was killed. A dead pid, or one now used by another
- * program, is simply stale; a live postgres on this cluster whose parent is gone is an orphan
- * and is shut down; a live one with a live parent belongs to another running Kestrel.
+ * What postmaster.pid says. A dead pid, or one now used by another program, is stale (left by
+ * a run that was killed with its server); a live postgres on this cluster is orphaned when the
+ * process that started it is gone, and served when it is still there.
  */
-async function clearStalePid(clusterDir: string, log: EmbeddedLog): Promise<void> {
-  const pidFile = path.join(clusterDir, "postmaster.pid");
-  const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+async function inspectPidFile(clusterDir: string): Promise<PidFileState> {
+  const lines = (await readFile(path.join(clusterDir, "postmaster.pid"), "utf8").catch(() => "")).split("\n");
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return { state: "none" };
   const owner = await describeProcess(pid);
-  if (!owner || !owner.command.includes("postgres") || !owner.command.includes(clusterDir)) {
-    await rm(pidFile, { force: true });
-    log.warn({ clusterDir, pid }, "removed a stale postmaster.pid left by an earlier run");
-    return;
-  }
-  if (owner.parentPid !== 1 && (await describeProcess(owner.parentPid))) {
-    throw new Error(
-      `the embedded Postgres in ${clusterDir} is already running (pid ${pid}, started by pid ${owner.parentPid}); ` +
-        "stop that Kestrel first, or give this one another KESTREL_DATA_DIR",
-    );
-  }
-  log.warn({ clusterDir, pid }, "shutting down an embedded Postgres orphaned by an earlier run");
-  await shutDownOrphan(pid);
+  if (!owner || !owner.command.includes("postgres") || !owner.command.includes(clusterDir)) return { state: "stale", pid };
+  const parentAlive = owner.parentPid !== 1 && (await describeProcess(owner.parentPid)) !== null;
+  return { state: parentAlive ? "served" : "orphaned", pid, parentPid: owner.parentPid, port: Number(lines[3]) };
 }
 
-async function shutDownOrphan(pid: number): Promise<void> {
-  process.kill(pid, "SIGINT");
+async function shutDown(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGINT");
+  } catch {
+    return;
+  }
   for (let waited = 0; waited < 30_000; waited += 100) {
     if (!(await describeProcess(pid))) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the orphaned embedded Postgres (pid ${pid}) did not shut down within 30 s`);
+  throw new Error(`the embedded Postgres (pid ${pid}) did not shut down within 30 s`);
 }
 
 interface ProcessInfo {

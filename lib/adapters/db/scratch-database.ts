@@ -44,13 +44,18 @@ const SCRATCH_NAME = /^kestrel_(?:test|shadow|engine|check|migrate)_(\d{14})_\d+
  * this module makes are considered; their timestamp says when they were made.
  */
 export async function dropStaleScratchDatabases(serverUrl: string, { olderThanMs = 3_600_000, now = new Date() } = {}): Promise<string[]> {
-  const names = await queryOnServer<{ datname: string }>(serverUrl, "SELECT datname FROM pg_database WHERE datname LIKE 'kestrel\\_%'");
-  const stale = names.map((row) => row.datname).filter((name) => {
-    const stamp = SCRATCH_NAME.exec(name)?.[1];
-    return stamp !== undefined && now.getTime() - stampToTime(stamp) > olderThanMs;
+  const stale = (await listScratchDatabases(serverUrl)).filter((database) => now.getTime() - database.createdAt.getTime() > olderThanMs);
+  for (const { name } of stale) await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+  return stale.map((database) => database.name);
+}
+
+/** The scratch databases on a server, with the time their names say they were made. */
+export async function listScratchDatabases(serverUrl: string): Promise<Array<{ name: string; createdAt: Date }>> {
+  const rows = await queryOnServer<{ datname: string }>(serverUrl, "SELECT datname FROM pg_database WHERE datname LIKE 'kestrel\\_%'");
+  return rows.flatMap(({ datname }) => {
+    const stamp = SCRATCH_NAME.exec(datname)?.[1];
+    return stamp === undefined ? [] : [{ name: datname, createdAt: new Date(stampToTime(stamp)) }];
   });
-  for (const name of stale) await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-  return stale;
 }
 
 function stampToTime(stamp: string): number {
