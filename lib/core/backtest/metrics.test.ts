@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { computeMetrics, type EquityCurve } from "./metrics";
+import type { Trade } from "./trades";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 0, 1);
+const utcDay = (time: number) => Math.floor(time / DAY);
+
+function curve(equity: number[], times?: number[], inPosition?: number[]): EquityCurve {
+  return {
+    time: Float64Array.from(times ?? equity.map((_, i) => T0 + i * DAY)),
+    equity: Float64Array.from(equity),
+    inPosition: Uint8Array.from(inPosition ?? equity.map(() => 1)),
+    initialCapital: 100,
+    dayOf: utcDay,
+  };
+}
+
+const trade = (pnl: number): Trade => ({ direction: "long", entryTime: T0, exitTime: T0 + DAY, entryPrice: 1, exitPrice: 1, quantity: 1, pnl, commission: 0 });
+
+describe("metrics on a hand-computed equity curve", () => {
+  // Equity 100, 110, 99, 99, 121 at five daily closes.
+  // Daily returns: +0.1, -0.1, 0, +0.2222222 (121/99 - 1)
+  // mean = 0.2222222 / 4 = 0.0555556
+  // deviations: 0.0444444, -0.1555556, -0.0555556, 0.1666667
+  // squares: 0.0019753, 0.0241975, 0.0030864, 0.0277778; sum 0.0570370; / (n-1 = 3) = 0.0190123; sd = 0.1378853
+  // Sharpe = sqrt(252) x 0.0555556 / 0.1378853 = 15.874508 x 0.4029114 = 6.396020
+  // downside: only -0.1 counts: mean(0.01, 0, 0, 0) = 0.0025, sqrt = 0.05
+  // Sortino = 15.874508 x 0.0555556 / 0.05 = 17.638342
+  // Drawdown: peak 110 -> 99 = 11 / 110 = 0.1, from day 1 to the recovery on day 4: 3 days, 3 bars
+  const metrics = computeMetrics(curve([100, 110, 99, 99, 121], undefined, [0, 1, 1, 0, 1]), [trade(10), trade(-5), trade(20), trade(-5)]);
+
+  it("computes returns", () => {
+    expect(metrics.finalCapital).toBe(121);
+    expect(metrics.totalReturn).toBeCloseTo(0.21, 12);
+    // 4 calendar days = 4 / 365.25 years: 1.21^(365.25 / 4) - 1
+    expect(metrics.cagr / (Math.pow(1.21, 91.3125) - 1)).toBeCloseTo(1, 12);
+    expect(metrics.dailyReturns).toBe(4);
+  });
+
+  it("compounds over 365.25-day years", () => {
+    // Doubling over exactly two calendar years of 365.25 days: sqrt(2) - 1 a year
+    const twoYears = computeMetrics(curve([100, 200], [T0, T0 + 2 * 365.25 * DAY]), []);
+    expect(twoYears.cagr).toBeCloseTo(Math.SQRT2 - 1, 12);
+  });
+
+  it("annualizes Sharpe with the sample deviation and Sortino with the full downside deviation", () => {
+    expect(metrics.sharpe).toBeCloseTo(6.39602, 4);
+    expect(metrics.sortino).toBeCloseTo(17.63834, 4);
+  });
+
+  it("measures the deepest drawdown from the running peak and its duration", () => {
+    expect(metrics.maxDrawdown).toBeCloseTo(0.1, 12);
+    expect(metrics.maxDrawdownDuration).toBe(3);
+    expect(metrics.maxDrawdownDurationBars).toBe(3);
+  });
+
+  it("summarizes trades and exposure", () => {
+    expect(metrics.tradeCount).toBe(4);
+    expect(metrics.profitPerTrade).toBe(5);
+    expect(metrics.winRate).toBe(0.5);
+    expect(metrics.profitFactor).toBe(3);
+    expect(metrics.exposure).toBe(3 / 5);
+  });
+});
+
+describe("metric edge cases", () => {
+  it("counts the starting capital as the first peak", () => {
+    // Never above the start: 100 -> 80 is a 20% drawdown still open at the end (2 days)
+    const metrics = computeMetrics(curve([95, 80, 90]), []);
+    expect(metrics.maxDrawdown).toBeCloseTo(0.2, 12);
+    expect(metrics.maxDrawdownDuration).toBe(2);
+  });
+
+  it("takes daily returns from end-of-day equity for intraday bars", () => {
+    const hours = (day: number, ...h: number[]) => h.map((hour) => T0 + day * DAY + hour * 3_600_000);
+    const times = [...hours(0, 14, 15, 20), ...hours(1, 14, 20), ...hours(2, 15)];
+    // End-of-day equities: 104 (day 0), 98.8 (day 1), 102.752 (day 2): returns -0.05 and +0.04
+    const metrics = computeMetrics(curve([101, 90, 104, 120, 98.8, 102.752], times), []);
+    expect(metrics.dailyReturns).toBe(2);
+    // mean -0.005 / (sample sd of (-0.05, 0.04) = 0.0636396) x sqrt(252)
+    expect(metrics.sharpe).toBeCloseTo((Math.sqrt(252) * -0.005) / 0.06363961, 4);
+    // The intraday dip from 120 to 98.8 is in the drawdown: 21.2 / 120
+    expect(metrics.maxDrawdown).toBeCloseTo(21.2 / 120, 12);
+  });
+
+  it("gives zeros rather than NaN or division by zero when nothing happened", () => {
+    const metrics = computeMetrics(curve([100, 100, 100]), []);
+    expect(metrics).toMatchObject({ sharpe: 0, sortino: 0, maxDrawdown: 0, tradeCount: 0, profitPerTrade: 0, winRate: 0, profitFactor: 0, totalReturn: 0 });
+    expect(computeMetrics(curve([100, 110]), [trade(10)]).profitFactor).toBe(Infinity);
+  });
+});
