@@ -27,7 +27,7 @@ describe("the migrated schema has no drift against prisma/schema (Prisma's own d
 
   it("database -> schema is empty for the database the migrations built", async () => {
     const schemaFiles = await readSchemaFiles(SCHEMA_DIR);
-    const diff = await withSchemaEngine({ serverUrl: testServerUrl(), schemaFiles, inspectUrl: testDatabaseUrl() }, (engine) =>
+    const diff = await withSchemaEngine({ serverUrl: testServerUrl(), schemaFiles, databaseUrl: testDatabaseUrl() }, (engine) =>
       diffDatabaseToSchema(engine, schemaFiles),
     );
     expect(diff).toBe("");
@@ -44,7 +44,7 @@ describe("the migrated schema has no drift against prisma/schema (Prisma's own d
 
   it("does see drift when there is some", async () => {
     const schemaFiles = await readSchemaFiles(SCHEMA_DIR);
-    const diff = await withSchemaEngine({ serverUrl: testServerUrl(), schemaFiles, inspectUrl: drifted.url }, (engine) =>
+    const diff = await withSchemaEngine({ serverUrl: testServerUrl(), schemaFiles, databaseUrl: drifted.url }, (engine) =>
       diffDatabaseToSchema(engine, schemaFiles),
     );
     expect(diff).toMatch(/ALTER TABLE "executions" ADD COLUMN\s+"order_ref" TEXT/);

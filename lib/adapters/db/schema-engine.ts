@@ -31,17 +31,17 @@ export interface SchemaEngineOptions {
   /** The Prisma schema files (a multi-file schema directory is read whole). */
   schemaFiles: SchemaContainer[];
   /**
-   * A database to inspect instead of a fresh one, for read-only work such as
-   * `diffDatabaseToSchema`; never pass a database with data to commands that write.
+   * The database the engine works on instead of a fresh one: to inspect it (`diffDatabaseToSchema`)
+   * or, in tests, to check it the way Prisma Migrate would. Never a database holding real data.
    */
-  inspectUrl?: string;
+  databaseUrl?: string;
 }
 
 export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 /**
  * Runs `work` with an engine whose database is a fresh, empty scratch database (unless
- * `inspectUrl` names one to read), then drops it and every shadow database the engine asked for. When the engine
+ * `databaseUrl` names one), then drops it and every shadow database the engine asked for. When the engine
  * fails on SQL it ran, the Postgres error is added to its message, which only names an id.
  */
 export async function withSchemaEngine<T>(
@@ -51,8 +51,8 @@ export async function withSchemaEngine<T>(
   if (options.schemaFiles.length === 0) throw new Error("the schema engine needs at least one .prisma file");
   const wasm = await loadSchemaEngineModule();
   await dropStaleScratchDatabases(options.serverUrl);
-  const scratch = options.inspectUrl ? null : await createScratchDatabase(options.serverUrl, "kestrel_engine", { unique: true });
-  const engineUrl = options.inspectUrl ?? scratch!.url;
+  const scratch = options.databaseUrl ? null : await createScratchDatabase(options.serverUrl, "kestrel_engine", { unique: true });
+  const engineUrl = options.databaseUrl ?? scratch!.url;
   const factory = new KestrelPgFactory(engineUrl, options.serverUrl);
   try {
     const datamodels = options.schemaFiles.map((file): [string, string] => [file.path, file.content]);
@@ -112,7 +112,7 @@ export async function diffMigrationsToSchema(engine: SchemaEngine, migrations: M
 }
 
 /**
- * SQL that takes the engine's database (open it with `inspectUrl`) to the schema; "" when the
+ * SQL that takes the engine's database (open it with `databaseUrl`) to the schema; "" when the
  * database already matches it.
  */
 export async function diffDatabaseToSchema(engine: SchemaEngine, schemaFiles: SchemaContainer[]): Promise<string> {
