@@ -99,18 +99,20 @@ export class RollingMoments {
 
   private recompute(latest: number): void {
     if (isObserved(latest)) this.shift = latest;
+    const window = this.window;
+    const shift = this.shift;
     let sum = 0;
     let sumOfSquares = 0;
-    for (let i = 0; i < this.period; i++) {
-      const x = this.window[i];
-      if (!isObserved(x)) continue;
-      const deviation = x - this.shift;
+    for (let i = 0; i < window.length; i++) {
+      const deviation = window[i] - shift;
+      if (!isObserved(deviation)) continue;
       sum += deviation;
       sumOfSquares += deviation * deviation;
     }
     this.sum = sum;
     this.sumOfSquares = sumOfSquares;
   }
+
 }
 
 /**
