@@ -25,12 +25,14 @@ describe("rollingHigh / rollingLow", () => {
     }
   });
 
-  it("handle monotonic runs (the deque's worst cases)", () => {
-    const rising = Array.from({ length: 20 }, (_, i) => i);
+  it("handle monotonic runs, where the deque holds the whole window (periods at powers of two too)", () => {
+    const rising = Array.from({ length: 40 }, (_, i) => i);
     const falling = rising.map((x) => -x);
-    expectSeriesClose(rollingHigh(falling, 5), referenceExtreme(falling, 5, Math.max), 0);
-    expectSeriesClose(rollingLow(rising, 5), referenceExtreme(rising, 5, Math.min), 0);
-    expectSeriesClose(rollingHigh(rising, 5), referenceExtreme(rising, 5, Math.max), 0);
+    for (const period of [1, 2, 4, 5, 8, 16]) {
+      expectSeriesClose(rollingHigh(falling, period), referenceExtreme(falling, period, Math.max), 0);
+      expectSeriesClose(rollingLow(rising, period), referenceExtreme(rising, period, Math.min), 0);
+      expectSeriesClose(rollingHigh(rising, period), referenceExtreme(rising, period, Math.max), 0);
+    }
   });
 
   it("give NaN while a missing value is in the window; all NaN when n exceeds the length", () => {

@@ -11,24 +11,33 @@ import { isObserved, requirePeriod } from "./validate";
 class RollingMaximum {
   private readonly period: number;
   private readonly sign: 1 | -1;
-  /** Ring buffers of capacity `period`: candidate values (times `sign`) and their update numbers. */
+  /**
+   * The deque, as two ring buffers of power-of-two capacity > period (so wrapping is a mask and
+   * a full deque of `period` candidates is not mistaken for an empty one):
+   * candidate values (times `sign`) and their update numbers.
+   */
   private readonly values: Float64Array;
   private readonly stamps: Float64Array;
+  private readonly mask: number;
   private head = 0;
-  private size = 0;
+  private tail = 0;
   private updates = 0;
   private lastMissing = -Infinity;
 
   constructor(period: number, sign: 1 | -1) {
     this.period = period;
     this.sign = sign;
-    this.values = new Float64Array(period);
-    this.stamps = new Float64Array(period);
+    const capacity = 2 ** Math.ceil(Math.log2(period + 1));
+    this.values = new Float64Array(capacity);
+    this.stamps = new Float64Array(capacity);
+    this.mask = capacity - 1;
   }
 
   push(x: number): number {
     const stamp = this.updates++;
-    if (this.size > 0 && this.stamps[this.head] <= stamp - this.period) this.dropOldest();
+    if (this.head !== this.tail && this.stamps[this.head] <= stamp - this.period) {
+      this.head = (this.head + 1) & this.mask;
+    }
     if (isObserved(x)) this.append(this.sign * x, stamp);
     else this.lastMissing = stamp;
     const ready = stamp >= this.period - 1 && stamp - this.lastMissing >= this.period;
@@ -41,27 +50,19 @@ class RollingMaximum {
 
   reset(): void {
     this.head = 0;
-    this.size = 0;
+    this.tail = 0;
     this.updates = 0;
     this.lastMissing = -Infinity;
   }
 
-  private dropOldest(): void {
-    this.head = this.head + 1 === this.period ? 0 : this.head + 1;
-    this.size--;
-  }
-
+  /** Drops the candidates that `value` dominates from the back, then appends it. */
   private append(value: number, stamp: number): void {
-    while (this.size > 0 && this.values[this.slot(this.size - 1)] <= value) this.size--;
-    const tail = this.slot(this.size);
-    this.values[tail] = value;
+    const { values, mask, head } = this;
+    let tail = this.tail;
+    while (tail !== head && values[(tail - 1) & mask] <= value) tail = (tail - 1) & mask;
+    values[tail] = value;
     this.stamps[tail] = stamp;
-    this.size++;
-  }
-
-  private slot(offset: number): number {
-    const index = this.head + offset;
-    return index >= this.period ? index - this.period : index;
+    this.tail = (tail + 1) & mask;
   }
 }
 
