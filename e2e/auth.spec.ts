@@ -30,7 +30,7 @@ test.describe.serial("authentication", () => {
     await page.getByLabel("Username").fill(E2E_ADMIN.username);
     await page.getByLabel("Password", { exact: true }).fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("Wrong username or password.");
+    await expect(page.getByRole("form", { name: "Sign in" }).getByRole("alert")).toHaveText("Wrong username or password.");
 
     await page.getByLabel("Password", { exact: true }).fill(E2E_ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -66,7 +66,7 @@ test.describe.serial("authentication", () => {
     await page.getByLabel("Username").fill("x");
     await page.getByLabel("Password", { exact: true }).fill("y");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("Wrong username or password.");
+    await expect(page.getByRole("form", { name: "Sign in" }).getByRole("alert")).toHaveText("Wrong username or password.");
   });
 
   test("a viewer joins by invite, sees no kill switch, and cannot flatten", async ({ page, browser }) => {

@@ -1,5 +1,19 @@
-/** An error the web edge turns into `{ error: { code, message } }` with its status. */
+const BRAND = Symbol.for("kestrel.http-error");
+
+/**
+ * An error the web edge turns into `{ error: { code, message } }` with its status.
+ *
+ * server.ts (run by tsx) and Next's route bundles each load their own copy of this module, so an
+ * error thrown by the service server.ts created must still be recognised in a route handler:
+ * `instanceof` checks a global brand, not the class identity.
+ */
 export class HttpError extends Error {
+  readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
   constructor(
     readonly status: number,
     readonly code: string,

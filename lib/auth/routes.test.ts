@@ -393,3 +393,17 @@ async function makeViewer(username: string): Promise<string> {
   const user = await h.prisma.user.findUniqueOrThrow({ where: { username } });
   return user.id;
 }
+
+describe("errors from another copy of the auth module", () => {
+  it("are still answered with their status, as when server.ts and a Next bundle each load lib/auth", async () => {
+    const { HttpError } = await import("./errors");
+    const foreign = Object.assign(new Error("Wrong username or password."), { [Symbol.for("kestrel.http-error")]: true, status: 401, code: "bad_credentials", headers: {} });
+    expect(foreign instanceof HttpError).toBe(true);
+    const { errorResponse } = await import("./http");
+    const response = errorResponse(foreign, null);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: { code: "bad_credentials", message: "Wrong username or password." } });
+    expect(new Error("plain") instanceof HttpError).toBe(false);
+    expect(errorResponse(new Error("secret detail"), null).status).toBe(500);
+  });
+});
