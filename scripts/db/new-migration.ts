@@ -53,7 +53,9 @@ async function createMigration(
   return withSchemaEngine({ serverUrl: toolingServerUrl(), schemaFiles }, async (engine, scratchUrl) => {
     // As `prisma migrate dev --create-only` on a fresh database: bring it up to date first; the
     // engine's history check (which createMigration needs first) then replays the migrations.
-    await applyMigrations({ databaseUrl: scratchUrl, migrationsDir, log: silentLog });
+    if (migrationsList.migrationDirectories.length > 0) {
+      await applyMigrations({ databaseUrl: scratchUrl, migrationsDir, log: silentLog });
+    }
     const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTER });
     if (diagnostic.action.tag === "reset") throw new Error(`the migrations do not replay cleanly: ${diagnostic.action.reason}`);
     const output = await engine.createMigration({

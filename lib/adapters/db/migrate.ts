@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import pg from "pg";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -25,7 +26,7 @@ const optionsSchema = z.object({
   databaseUrl: postgresUrlSchema,
   migrationsDir: z.string().min(1, "migrationsDir must name the prisma/migrations directory"),
   log: z.custom<Pick<Logger, "info" | "warn">>(
-    (value) => typeof (value as Logger | undefined)?.info === "function",
+    (value) => typeof (value as Logger | undefined)?.info === "function" && typeof (value as Logger).warn === "function",
     "log must be a logger with info() and warn()",
   ),
   lockTimeoutMs: z.number().int().positive().default(60_000),
@@ -60,6 +61,7 @@ interface MigrationRecord {
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<{ applied: string[] }> {
   const { databaseUrl, migrationsDir, log, lockTimeoutMs } = optionsSchema.parse(options);
   const target = describeDatabase(databaseUrl);
+  if (!existsSync(migrationsDir)) throw new MigrationError(`the migrations directory ${migrationsDir} does not exist`);
   const files = await readMigrationFiles(migrationsDir);
   const client = await connect(databaseUrl, target);
   try {
@@ -82,7 +84,7 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
 }
 
 async function connect(databaseUrl: string, target: string): Promise<pg.Client> {
-  const client = new pg.Client(pgConnectionOptions(databaseUrl));
+  const client = new pg.Client({ ...pgConnectionOptions(databaseUrl), connectionTimeoutMillis: 15_000 });
   client.on("error", () => undefined);
   try {
     await client.connect();
