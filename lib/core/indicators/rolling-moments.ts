@@ -37,22 +37,26 @@ export class RollingMoments {
   }
 
   push(x: number): void {
-    const outgoing = this.window[this.next];
-    this.window[this.next] = x;
+    const { window, next, shift } = this;
+    const outgoing = window[next];
+    window[next] = x;
     if (isObserved(x + outgoing)) {
-      const deviationIn = x - this.shift;
-      const deviationOut = outgoing - this.shift;
+      const deviationIn = x - shift;
+      const deviationOut = outgoing - shift;
       const change = deviationIn - deviationOut;
       this.sum += change;
       this.sumOfSquares += change * (deviationIn + deviationOut);
     } else {
       this.replaceWithMissing(x, outgoing);
     }
-    if (++this.next === this.period) {
+    if (next + 1 < this.period) {
+      this.next = next + 1;
+    } else {
       this.next = 0;
       this.recompute(x);
     }
   }
+
 
   /** Mean of the window; NaN until it is full and while it holds a missing observation. */
   get mean(): number {
