@@ -152,6 +152,7 @@ describe("parseOhlcvCsv: every validation rule", () => {
     expectRule(csv("2020-01-02,abc,1,1,1,1"), "not-a-number", 2, "open");
     expectRule(csv("2020-01-02,1,1,1,NaN,1"), "not-a-number", 2, "close");
     expectRule(csv('2020-01-02,1,1,1,1,"1,000"'), "not-a-number", 2, "volume");
+    expectRule(csv("2020-01-02,1,1e400,1,1,1"), "not-a-number", 2, "high");
   });
 
   it("unparseable-time: garbage, impossible dates, unknown zones", () => {
@@ -159,6 +160,7 @@ describe("parseOhlcvCsv: every validation rule", () => {
     expectRule(csv("2021-02-30,1,1,1,1,1"), "unparseable-time", 2, "date");
     expectRule(csv("2021-01-01T25:00,1,1,1,1,1"), "unparseable-time", 2, "date");
     expectRule(csv("20210101 10:00:00 Mars/Olympus,1,1,1,1,1"), "unparseable-time", 2, "date");
+    expectRule(csv("99999999999999999999,1,1,1,1,1"), "unparseable-time", 2, "date");
   });
 
   it("non-increasing-time: a repeat and a step back", () => {
@@ -177,9 +179,19 @@ describe("parseOhlcvCsv: every validation rule", () => {
     expectRule(csv("2020-01-02,1,1,1,1,-5"), "negative-volume", 2, "volume");
   });
 
-  it("checks the bar's shape after adjustment (a bad Adj Close cannot slip through)", () => {
-    const text = "Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,100,110,90,100,abc,7";
-    expect(errorOf(text, { closeColumn: "adjClose" }).rule).toBe("not-a-number");
+  it("checks Adj Close like the other prices, and refuses an adjustment it cannot make", () => {
+    const yahoo = (close: string, adjClose: string) =>
+      `Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,100,110,90,${close},${adjClose},7`;
+    const notANumber = errorOf(yahoo("100", "abc"), { closeColumn: "adjClose" });
+    expect([notANumber.rule, notANumber.column]).toEqual(["not-a-number", "Adj Close"]);
+    for (const [close, adjClose] of [
+      ["0", "50"],
+      ["100", "0"],
+      ["100", "-3"],
+    ]) {
+      const error = errorOf(yahoo(close, adjClose), { closeColumn: "adjClose" });
+      expect([error.rule, error.row, error.column]).toEqual(["invalid-adjustment", 2, "Adj Close"]);
+    }
   });
 });
 

@@ -171,8 +171,11 @@ function readBar(record: CsvRecord, layout: Layout, settings: Settings, previous
     if (!column || (key === "adjClose" && settings.closeColumn !== "adjClose")) continue;
     const cell = record.fields[column.index];
     if (cell === "") return { row, column: column.name, rule: "empty-cell", detail: "the cell is empty" };
-    if (!NUMBER.test(cell)) return { row, column: column.name, rule: "not-a-number", detail: `"${cell}" is not a number` };
-    values[key] = Number(cell);
+    const value = Number(cell);
+    if (!NUMBER.test(cell) || !Number.isFinite(value)) {
+      return { row, column: column.name, rule: "not-a-number", detail: `"${cell}" is not a finite number` };
+    }
+    values[key] = value;
   }
   const time = readTime(record, layout, settings.timeZone);
   if (typeof time !== "number") return { row, ...time };
@@ -184,7 +187,12 @@ function readBar(record: CsvRecord, layout: Layout, settings: Settings, previous
       detail: `${new Date(time).toISOString()} is not later than the previous row's ${new Date(previousTime).toISOString()}`,
     };
   }
-  const bar = { time, ...adjust(values as Record<keyof Layout["fields"], number>, settings) };
+  const prices = values as Record<keyof Layout["fields"], number>;
+  if (settings.closeColumn === "adjClose" && !(prices.close > 0 && prices.adjClose > 0)) {
+    const detail = `cannot scale by Adj Close / Close = ${prices.adjClose} / ${prices.close}; both must be > 0`;
+    return { row, column: layout.fields.adjClose?.name, rule: "invalid-adjustment", detail };
+  }
+  const bar = { time, ...adjust(prices, settings) };
   const broken = checkBarShape(bar, layout);
   return broken ? { row, ...broken } : bar;
 }

@@ -9,6 +9,7 @@ export type BarDataRule =
   | "column-count"
   | "empty-cell"
   | "not-a-number"
+  | "invalid-adjustment"
   | "unparseable-time"
   | "non-increasing-time"
   | "high-below-open-close"

@@ -12,7 +12,7 @@ import { instantOf, isValidTimeZone } from "../time/zoned-time";
  */
 export function parseTimestamp(text: string, timeZone: string): number | undefined {
   const epoch = EPOCH.exec(text);
-  if (epoch) return parseEpoch(epoch[0]);
+  if (epoch) return withinDateRange(parseEpoch(epoch[0]));
   const dated = ISO_DATETIME.exec(text) ?? COMPACT_DATETIME.exec(text);
   if (!dated?.groups) return undefined;
   const { year, month, day, hour = "0", minute = "0", second = "0", fraction = "", offset, zone } = dated.groups;
@@ -32,6 +32,11 @@ const ISO_DATETIME = new RegExp(
 const COMPACT_DATETIME = new RegExp(
   String.raw`^(?<year>\d{4})(?<month>\d{2})(?<day>\d{2})(?: +${TIME_OF_DAY}(?: +(?<zone>[A-Za-z][\w+\-/]*))?)?$`,
 );
+
+/** JavaScript dates span ±8.64e15 ms around 1970; anything beyond is not a real time. */
+function withinDateRange(epochMs: number): number | undefined {
+  return Math.abs(epochMs) <= 8.64e15 ? epochMs : undefined;
+}
 
 function parseEpoch(digits: string): number {
   const value = Number(digits);
