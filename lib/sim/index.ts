@@ -3,13 +3,17 @@
  * by a simulated exchange and account. Real clients (`@stoqey/ib`, ib_async) connect to it
  * exactly as they would to IB Gateway.
  */
-import net from "node:net";
 import { z } from "zod";
 import { acceleratedClock, realTimeClock, type SimClock } from "./model/clock";
 import { Exchange } from "./model/exchange";
 import type { SimLedger } from "./model/ledger";
+import { startAdminServer } from "./server/admin-server";
+import { TcpListener } from "./server/tcp-listener";
+import { FaultController } from "./session/faults";
 import { GatewayHub } from "./session/gateway-hub";
 
+export type { FaultController, ConnectivityLossOptions, RestartOptions } from "./session/faults";
+export type { SimClock } from "./model/clock";
 export type { SimLedger, LedgerCommission, LedgerExecution, LedgerOrder, LedgerPosition } from "./model/ledger";
 
 export interface GatewaySimulatorOptions {
@@ -47,6 +51,10 @@ export interface GatewaySimulator {
   readonly adminUrl?: string;
   /** The simulator's own truth: orders, executions, commissions, positions, cash. */
   ledger(): SimLedger;
+  /** Fault scenarios: connectivity loss, nightly restart, dropped socket, rejected order, delayed fills. */
+  readonly faults: FaultController;
+  /** Moves a symbol's market so that it trades at `price` (on its tick grid), then matches orders. */
+  setPrice(symbol: string, price: number): void;
   /** Closes every socket and timer; resolves when fully stopped. */
   stop(): Promise<void>;
 }
@@ -80,8 +88,8 @@ function parseOptions(options: GatewaySimulatorOptions) {
   if (!parsed.data.allowNonLoopback && !LOOPBACK_HOSTS.has(parsed.data.host)) {
     throw new Error(`Invalid simulator options: host: refusing to listen on non-loopback address "${parsed.data.host}" without allowNonLoopback`);
   }
-  if (parsed.data.dataFile !== undefined || parsed.data.adminPort !== undefined) {
-    throw new Error("Invalid simulator options: dataFile and adminPort are not available yet");
+  if (parsed.data.dataFile !== undefined) {
+    throw new Error("Invalid simulator options: dataFile is not available yet");
   }
   const speed = parsed.data.speed;
   return { ...parsed.data, clock: clock ?? (speed === 1 ? realTimeClock() : acceleratedClock(Date.now(), speed)) };
@@ -98,31 +106,44 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   });
   const hub = new GatewayHub(exchange, config.account, () => config.clock.now());
   exchange.addListener(hub);
-
-  const server = net.createServer((socket) => hub.accept(socket));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("simulator server has no TCP address");
+  const listener = new TcpListener(config.host, (socket) => hub.accept(socket));
+  await listener.open(config.port);
+  const faults = new FaultController(hub, exchange, listener);
   const marketTimer = setInterval(() => exchange.stepMarket(), config.tickIntervalMs);
+  const setPrice = (symbol: string, price: number) => {
+    const instrument = exchange.catalog.resolve({ symbol });
+    if (!instrument) throw new Error(`unknown symbol ${symbol}`);
+    exchange.setPrice(instrument, price);
+  };
+  const admin =
+    config.adminPort === undefined
+      ? undefined
+      : await startAdminServer(
+          {
+            ledger: () => exchange.ledger(),
+            faults,
+            setPrice,
+            health: () => ({ ok: true, apiPort: listener.port, listening: listener.listening, outage: faults.inOutage }),
+          },
+          config.adminPort,
+        );
 
   let stopping: Promise<void> | null = null;
   return {
     host: config.host,
-    port: address.port,
+    port: listener.port,
     account: config.account,
+    adminUrl: admin?.url,
+    faults,
     ledger: () => exchange.ledger(),
+    setPrice,
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
+      stopping ??= (async () => {
         clearInterval(marketTimer);
-        server.close(() => resolve());
+        faults.cancelTimers();
         hub.closeAll();
-      });
+        await Promise.all([listener.close(), admin?.close()]);
+      })();
       return stopping;
     },
   };

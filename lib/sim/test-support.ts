@@ -14,6 +14,21 @@ export interface ConnectedClient {
   errors: Array<[number, number, string]>;
 }
 
+/** A clock the test moves by hand. */
+export class ManualClock {
+  readonly speed = 1;
+  constructor(private current: number) {}
+  now(): number {
+    return this.current;
+  }
+  set(epochMs: number): void {
+    this.current = epochMs;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
 export const stock = (symbol: string): Contract => ({ symbol, secType: SecType.STK, exchange: "SMART", currency: "USD" });
 
 type Listener = (...args: never[]) => void;
@@ -64,7 +79,7 @@ export function collectUntil<T extends unknown[]>(api: IBApi, event: EventName, 
 }
 
 /** Retries `assertion` until it stops throwing, or rethrows its last error after `timeoutMs`. */
-export async function eventually(assertion: () => void, timeoutMs = 3_000): Promise<void> {
+export async function eventually(assertion: () => void, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

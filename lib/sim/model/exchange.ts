@@ -107,6 +107,8 @@ export class Exchange {
   private nextValidOrderId = 1;
   private rejectNextOrder: OrderRejection | null = null;
   private lastStepAt: number;
+  private fillDelayMs = 0;
+  private readonly lastSession = new Map<number, "regular" | "extended" | "closed">();
 
   constructor(private readonly options: ExchangeOptions) {
     this.clock = options.clock;
@@ -142,8 +144,49 @@ export class Exchange {
     for (const walk of this.walks.values()) {
       const quote = walk.step(elapsedMs);
       this.emit((l) => l.quoteChanged(walk.instrument, quote));
+      this.onSessionChange(walk.instrument);
       this.matchInstrument(walk.instrument);
     }
+  }
+
+  /** Runs the closing auction when the regular session ends, and expires DAY orders. */
+  private onSessionChange(instrument: Instrument): void {
+    const session = this.session(instrument);
+    const previous = this.lastSession.get(instrument.conId);
+    this.lastSession.set(instrument.conId, session);
+    if (previous === undefined || previous === session) return;
+    if (previous === "regular") {
+      this.runClosingAuction(instrument);
+      if (this.options.enforceTradingHours) this.expireDayOrders(instrument, (order) => !order.outsideRth);
+    }
+    if (session === "closed" && this.options.enforceTradingHours) this.expireDayOrders(instrument, () => true);
+  }
+
+  private runClosingAuction(instrument: Instrument): void {
+    const closingPrice = this.quote(instrument).last;
+    for (const order of this.workingOrdersOf(instrument)) {
+      if (order.orderType !== "MOC" && order.orderType !== "LOC") continue;
+      const limit = effectiveLimit(order);
+      const crosses = limit === undefined || (order.action === "BUY" ? closingPrice <= limit : closingPrice >= limit);
+      if (crosses) this.fill(order, remainingOf(order), closingPrice);
+      else this.cancel(order);
+    }
+  }
+
+  private expireDayOrders(instrument: Instrument, applies: (order: SimOrder) => boolean): void {
+    for (const order of this.workingOrdersOf(instrument)) if (order.tif === "DAY" && applies(order)) this.cancel(order);
+  }
+
+  private workingOrdersOf(instrument: Instrument): SimOrder[] {
+    return [...this.orders.values()].filter((order) => order.instrument.conId === instrument.conId && isWorking(order) && !order.held);
+  }
+
+  /** Outside regular hours orders execute only when trading hours are not enforced, or in extended hours with outsideRth. */
+  private canTradeNow(order: SimOrder): boolean {
+    if (this.clock.now() < order.fillableFrom) return false;
+    if (!this.options.enforceTradingHours) return true;
+    const session = this.session(order.instrument);
+    return session === "regular" || (session === "extended" && order.outsideRth);
   }
 
   /** Moves one instrument's market so that it trades at `price`, then matches. */
@@ -151,6 +194,11 @@ export class Exchange {
     const quote = this.walkOf(instrument).moveTo(price);
     this.emit((l) => l.quoteChanged(instrument, quote));
     this.matchInstrument(instrument);
+  }
+
+  /** Orders placed from now on cannot fill before `delayMs` of simulated time has passed. */
+  setFillDelay(delayMs: number): void {
+    this.fillDelayMs = Math.max(0, delayMs);
   }
 
   /** The next order placed by any client is rejected with this error (fault injection). */
@@ -386,6 +434,7 @@ export class Exchange {
       filledValue: new Decimal(0),
       commissionCharged: new Decimal(0),
       placedAt: this.clock.now(),
+      fillableFrom: this.clock.now() + this.fillDelayMs,
     };
   }
 
@@ -397,7 +446,7 @@ export class Exchange {
       member.status = this.initialStatus(member);
       this.emit((l) => l.orderChanged(member, true));
     }
-    for (const member of group) if (member.status === "Submitted") this.tryExecute(member);
+    for (const member of group) if (isWorking(member)) this.matchOrder(member);
   }
 
   private bracketGroup(order: SimOrder): SimOrder[] {
@@ -451,7 +500,7 @@ export class Exchange {
       return;
     }
     this.emit((l) => l.orderChanged(order, true));
-    if (order.status === "Submitted") this.tryExecute(order);
+    this.matchOrder(order);
   }
 
   private cancel(order: SimOrder): void {
@@ -467,28 +516,35 @@ export class Exchange {
   }
 
   private matchInstrument(instrument: Instrument): void {
-    for (const order of [...this.orders.values()]) {
-      if (order.instrument.conId !== instrument.conId || !isWorking(order) || order.held) continue;
-      if (order.status === "PreSubmitted" && !this.activateIfTriggered(order)) continue;
-      this.tryExecute(order);
-    }
+    for (const order of this.workingOrdersOf(instrument)) if (isWorking(order)) this.matchOrder(order);
   }
 
-  /** Moves trailing stops and fires stop triggers; returns whether the order may now execute. */
+  /** A waiting order first needs its trigger (or its parent's fill); an active one tries to execute. */
+  private matchOrder(order: SimOrder): void {
+    if (order.status === "PreSubmitted" && !this.activateIfTriggered(order)) return;
+    this.tryExecute(order);
+  }
+
+  /**
+   * Activates a waiting (PreSubmitted) order once its parent has filled and, for stop types,
+   * its trigger is hit (moving trailing stops first). Returns whether it may now execute.
+   */
   private activateIfTriggered(order: SimOrder): boolean {
     const parent = this.parentOf(order);
     if (parent && parent.status !== "Filled") return false;
     if (order.orderType === "MOC" || order.orderType === "LOC") return false;
-    if (!needsTrigger(order.orderType)) return true;
-    const quote = this.quote(order.instrument);
-    const stopPrice = order.orderType === "TRAIL" ? this.updateTrailingStop(order, quote.last) : order.auxPrice;
-    if (stopPrice === undefined) return false;
-    const hit = order.action === "BUY" ? quote.last >= stopPrice : quote.last <= stopPrice;
-    if (!hit) return false;
-    order.triggered = true;
+    if (needsTrigger(order.orderType) && !this.stopHit(order)) return false;
+    order.triggered = needsTrigger(order.orderType);
     order.status = "Submitted";
     this.emit((l) => l.orderChanged(order, false));
     return true;
+  }
+
+  private stopHit(order: SimOrder): boolean {
+    const last = this.quote(order.instrument).last;
+    const stopPrice = order.orderType === "TRAIL" ? this.updateTrailingStop(order, last) : order.auxPrice;
+    if (stopPrice === undefined) return false;
+    return order.action === "BUY" ? last >= stopPrice : last <= stopPrice;
   }
 
   private updateTrailingStop(order: SimOrder, last: number): number {
@@ -502,6 +558,10 @@ export class Exchange {
   }
 
   private tryExecute(order: SimOrder): void {
+    if (!this.canTradeNow(order)) {
+      if (order.tif === "IOC") this.cancel(order);
+      return;
+    }
     const quote = this.quote(order.instrument);
     const touch = order.action === "BUY" ? quote.ask : quote.bid;
     const limit = effectiveLimit(order);
@@ -588,11 +648,7 @@ export class Exchange {
   private activateChildren(parent: SimOrder): void {
     for (const child of this.childrenOf(parent)) {
       if (!isWorking(child) || child.held) continue;
-      if (!needsTrigger(child.orderType) && child.orderType !== "MOC" && child.orderType !== "LOC") {
-        child.status = "Submitted";
-        this.emit((l) => l.orderChanged(child, false));
-      }
-      if (child.status === "Submitted" || this.activateIfTriggered(child)) this.tryExecute(child);
+      this.matchOrder(child);
     }
   }
 

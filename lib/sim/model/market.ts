@@ -51,10 +51,25 @@ export class RandomWalk {
     return this.quote;
   }
 
-  /** Moves the market so that last trades at `price` (used by replay and by fault scenarios). */
+  /**
+   * Moves the market to `price` (rounded to the tick): bid, ask and last all sit there for this
+   * step, a locked market, so limit orders at that price fill on either side. The next step
+   * walks on from it with the usual spread.
+   */
   moveTo(price: number): Readonly<Quote> {
-    this.fairValue = price;
-    this.applyFairValue();
+    const onGrid = this.onGrid(price);
+    this.fairValue = onGrid;
+    const lastSize = ROUND_LOT;
+    this.quote = {
+      ...this.quote,
+      bid: onGrid,
+      ask: onGrid,
+      last: onGrid,
+      lastSize,
+      volume: this.quote.volume + lastSize,
+      high: Math.max(this.quote.high, onGrid),
+      low: Math.min(this.quote.low, onGrid),
+    };
     return this.quote;
   }
 

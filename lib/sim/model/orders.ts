@@ -43,6 +43,8 @@ export interface SimOrder {
   filledValue: Decimal;
   commissionCharged: Decimal;
   placedAt: number;
+  /** Fault injection: the order cannot fill before this instant. */
+  fillableFrom: number;
 }
 
 export interface ExecutionRecord {

@@ -15,6 +15,7 @@ export const MAX_CLIENTS = 32;
 export class GatewayHub implements ExchangeListener, SessionHost {
   private readonly sessions = new Set<ClientSession>();
   private readonly byClientId = new Map<number, ClientSession>();
+  private marketDataSuspended = false;
 
   constructor(
     readonly exchange: Exchange,
@@ -66,6 +67,22 @@ export class GatewayHub implements ExchangeListener, SessionHost {
     this.byClientId.clear();
   }
 
+  /** During a connectivity outage no ticks flow. */
+  suspendMarketData(suspended: boolean): void {
+    this.marketDataSuspended = suspended;
+  }
+
+  /** After "restored - data lost" clients must subscribe again. */
+  dropMarketDataSubscriptions(): void {
+    for (const session of this.sessions) session.marketData.clear();
+  }
+
+  dropSockets(clientId?: number): number {
+    const targets = [...this.sessions].filter((session) => clientId === undefined || session.clientId === clientId);
+    for (const session of targets) session.socket.destroy();
+    return targets.length;
+  }
+
   private owner(clientId: number): ClientSession | undefined {
     const session = this.byClientId.get(clientId);
     return session?.isReady ? session : undefined;
@@ -84,6 +101,7 @@ export class GatewayHub implements ExchangeListener, SessionHost {
   }
 
   quoteChanged(instrument: Instrument, quote: Readonly<Quote>): void {
+    if (this.marketDataSuspended) return;
     for (const session of this.sessions) {
       if (!session.isReady || session.marketData.size === 0) continue;
       for (const [reqId, subscription] of session.marketData) {
