@@ -63,8 +63,8 @@ test.describe.serial("authentication", () => {
     expect(first!.headers()["x-content-type-options"]).toBe("nosniff");
     expect(first!.headers()["referrer-policy"]).toBe("strict-origin");
     // The page still works under that policy: Next's own scripts carry the nonce.
-    await page.getByLabel("Username").fill("x");
-    await page.getByLabel("Password", { exact: true }).fill("y");
+    await page.getByLabel("Username").fill("nobody");
+    await page.getByLabel("Password", { exact: true }).fill("not a password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("form", { name: "Sign in" }).getByRole("alert")).toHaveText("Wrong username or password.");
   });
