@@ -261,7 +261,7 @@ export class TradingEngine {
     }
     order.applyFill(fill.quantity, fill.price);
     const effect = this.options.portfolio.applyFill(fill);
-    this.emit({ type: "fill", time: fill.time, fill, realizedPnl: effect.realized.toNumber() });
+    this.emit({ type: "fill", time: fill.time, fill, realizedPnl: effect.realized });
     if (!order.isWorking) this.forget(order.id);
     this.resizeProtection();
     this.options.strategy.onFill?.(fill, this.context);

@@ -3,6 +3,7 @@ export * from "./instrument";
 export * from "./rounding";
 export * from "./order";
 export * from "./fill";
+export * from "./money";
 export * from "./position";
 export * from "./portfolio";
 export * from "./commission";

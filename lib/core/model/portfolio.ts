@@ -1,34 +1,33 @@
-import { Dec, decimalOf, ZERO } from "./decimal";
+import type { Dec } from "./decimal";
 import type { Fill } from "./fill";
+import { microsToDecimal, microsToNumber, toMicros } from "./money";
 import { Position, type FillEffect } from "./position";
 import { sideSign } from "./order";
 
 /**
- * Cash and positions. The cash ledger is decimal: every fill moves it by exactly
- * -signed quantity x price - commission, so equity can be reconciled to the cent.
+ * Cash and positions. The cash ledger is in integer micro-units (money.ts): every fill moves
+ * it by exactly -(signed quantity x price) - commission, each rounded once to a micro-unit, so
+ * equity reconciles with realized + unrealized P&L.
  */
 export class Portfolio {
-  private cashBalance: Dec;
-  private commissionTotal: Dec = ZERO;
+  private cashMicros: number;
+  private commissionMicros = 0;
   private readonly positions = new Map<string, Position>();
-  /** Cash as a float, refreshed on every fill, for per-bar marking without allocation. */
-  private cashFloat: number;
 
   constructor(readonly initialCash: number) {
-    this.cashBalance = decimalOf(initialCash);
-    this.cashFloat = initialCash;
+    this.cashMicros = toMicros(initialCash);
   }
 
   get cash(): Dec {
-    return this.cashBalance;
+    return microsToDecimal(this.cashMicros);
   }
 
   get cashAsNumber(): number {
-    return this.cashFloat;
+    return microsToNumber(this.cashMicros);
   }
 
   get commissions(): Dec {
-    return this.commissionTotal;
+    return microsToDecimal(this.commissionMicros);
   }
 
   position(symbol: string): Position {
@@ -45,35 +44,28 @@ export class Portfolio {
   }
 
   applyFill(fill: Fill): FillEffect {
-    const notional = decimalOf(fill.quantity).mul(decimalOf(fill.price)).mul(sideSign(fill.side));
-    const commission = decimalOf(fill.commission);
-    this.cashBalance = this.cashBalance.minus(notional).minus(commission);
-    this.commissionTotal = this.commissionTotal.plus(commission);
-    this.cashFloat = this.cashBalance.toNumber();
+    const commission = toMicros(fill.commission);
+    this.cashMicros -= toMicros(fill.quantity * sideSign(fill.side) * fill.price) + commission;
+    this.commissionMicros += commission;
     return this.position(fill.symbol).apply(fill);
   }
 
   /** Cash plus every position marked at `markOf(symbol)`. */
   equity(markOf: (symbol: string) => number): Dec {
-    return this.openPositions().reduce(
-      (sum, position) => sum.plus(position.exactQuantity.mul(decimalOf(markOf(position.symbol)))),
-      this.cashBalance,
-    );
+    return microsToDecimal(this.cashMicros + this.sumOfValues(markOf, (value) => value));
   }
 
   /** Sum of |position value|. */
   grossExposure(markOf: (symbol: string) => number): Dec {
-    return this.openPositions().reduce(
-      (sum, position) => sum.plus(position.exactQuantity.mul(decimalOf(markOf(position.symbol))).abs()),
-      ZERO,
-    );
+    return microsToDecimal(this.sumOfValues(markOf, Math.abs));
   }
 
   /** Long value minus short value. */
   netExposure(markOf: (symbol: string) => number): Dec {
-    return this.openPositions().reduce(
-      (sum, position) => sum.plus(position.exactQuantity.mul(decimalOf(markOf(position.symbol)))),
-      ZERO,
-    );
+    return microsToDecimal(this.sumOfValues(markOf, (value) => value));
+  }
+
+  private sumOfValues(markOf: (symbol: string) => number, measure: (micros: number) => number): number {
+    return this.openPositions().reduce((sum, position) => sum + measure(toMicros(position.quantity * markOf(position.symbol))), 0);
   }
 }

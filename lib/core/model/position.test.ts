@@ -19,7 +19,7 @@ describe("position", () => {
     expect(position.averageCost).toBe(11);
     // 150 sold at 13: 100 from the $10 lot (+300), 50 from the $12 lot (+50)
     const effect = position.apply(fill("SELL", 150, 13));
-    expect(effect.realized.toNumber()).toBe(350);
+    expect(effect.realized).toBe(350);
     expect(position.quantity).toBe(50);
     expect(position.averageCost).toBe(12);
     expect(position.unrealizedPnl(11).toNumber()).toBe(-50);
@@ -29,14 +29,14 @@ describe("position", () => {
     const position = new Position("XYZ");
     position.apply(fill("BUY", 100, 10));
     const effect = position.apply(fill("SELL", 250, 9));
-    expect(effect.realized.toNumber()).toBe(-100);
-    expect(effect.closedQuantity.toNumber()).toBe(100);
-    expect(effect.openedQuantity.toNumber()).toBe(150);
+    expect(effect.realized).toBe(-100);
+    expect(effect.closedQuantity).toBe(100);
+    expect(effect.openedQuantity).toBe(150);
     expect(position.quantity).toBe(-150);
     expect(position.averageCost).toBe(9);
     // The short gains when the price falls
     const cover = position.apply(fill("BUY", 150, 8.5));
-    expect(cover.realized.toNumber()).toBe(75);
+    expect(cover.realized).toBe(75);
     expect(position.isFlat).toBe(true);
     expect(position.realizedPnl.toNumber()).toBe(-25);
   });
@@ -45,7 +45,19 @@ describe("position", () => {
     const position = new Position("XYZ");
     position.apply(fill("BUY", 3, 0.1));
     const effect = position.apply(fill("SELL", 3, 0.3));
-    expect(effect.realized.toString()).toBe("0.6");
+    // In floats, 3 x 0.3 - 3 x 0.1 is 0.6000000000000001
+    expect(String(effect.realized)).toBe("0.6");
+    expect(position.realizedPnl.toString()).toBe("0.6");
+  });
+
+  it("keeps a long ledger exact: a million small fills add up to the cent", () => {
+    const portfolio = new Portfolio(0);
+    for (let i = 0; i < 500_000; i++) {
+      portfolio.applyFill(fill("BUY", 1, 0.1));
+      portfolio.applyFill(fill("SELL", 1, 0.3));
+    }
+    expect(portfolio.cash.toString()).toBe("100000");
+    expect(portfolio.position("XYZ").realizedPnl.toString()).toBe("100000");
   });
 });
 
