@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -75,7 +75,8 @@ function readFileSyncOrNull(file: string): string | null {
   }
 }
 
-describe.skipIf(prerequisite !== null)(`embedded Postgres${prerequisite ? ` (skipped: ${prerequisite})` : ""}`, () => {
+// Starting a server takes seconds, more on a busy machine.
+describe.skipIf(prerequisite !== null)(`embedded Postgres${prerequisite ? ` (skipped: ${prerequisite})` : ""}`, { timeout: 120_000 }, () => {
   let dataDir: string;
   let clusterDir: string;
 
@@ -127,30 +128,46 @@ describe.skipIf(prerequisite !== null)(`embedded Postgres${prerequisite ? ` (ski
     }
   });
 
-  it("shuts down the server orphaned by a killed run, then starts", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("lib/adapters/db/testing/embedded-child.ts"), clusterDir], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        const match = /ready (\d+)/.exec(chunk.toString());
-        if (match) resolve(Number(match[1]));
+  async function startChild(mode: "wait" | "exit"): Promise<{ child: ChildProcess; port: number; postmasterPid: number }> {
+    const fixture = path.resolve("lib/adapters/db/testing/embedded-child.ts");
+    const child = spawn(process.execPath, ["--import", "tsx", fixture, clusterDir, mode], { stdio: ["ignore", "pipe", "inherit"] });
+    const [port, postmasterPid] = await new Promise<number[]>((resolve, reject) => {
+      child.stdout!.on("data", (chunk: Buffer) => {
+        const match = /ready (\d+) (\d+)/.exec(chunk.toString());
+        if (match) resolve([Number(match[1]), Number(match[2])]);
       });
-      child.once("exit", (code) => reject(new Error(`the child exited early (${code})`)));
+      child.once("exit", (code) => reject(new Error(`the child exited before it was ready (${code})`)));
     });
-    const orphanPid = Number((await readFile(path.join(clusterDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+    return { child, port, postmasterPid };
+  }
+
+  async function waitUntilGone(pid: number): Promise<boolean> {
+    for (let waited = 0; waited < 15_000; waited += 100) {
+      if (!processIsAlive(pid)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  }
+
+  it("shuts down the server orphaned by a killed run, then starts", async () => {
+    const { child, port, postmasterPid } = await startChild("wait");
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
-    expect(processIsAlive(orphanPid)).toBe(true);
+    expect(processIsAlive(postmasterPid)).toBe(true);
     expect(await portIsOpen(port)).toBe(true);
 
     const database = await startEmbeddedPostgres({ dataDir, log });
     try {
-      expect(processIsAlive(orphanPid)).toBe(false);
+      expect(processIsAlive(postmasterPid)).toBe(false);
       expect(await select(database.databaseUrl, "SELECT note FROM survives_restart")).toEqual([{ note: "kept" }]);
     } finally {
       await database.stop();
     }
+  });
+
+  it("asks its server to shut down when the process exits without stopping it", async () => {
+    const { postmasterPid } = await startChild("exit");
+    expect(await waitUntilGone(postmasterPid)).toBe(true);
   });
 
   it("refuses a cluster directory that is already served by another live Kestrel", async () => {

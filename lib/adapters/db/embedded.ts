@@ -138,6 +138,7 @@ async function launch(
     try {
       if (!isInitialised(clusterDir)) await initialise(server, clusterDir, log);
       await withTimeout(server.start(), startTimeoutMs, `embedded Postgres did not start within ${startTimeoutMs} ms`);
+      watchUntilExit(server);
       return { server, port };
     } catch (error) {
       await stopServer(server);
@@ -159,12 +160,27 @@ async function launch(
 type ServerInternals = { process?: ChildProcess };
 
 async function stopServer(server: EmbeddedPostgres): Promise<void> {
+  runningServers.delete(server);
   const child = (server as unknown as ServerInternals).process;
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   await withTimeout(server.stop(), 30_000, "embedded Postgres did not stop within 30 s");
 }
 
+/** Servers this process started and still owns: asked to shut down if it exits without stopping them. */
+const runningServers = new Set<EmbeddedPostgres>();
+let exitHandlerInstalled = false;
+
+function watchUntilExit(server: EmbeddedPostgres): void {
+  runningServers.add(server);
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.once("exit", () => {
+    for (const running of runningServers) (running as unknown as ServerInternals).process?.kill("SIGINT");
+  });
+}
+
 function disown(server: EmbeddedPostgres): void {
+  runningServers.delete(server);
   const internals = server as unknown as ServerInternals;
   const child = internals.process;
   internals.process = undefined;
