@@ -129,6 +129,28 @@ describe("sign-in over HTTP", () => {
     ownerSession = await signIn("owner", OWNER_PASSWORD, "10.20.0.2");
   });
 
+  it("a form post (no script yet) signs in with redirects, never putting the password in a URL", async () => {
+    const form = (fields: Record<string, string>) => ({
+      rawBody: new URLSearchParams(fields).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    const ok = await call(login.POST, apiRequest("POST", "/api/auth/login", form({ username: "owner", password: OWNER_PASSWORD, code: "", next: "/audit" })));
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/audit");
+    secretsSeen.push(sessionFrom(ok)!);
+    expect(sessionFrom(ok)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const wrong = await call(login.POST, apiRequest("POST", "/api/auth/login", form({ username: "owner", password: "wrong password", next: "/audit" })));
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.get("location")).toBe("/login?error=bad_credentials&next=%2Faudit");
+    expect(sessionFrom(wrong)).toBeNull();
+
+    const offsite = await call(login.POST, apiRequest("POST", "/api/auth/login", form({ username: "owner", password: OWNER_PASSWORD, next: "//evil.example/x" })));
+    expect(offsite.headers.get("location")).toBe("/");
+    secretsSeen.push(sessionFrom(offsite)!);
+    ownerSession = await signIn("owner", OWNER_PASSWORD);
+  });
+
   it("logs out: the cookie is cleared and the session no longer works", async () => {
     const extra = await signIn("owner", OWNER_PASSWORD);
     const out = await call(logout.POST, apiRequest("POST", "/api/auth/logout", { session: extra }));

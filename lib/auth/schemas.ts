@@ -43,7 +43,10 @@ export const linkToken = z.string("must be text").regex(/^[A-Za-z0-9_-]{43}$/, "
 export const loginInput = z.strictObject({
   username,
   password: givenPassword,
-  code: secondFactorCode.optional(),
+  /** Browsers send an empty field when the code input is shown but left empty. */
+  code: z.preprocess((value) => (value === "" ? undefined : value), secondFactorCode.optional()),
+  /** Where a form post (before the page's script has loaded) goes back to. */
+  next: z.string().max(512, "is longer than 512 characters").optional(),
 });
 
 export const changePasswordInput = z.strictObject({ currentPassword: givenPassword, newPassword });

@@ -6,9 +6,9 @@ import { Field, FormError, SubmitButton } from "./fields";
 import { sendJson } from "./send-json";
 
 /** Username and password; the code field appears when the account has two-factor sign-in. */
-export function LoginForm({ next }: { next: string }) {
-  const [needsCode, setNeedsCode] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+export function LoginForm({ next, initialError, initialNeedsCode }: { next: string; initialError: string | null; initialNeedsCode: boolean }) {
+  const [needsCode, setNeedsCode] = useState(initialNeedsCode);
+  const [error, setError] = useState<string | null>(initialError);
   const [busy, setBusy] = useState(false);
   const router = useRouter();
 
@@ -34,7 +34,10 @@ export function LoginForm({ next }: { next: string }) {
   }
 
   return (
-    <form onSubmit={submit} className="flex flex-col gap-4" aria-label="Sign in">
+    // method/action make the browser post the form itself (never as a GET with the password in
+    // the URL) if it is submitted before this script has loaded.
+    <form onSubmit={submit} method="post" action="/api/auth/login" className="flex flex-col gap-4" aria-label="Sign in">
+      <input type="hidden" name="next" value={next} />
       <Field label="Username" name="username" autoComplete="username" required maxLength={32} autoFocus />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
       {needsCode && (
