@@ -10,7 +10,7 @@ interface Exit {
 function runServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "error", ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", LOG_LEVEL: "error", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

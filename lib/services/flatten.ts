@@ -9,7 +9,7 @@ export interface FlattenBroker {
   cancelAllOrders(): void;
   requestOpenOrders(): void;
   requestPositions(): void;
-  placeMarketOrder(spec: { symbol: string; side: Side; quantity: number; orderRef?: string }): number;
+  placeMarketOrder(spec: { symbol: string; side: Side; quantity: number; orderRef?: string; urgent?: boolean }): Promise<number>;
 }
 
 /** What flatten needs to see of the account. */
@@ -111,12 +111,14 @@ export class FlattenService {
     const sent: FlattenResult["closingOrders"] = [];
     const attempts = this.options.closeAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts && view.openPositions().length > 0; attempt++) {
-      for (const position of view.openPositions()) {
+      const round = view.openPositions().map(async (position) => {
         const side: Side = position.quantity > 0 ? "SELL" : "BUY";
         const quantity = Math.abs(position.quantity);
-        const orderId = broker.placeMarketOrder({ symbol: position.symbol, side, quantity, orderRef: `flatten:${flattenId}` });
-        sent.push({ orderId, symbol: position.symbol, side, quantity });
-      }
+        const orderRef = `flatten:${flattenId}`;
+        const orderId = await broker.placeMarketOrder({ symbol: position.symbol, side, quantity, orderRef, urgent: true });
+        return { orderId, symbol: position.symbol, side, quantity };
+      });
+      sent.push(...(await Promise.all(round)));
       await this.waitFor(() => view.openPositions().length === 0, this.options.flatTimeoutMs ?? 10_000);
       if (view.openPositions().length > 0) broker.requestPositions();
     }

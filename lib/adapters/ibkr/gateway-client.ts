@@ -16,6 +16,7 @@ import {
   type Side,
 } from "./mapping";
 import { classifyNotice, type ConnectionNotice } from "./notices";
+import { OutgoingPacer, type Lane } from "./pacing";
 
 export type ConnectionState = "disconnected" | "connecting" | "connected";
 
@@ -53,6 +54,8 @@ export interface GatewayClientOptions {
   /** The gateway's time zone, for execution timestamps that carry none. */
   timeZone?: string;
   reconnectDelaysMs?: { initial: number; max: number };
+  /** Outgoing messages per second (TWS drops a client above 50). */
+  messagesPerSecond?: number;
 }
 
 export interface MarketOrderSpec {
@@ -60,6 +63,8 @@ export interface MarketOrderSpec {
   side: Side;
   quantity: number;
   orderRef?: string;
+  /** Flatten and protective orders go ahead of everything else queued. */
+  urgent?: boolean;
 }
 
 /**
@@ -85,9 +90,16 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private readonly quoteRequests = new Map<number, Quote>();
   private readonly subscribedSymbols = new Set<string>();
   private account = "";
+  private readonly pacer: OutgoingPacer;
 
   constructor(private readonly options: GatewayClientOptions) {
     super();
+    this.pacer = new OutgoingPacer({ perSecond: options.messagesPerSecond ?? 45 });
+  }
+
+  /** Messages waiting for their turn under the rate limit, per lane. */
+  get queueDepth(): Record<Lane, number> {
+    return this.pacer.depth;
   }
 
   get connectionState(): ConnectionState {
@@ -117,7 +129,8 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     this.setState("disconnected");
   }
 
-  placeMarketOrder(spec: MarketOrderSpec): number {
+  /** Resolves with the order id once the order has been sent. */
+  placeMarketOrder(spec: MarketOrderSpec): Promise<number> {
     const order: Order = {
       action: spec.side as Order["action"],
       orderType: "MKT" as Order["orderType"],
@@ -126,19 +139,20 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
       transmit: true,
       orderRef: spec.orderRef,
     };
-    return this.placeOrder(stockContract(spec.symbol) as Contract, order);
+    return this.placeOrder(stockContract(spec.symbol) as Contract, order, spec.urgent ? "urgent" : "normal");
   }
 
   cancelAllOrders(): void {
-    this.connectedApi().reqGlobalCancel();
+    this.assertConnected();
+    this.request("urgent", (api) => api.reqGlobalCancel());
   }
 
   requestOpenOrders(): void {
-    this.connectedApi().reqAllOpenOrders();
+    this.request("urgent", (api) => api.reqAllOpenOrders());
   }
 
   requestPositions(): void {
-    this.connectedApi().reqPositions();
+    this.request("urgent", (api) => api.reqPositions());
   }
 
   subscribeQuotes(symbol: string): void {
@@ -147,22 +161,35 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     if (this.state === "connected") this.requestQuotes(symbol);
   }
 
-  private placeOrder(contract: Contract, order: Order): number {
-    const api = this.connectedApi();
-    const orderId = this.nextOrderId++;
-    api.placeOrder(orderId, contract, order);
-    return orderId;
+  /** The id is taken when the order is sent, so ids reach TWS in increasing order whatever the lane. */
+  private placeOrder(contract: Contract, order: Order, lane: Lane): Promise<number> {
+    this.assertConnected();
+    return new Promise((resolve, reject) => {
+      this.pacer.send(lane, () => {
+        if (!this.api || this.state !== "connected") return reject(new GatewayUnavailableError());
+        const orderId = this.nextOrderId++;
+        this.api.placeOrder(orderId, contract, order);
+        resolve(orderId);
+      });
+    });
   }
 
-  private connectedApi(): IBApi {
+  /** Sends through the pacer; a message whose connection is gone by its turn is dropped (the next sync redoes it). */
+  private request(lane: Lane, send: (api: IBApi) => void): void {
+    this.pacer.send(lane, () => {
+      if (this.api && this.state === "connected") send(this.api);
+    });
+  }
+
+  private assertConnected(): void {
     if (!this.api || this.state !== "connected") throw new GatewayUnavailableError();
-    return this.api;
   }
 
   private connect(): void {
     if (this.stopped) return;
     this.setState("connecting");
-    const api = new IBApi({ host: this.options.host, port: this.options.port });
+    // The client's own limiter is set above ours so that ours, which knows priorities, governs.
+    const api = new IBApi({ host: this.options.host, port: this.options.port, maxReqPerSec: 50 });
     this.api = api;
     this.attachListeners(api);
     api.connect(this.options.clientId);
@@ -230,12 +257,12 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
 
   /** After every (re)connect: read positions, orders, fills and account, and resubscribe quotes. */
   private synchronise(): void {
-    const api = this.api;
-    if (!api) return;
-    api.reqPositions();
-    api.reqAllOpenOrders();
-    api.reqExecutions(this.nextRequestId++, {});
-    if (this.account) api.reqAccountUpdates(true, this.account);
+    this.request("normal", (api) => api.reqPositions());
+    this.request("normal", (api) => api.reqAllOpenOrders());
+    const executionsRequest = this.nextRequestId++;
+    this.request("normal", (api) => api.reqExecutions(executionsRequest, {}));
+    const account = this.account;
+    if (account) this.request("normal", (api) => api.reqAccountUpdates(true, account));
     this.quoteRequests.clear();
     for (const symbol of this.subscribedSymbols) this.requestQuotes(symbol);
   }
@@ -243,7 +270,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private requestQuotes(symbol: string): void {
     const reqId = this.nextRequestId++;
     this.quoteRequests.set(reqId, { symbol, bid: null, ask: null, last: null, volume: null });
-    this.api?.reqMktData(reqId, stockContract(symbol) as Contract, "", false, false);
+    this.request("normal", (api) => api.reqMktData(reqId, stockContract(symbol) as Contract, "", false, false));
   }
 
   private onManagedAccounts(list: string): void {
@@ -251,7 +278,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     const [first] = accounts;
     if (first && first !== this.account) {
       this.account = first;
-      if (this.state === "connected") this.api?.reqAccountUpdates(true, first);
+      if (this.state === "connected") this.request("normal", (api) => api.reqAccountUpdates(true, first));
     }
     this.emit("accounts", accounts);
   }
