@@ -26,6 +26,8 @@ export interface BrokerHealth {
   clientId: number;
   account: string;
   lastNotice: ConnectionNotice | null;
+  /** Messages waiting under the 50 msg/s rule, per priority lane. */
+  outgoingQueue: { urgent: number; normal: number };
 }
 
 /**
@@ -75,6 +77,7 @@ export class Engine {
       clientId: this.options.ib.clientId,
       account: this.client.managedAccount,
       lastNotice: this.lastNotice,
+      outgoingQueue: this.client.queueDepth,
     };
   }
 
