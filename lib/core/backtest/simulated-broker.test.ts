@@ -168,6 +168,16 @@ describe("validation", () => {
     expect(events).toEqual([{ type: "status", update: { orderId: 1, status: "Inactive", filled: 0, remaining: 10, reason: "price 99.995 is not on the 0.01 tick" } }]);
   });
 
+  it("refuses a child whose parent is not working (rejected or cancelled)", () => {
+    const { broker, step, statuses } = setup();
+    step([100, 101, 99, 100], () => {
+      broker.submit(order({ id: 1, type: "LMT", limitPrice: 99.999 }));
+      broker.submit(order({ id: 2, side: "SELL", type: "STP", stopPrice: 95, parentId: 1 }));
+    });
+    expect(statuses(1)).toEqual(["Inactive"]);
+    expect(statuses(2)).toEqual(["Inactive"]);
+  });
+
   it("hands out increasing order ids", () => {
     const { broker } = setup();
     const first = broker.nextOrderId();

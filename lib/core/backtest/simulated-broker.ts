@@ -35,6 +35,8 @@ type Phase = "idle" | "opening" | "trading";
 export class SimulatedBroker implements BrokerPort {
   private readonly listeners: ((event: BrokerEvent) => void)[] = [];
   private readonly working: SimOrder[] = [];
+  /** Ids of orders that filled, so a child sent after its parent filled starts active. */
+  private readonly filled = new Set<number>();
   private lastOrderId = 0;
   private executions = 0;
   private barIndex = -1;
@@ -88,8 +90,12 @@ export class SimulatedBroker implements BrokerPort {
   submit(request: OrderRequest): void {
     const problem = this.validate(request);
     if (problem) return this.status(request.id, "Inactive", 0, request.quantity, problem);
-    const parent = request.parentId === undefined ? undefined : this.find(request.parentId);
-    const order: SimOrder = { request, held: parent !== undefined, eligibleFrom: this.barIndex + 1, trailStop: NaN };
+    const parentId = request.parentId;
+    if (parentId !== undefined && !this.filled.has(parentId) && !this.find(parentId)) {
+      return this.status(request.id, "Inactive", 0, request.quantity, `parent order ${parentId} is not working`);
+    }
+    const held = parentId !== undefined && !this.filled.has(parentId);
+    const order: SimOrder = { request, held, eligibleFrom: this.barIndex + 1, trailStop: NaN };
     this.working.push(order);
     this.status(request.id, order.held ? "PreSubmitted" : "Submitted", 0, request.quantity);
     if (!order.held) this.activate(order);
@@ -137,6 +143,7 @@ export class SimulatedBroker implements BrokerPort {
     const { request } = order;
     const price = slips(request) ? withSlippage(request.side, touch, this.options.slippageBps) : touch;
     this.remove(order);
+    this.filled.add(request.id);
     const fill: Fill = {
       orderId: request.id,
       execId: `sim-${++this.executions}`,
