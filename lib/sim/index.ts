@@ -11,6 +11,7 @@ import { startAdminServer } from "./server/admin-server";
 import { TcpListener } from "./server/tcp-listener";
 import { FaultController } from "./session/faults";
 import { GatewayHub } from "./session/gateway-hub";
+import { HistoricalDataService } from "./session/historical-data";
 
 export type { FaultController, ConnectivityLossOptions, RestartOptions } from "./session/faults";
 export type { SimClock } from "./model/clock";
@@ -41,6 +42,10 @@ export interface GatewaySimulatorOptions {
   dataFile?: string;
   /** Serve the localhost-only admin HTTP endpoint on this port (0 = ephemeral). */
   adminPort?: number;
+  /** Enforce IBKR pacing: 50 messages/s per client (error 100 + disconnect) and historical data rules (162). Default true. */
+  pacing?: boolean;
+  /** false: no live market-data subscription, so live requests get delayed data with 10167. Default true. */
+  marketDataEntitled?: boolean;
 }
 
 export interface GatewaySimulator {
@@ -76,6 +81,8 @@ export const simulatorOptionsSchema = z.object({
   speed: z.number().positive().max(100_000).default(1),
   dataFile: z.string().min(1).optional(),
   adminPort: z.number().int().min(0).max(65535).optional(),
+  pacing: z.boolean().default(true),
+  marketDataEntitled: z.boolean().default(true),
 });
 
 function parseOptions(options: GatewaySimulatorOptions) {
@@ -104,7 +111,9 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     startingState: config.startingState,
     enforceTradingHours: config.enforceTradingHours,
   });
-  const hub = new GatewayHub(exchange, config.account, () => config.clock.now());
+  const now = () => config.clock.now();
+  const history = new HistoricalDataService(exchange, config.seed, now, () => config.pacing);
+  const hub = new GatewayHub(exchange, config.account, now, history, config.pacing, config.marketDataEntitled);
   exchange.addListener(hub);
   const listener = new TcpListener(config.host, (socket) => hub.accept(socket));
   await listener.open(config.port);

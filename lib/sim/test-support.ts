@@ -39,6 +39,12 @@ interface UntypedEmitter {
 }
 const untyped = (api: IBApi) => api as unknown as UntypedEmitter;
 
+/** Subscribes to an event chosen at run time; returns the unsubscribe function. */
+export function subscribe(api: IBApi, event: EventName, listener: (...args: never[]) => void): () => void {
+  untyped(api).on(event, listener);
+  return () => untyped(api).off(event, listener);
+}
+
 /** Every commission report, keyed by execution id. */
 export function recordCommissions(api: IBApi): Map<string, CommissionReport> {
   const reports = new Map<string, CommissionReport>();

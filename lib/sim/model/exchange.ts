@@ -27,7 +27,7 @@ import {
 } from "./orders";
 import { isOnTick, roundToTick } from "./prices";
 import { deriveSeed, SeededRandom } from "./random";
-import { accountValues, type AccountValue } from "./valuation";
+import { accountTotals, accountValues, type AccountValue } from "./valuation";
 
 /** What a client asks for; prices are validated against the instrument's tick. */
 export interface OrderTicket {
@@ -278,6 +278,22 @@ export class Exchange {
 
   accountValues(): AccountValue[] {
     return accountValues(this.account, (instrument) => this.markPrice(instrument));
+  }
+
+  /** Account P&L as reqPnL reports it: today's change against the previous closes, unrealized and realized. */
+  pnl(): { daily: number; unrealized: number; realized: number } {
+    const totals = accountTotals(this.account, (instrument) => this.markPrice(instrument));
+    let sinceClose = new Decimal(0);
+    for (const holding of this.account.allHoldings()) {
+      const change = new Decimal(this.markPrice(holding.instrument)).minus(this.quote(holding.instrument).prevClose).times(holding.quantity);
+      sinceClose = sinceClose.plus(toBase(change, holding.instrument.currency));
+    }
+    const realized = totals.realizedPnl;
+    return {
+      daily: sinceClose.plus(realized).toDecimalPlaces(2).toNumber(),
+      unrealized: totals.unrealizedPnl.toDecimalPlaces(2).toNumber(),
+      realized: realized.toDecimalPlaces(2).toNumber(),
+    };
   }
 
   /** Mark price for valuation: the midpoint of the current quote. */

@@ -13,7 +13,9 @@ import type { Exchange } from "../model/exchange";
 import type { Instrument } from "../model/instruments";
 import type { Quote } from "../model/market";
 import type { CommissionRecord, ExecutionRecord, SimOrder } from "../model/orders";
+import { MAX_MESSAGES_PER_SECOND, MessageRateLimiter } from "../model/pacing";
 import { accountSummaryValues } from "../model/valuation";
+import type { HistoricalDataService, HistoryClient } from "./historical-data";
 import { toWireCommission, toWireContract, toWireContractDetails, toWireExecution, toWireOrder, toWireOrderStatus } from "./wire-mapping";
 
 /** What a session needs from the gateway that owns it. */
@@ -24,8 +26,11 @@ export interface SessionHost {
   /** Claims a client id; returns false when another live session holds it or the gateway is full. */
   claimClientId(session: ClientSession, clientId: number): "ok" | "in-use" | "full";
   release(session: ClientSession): void;
-  /** Historical and other optional services; undefined answers "not supported". */
-  handleExtended?(session: ClientSession, request: ClientRequest): boolean;
+  readonly history: HistoricalDataService;
+  /** Enforce the 50 messages/s limit (error 100, disconnect) and historical pacing (162). */
+  readonly pacingEnforced: boolean;
+  /** Without a live market-data subscription, requests for live data get delayed data and 10167. */
+  readonly marketDataEntitled: boolean;
 }
 
 export const TICK = {
@@ -42,9 +47,6 @@ export const TICK = {
   OPEN: 14,
   LAST_TIMESTAMP: 45,
 } as const;
-/** Delayed tick types are the live ones shifted by this much (BID 1 -> DELAYED_BID 66). */
-export const DELAYED_TICK_OFFSET = 65;
-const DELAYED_LAST_TIMESTAMP = 88;
 
 const ACCOUNT_TIME_ZONE = "US/Eastern";
 
@@ -58,9 +60,10 @@ export const NO_SECURITY_DEFINITION = { code: 200, text: "No security definition
 
 interface MarketDataSubscription {
   instrument: Instrument;
+  delayed: boolean;
 }
 
-export class ClientSession {
+export class ClientSession implements HistoryClient {
   readonly reader = new FrameReader();
   serverVersion = 0;
   clientId: number | null = null;
@@ -73,6 +76,7 @@ export class ClientSession {
   wantsAccountUpdates = false;
   readonly accountUpdatesMulti = new Set<number>();
   readonly pnlRequests = new Set<number>();
+  private readonly messageRate = new MessageRateLimiter();
 
   constructor(
     readonly socket: Socket,
@@ -112,6 +116,7 @@ export class ClientSession {
     if (this.closed) return;
     this.closed = true;
     this.host.release(this);
+    this.host.history.forget(this);
     this.socket.end();
     this.socket.destroySoon();
   }
@@ -120,6 +125,7 @@ export class ClientSession {
     if (this.closed) return;
     this.closed = true;
     this.host.release(this);
+    this.host.history.forget(this);
   }
 
   private onEvent(event: InboundEvent): void {
@@ -146,6 +152,14 @@ export class ClientSession {
   }
 
   private onMessage(fields: string[]): void {
+    if (this.host.pacingEnforced) {
+      const rate = this.messageRate.exceeded(this.host.now());
+      if (rate !== null) {
+        this.sendError(-1, 100, `Max rate of messages per second has been exceeded:max=${MAX_MESSAGES_PER_SECOND} rec=${rate} (1)`);
+        this.close();
+        return;
+      }
+    }
     let request: ClientRequest;
     try {
       request = parseClientRequest(fields, this.serverVersion);
@@ -234,9 +248,18 @@ export class ClientSession {
       case "cancelAccountUpdatesMulti":
         this.accountUpdatesMulti.delete(request.reqId);
         return;
-      default:
-        if (this.host.handleExtended?.(this, request)) return;
-        this.sendError(-1, 320, `Error reading request. Request ${request.type} is not supported by the simulator.`);
+      case "reqHistoricalData":
+        return this.host.history.request(this, request);
+      case "cancelHistoricalData":
+        return this.host.history.cancel(this, request.reqId);
+      case "reqHeadTimestamp":
+        return this.host.history.headTimestamp(this, request.reqId, request.contract, request.formatDate);
+      case "reqPnL":
+        this.pnlRequests.add(request.reqId);
+        return this.sendPnl(request.reqId);
+      case "cancelPnL":
+        this.pnlRequests.delete(request.reqId);
+        return;
     }
   }
 
@@ -264,25 +287,34 @@ export class ClientSession {
     for (const [code, text] of FARM_NOTICES) this.sendError(-1, code, text);
   }
 
-  private resolve(contract: ContractQuery): Instrument | undefined {
+  resolveInstrument(contract: ContractQuery): Instrument | undefined {
     if (contract.secType && contract.secType.toUpperCase() !== "STK") return undefined;
     return this.host.exchange.catalog.resolve(contract);
   }
 
   private onReqMktData(reqId: number, contract: ContractQuery, snapshot: boolean): void {
-    const instrument = this.resolve(contract);
+    const instrument = this.resolveInstrument(contract);
     if (!instrument) {
       this.sendError(reqId, NO_SECURITY_DEFINITION.code, NO_SECURITY_DEFINITION.text);
       return;
     }
+    const subscription = { instrument, delayed: this.servesDelayed(reqId) };
     this.send(out.tickReqParams(reqId, instrument.minTick, "9c0001", 3));
-    if (this.marketDataType !== 1) this.send(out.marketDataType(reqId, this.marketDataType));
-    this.sendFullQuote(reqId, this.host.exchange.quote(instrument));
+    if (subscription.delayed) this.send(out.marketDataType(reqId, this.marketDataType === 2 || this.marketDataType === 4 ? 4 : 3));
+    this.sendFullQuote(reqId, subscription, this.host.exchange.quote(instrument));
     if (snapshot) {
       this.send(out.tickSnapshotEnd(reqId));
       return;
     }
-    this.marketData.set(reqId, { instrument });
+    this.marketData.set(reqId, subscription);
+  }
+
+  /** Delayed when asked for (types 3, 4) or when live data is not entitled, which TWS announces with 10167. */
+  private servesDelayed(reqId: number): boolean {
+    if (this.marketDataType >= 3) return true;
+    if (this.host.marketDataEntitled) return false;
+    this.sendError(reqId, 10167, "Requested market data is not subscribed. Displaying delayed market data.");
+    return true;
   }
 
   private onReqMarketDataType(type: number): void {
@@ -291,32 +323,37 @@ export class ClientSession {
       return;
     }
     this.marketDataType = type;
-    for (const reqId of this.marketData.keys()) this.send(out.marketDataType(reqId, type));
+    for (const [reqId, subscription] of this.marketData) {
+      subscription.delayed = type >= 3 || !this.host.marketDataEntitled;
+      this.send(out.marketDataType(reqId, subscription.delayed ? Math.max(type, 3) : type));
+    }
   }
 
-  private tickType(liveType: number): number {
-    if (this.marketDataType < 3) return liveType;
-    return liveType === TICK.LAST_TIMESTAMP ? DELAYED_LAST_TIMESTAMP : liveType + DELAYED_TICK_OFFSET;
-  }
-
-  private sendFullQuote(reqId: number, quote: Readonly<Quote>): void {
-    this.sendQuoteUpdate(reqId, quote);
-    this.send(out.tickPrice(reqId, this.tickType(TICK.HIGH), quote.high, 0));
-    this.send(out.tickPrice(reqId, this.tickType(TICK.LOW), quote.low, 0));
-    this.send(out.tickPrice(reqId, this.tickType(TICK.CLOSE), quote.prevClose, 0));
-    this.send(out.tickPrice(reqId, this.tickType(TICK.OPEN), quote.open, 0));
+  private sendFullQuote(reqId: number, subscription: MarketDataSubscription, quote: Readonly<Quote>): void {
+    this.sendQuoteUpdate(reqId, subscription, quote);
+    const type = tickTypeFor(subscription.delayed);
+    this.send(out.tickPrice(reqId, type(TICK.HIGH), quote.high, 0));
+    this.send(out.tickPrice(reqId, type(TICK.LOW), quote.low, 0));
+    this.send(out.tickPrice(reqId, type(TICK.CLOSE), quote.prevClose, 0));
+    this.send(out.tickPrice(reqId, type(TICK.OPEN), quote.open, 0));
   }
 
   /** One market step for one subscription: bid, ask, last (each with its size) and volume. */
-  sendQuoteUpdate(reqId: number, quote: Readonly<Quote>): void {
-    this.send(out.tickPrice(reqId, this.tickType(TICK.BID), quote.bid, quote.bidSize, 1));
-    this.send(out.tickPrice(reqId, this.tickType(TICK.ASK), quote.ask, quote.askSize, 1));
-    this.send(out.tickPrice(reqId, this.tickType(TICK.LAST), quote.last, quote.lastSize));
-    this.send(out.tickSize(reqId, this.tickType(TICK.VOLUME), quote.volume));
+  sendQuoteUpdate(reqId: number, subscription: MarketDataSubscription, quote: Readonly<Quote>): void {
+    const type = tickTypeFor(subscription.delayed);
+    this.send(out.tickPrice(reqId, type(TICK.BID), quote.bid, quote.bidSize, 1));
+    this.send(out.tickPrice(reqId, type(TICK.ASK), quote.ask, quote.askSize, 1));
+    this.send(out.tickPrice(reqId, type(TICK.LAST), quote.last, quote.lastSize));
+    this.send(out.tickSize(reqId, type(TICK.VOLUME), quote.volume));
+  }
+
+  sendPnl(reqId: number): void {
+    const { daily, unrealized, realized } = this.host.exchange.pnl();
+    this.send(out.pnl(reqId, daily, unrealized, realized));
   }
 
   private onReqContractDetails(reqId: number, contract: ContractQuery): void {
-    const instrument = this.resolve(contract);
+    const instrument = this.resolveInstrument(contract);
     if (!instrument) {
       this.sendError(reqId, NO_SECURITY_DEFINITION.code, NO_SECURITY_DEFINITION.text);
       return;
@@ -326,7 +363,7 @@ export class ClientSession {
   }
 
   private onPlaceOrder(orderId: number, contract: ContractQuery, order: OrderRequest): void {
-    const instrument = this.resolve(contract);
+    const instrument = this.resolveInstrument(contract);
     if (!instrument) {
       this.sendError(orderId, NO_SECURITY_DEFINITION.code, NO_SECURITY_DEFINITION.text);
       return;
@@ -434,6 +471,26 @@ export class ClientSession {
       this.send(out.accountUpdateMulti(reqId, this.host.accountId, "", value.key, value.value, value.currency));
     }
   }
+}
+
+/** Live tick type -> its delayed counterpart, as TWS numbers them. */
+const DELAYED_TICK_TYPE: Readonly<Record<number, number>> = {
+  [TICK.BID_SIZE]: 69,
+  [TICK.BID]: 66,
+  [TICK.ASK]: 67,
+  [TICK.ASK_SIZE]: 70,
+  [TICK.LAST]: 68,
+  [TICK.LAST_SIZE]: 71,
+  [TICK.HIGH]: 72,
+  [TICK.LOW]: 73,
+  [TICK.VOLUME]: 74,
+  [TICK.CLOSE]: 75,
+  [TICK.OPEN]: 76,
+  [TICK.LAST_TIMESTAMP]: 88,
+};
+
+function tickTypeFor(delayed: boolean): (liveType: number) => number {
+  return delayed ? (liveType) => DELAYED_TICK_TYPE[liveType] ?? liveType : (liveType) => liveType;
 }
 
 function matchesFilter(execution: ExecutionRecord, filter: ExecutionFilter): boolean {

@@ -9,6 +9,7 @@ import type { Quote } from "../model/market";
 import type { CommissionRecord, ExecutionRecord, SimOrder } from "../model/orders";
 import * as out from "../wire/outgoing";
 import { ClientSession, type SessionHost } from "./client-session";
+import type { HistoricalDataService } from "./historical-data";
 
 export const MAX_CLIENTS = 32;
 
@@ -21,6 +22,9 @@ export class GatewayHub implements ExchangeListener, SessionHost {
     readonly exchange: Exchange,
     readonly accountId: string,
     private readonly clockNow: () => number,
+    readonly history: HistoricalDataService,
+    readonly pacingEnforced: boolean,
+    readonly marketDataEntitled: boolean,
   ) {}
 
   now(): number {
@@ -105,9 +109,10 @@ export class GatewayHub implements ExchangeListener, SessionHost {
     for (const session of this.sessions) {
       if (!session.isReady || session.marketData.size === 0) continue;
       for (const [reqId, subscription] of session.marketData) {
-        if (subscription.instrument.conId === instrument.conId) session.sendQuoteUpdate(reqId, quote);
+        if (subscription.instrument.conId === instrument.conId) session.sendQuoteUpdate(reqId, subscription, quote);
       }
     }
+    this.history.onQuote(instrument, quote);
   }
 
   portfolioChanged(instrument: Instrument): void {
@@ -118,6 +123,7 @@ export class GatewayHub implements ExchangeListener, SessionHost {
         session.sendAccountValues();
         session.sendAccountTime();
       }
+      for (const reqId of session.pnlRequests) session.sendPnl(reqId);
       for (const reqId of session.accountUpdatesMulti) {
         session.sendAccountUpdateMulti(reqId);
         session.send(out.accountUpdateMultiEnd(reqId));

@@ -86,6 +86,9 @@ async function scriptedSession(sim: GatewaySimulator, serverVersion: number, cli
   encoder.reqCurrentTime();
   encoder.reqIds(1);
   encoder.reqManagedAccts();
+  encoder.reqHistoricalData(8, aapl, "", "1 D", "5 mins", "TRADES", 0, 1, true);
+  encoder.reqHeadTimestamp(9, aapl, "TRADES", true, 1);
+  encoder.reqPnL(10, "DU1234567", "");
   encoder.reqMarketDataType(3);
   await client.waitForFrame((fields) => fields[0] === String(OUT.COMMISSION_REPORT));
   encoder.reqExecutions(7, {});
@@ -118,13 +121,14 @@ describe.each([176, 178])("at server version %i", (serverVersion) => {
       OUT.CONTRACT_DATA_END, OUT.OPEN_ORDER_END, OUT.ACCT_DOWNLOAD_END, OUT.EXECUTION_DATA_END, OUT.TICK_SNAPSHOT_END,
       OUT.MARKET_DATA_TYPE, OUT.COMMISSION_REPORT, OUT.POSITION, OUT.POSITION_END, OUT.ACCOUNT_SUMMARY, OUT.ACCOUNT_SUMMARY_END,
       OUT.ACCOUNT_UPDATE_MULTI, OUT.ACCOUNT_UPDATE_MULTI_END, OUT.TICK_REQ_PARAMS, OUT.COMPLETED_ORDERS_END,
+      OUT.HISTORICAL_DATA, OUT.HISTORICAL_DATA_UPDATE, OUT.HEAD_TIMESTAMP, OUT.PNL,
     ];
     expect([...expected].filter((id) => !sent.has(id))).toEqual([]);
   });
 
   it("decodes into the events a client expects", () => {
     const { events } = decodeFrames(serverVersion, frames);
-    for (const event of ["managedAccounts", "nextValidId", "position", "positionEnd", "openOrder", "orderStatus", "execDetails", "commissionReport", "contractDetails", "tickPrice", "accountSummaryEnd"]) {
+    for (const event of ["managedAccounts", "nextValidId", "position", "positionEnd", "openOrder", "orderStatus", "execDetails", "commissionReport", "contractDetails", "tickPrice", "accountSummaryEnd", "historicalData", "historicalDataUpdate", "headTimestamp", "pnl"]) {
       expect(events, event).toContain(event);
     }
   });
