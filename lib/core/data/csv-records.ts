@@ -7,14 +7,14 @@ export interface CsvRecord {
 }
 
 /**
- * Splits CSV text (RFC 4180) into records: comma-separated fields, optionally double-quoted,
+ * Reads CSV text (RFC 4180) record by record: comma-separated fields, optionally double-quoted,
  * with "" for a literal quote inside quotes, where commas and line breaks are data. Accepts a
- * leading byte-order mark and LF, CRLF or CR line ends. Fields are trimmed outside quotes.
- * Trailing blank lines are dropped; a blank line before the last record is kept as a record
- * with one empty field, for the caller to judge.
+ * leading byte-order mark and LF, CRLF or CR line ends. Fields are trimmed outside quotes. A
+ * blank line comes out as a record with one empty field, for the caller to judge (trailing blank
+ * lines are harmless, others are not). Records are produced lazily, so a large file never holds
+ * all of them in memory at once. Stops at the first malformed quote, yielding the problem.
  */
-export function splitCsvRecords(text: string): CsvRecord[] | BarDataProblem {
-  const records: CsvRecord[] = [];
+export function* csvRecords(text: string): Generator<CsvRecord | BarDataProblem> {
   let position = text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0;
   let line = 1;
   while (position < text.length) {
@@ -22,19 +22,20 @@ export function splitCsvRecords(text: string): CsvRecord[] | BarDataProblem {
     const fields: string[] = [];
     for (;;) {
       const field = readField(text, position);
-      if ("rule" in field) return { ...field, row: line };
+      if ("rule" in field) {
+        yield { ...field, row: line };
+        return;
+      }
       fields.push(field.value);
       line += field.lineBreaks;
       position = field.end;
       if (text[position] !== ",") break;
       position++;
     }
-    records.push({ line: recordLine, fields });
+    yield { line: recordLine, fields };
     position += text.startsWith("\r\n", position) ? 2 : 1;
     line++;
   }
-  while (records.length > 0 && isBlank(records[records.length - 1])) records.pop();
-  return records;
 }
 
 export function isBlank(record: CsvRecord): boolean {

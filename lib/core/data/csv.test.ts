@@ -83,6 +83,26 @@ describe("parseOhlcvCsv: well-formed files", () => {
     expect(Array.from(series.time)).toEqual([Date.UTC(2020, 2, 6, 5), Date.UTC(2020, 2, 9, 13, 30)]);
   });
 
+  it("resolves zone-local times on ordinary days and around a DST change alike", () => {
+    const text = csv(
+      "2020-02-01 12:00,1,1,1,1,0", // EST, a steady day: 17:00Z
+      "2020-03-07 12:00,1,1,1,1,0", // EST, the day before the change: 17:00Z
+      "2020-03-08 01:00,1,1,1,1,0", // EST, an hour before clocks jump from 02:00 to 03:00: 06:00Z
+      "2020-03-08 03:00,1,1,1,1,0", // EDT: 07:00Z
+      "2020-03-08 12:00,1,1,1,1,0", // EDT: 16:00Z
+      "2020-03-20 12:00,1,1,1,1,0", // EDT, steady again: 16:00Z
+    );
+    const series = parseOhlcvCsv(text, { source, timeZone: "America/New_York" });
+    expect(Array.from(series.time)).toEqual([
+      Date.UTC(2020, 1, 1, 17),
+      Date.UTC(2020, 2, 7, 17),
+      Date.UTC(2020, 2, 8, 6),
+      Date.UTC(2020, 2, 8, 7),
+      Date.UTC(2020, 2, 8, 16),
+      Date.UTC(2020, 2, 20, 16),
+    ]);
+  });
+
   it("accepts a timestamp, datetime or time column, or a date column plus a time column", () => {
     for (const name of ["Timestamp", "datetime", "Time"]) {
       const text = `${name},open,high,low,close,volume\n2020-01-02T10:00Z,1,1,1,1,0`;
@@ -134,8 +154,9 @@ describe("parseOhlcvCsv: every validation rule", () => {
     expectRule(csv('2020-01-02,"10"x,11,9,10,1'), "malformed-quote", 2);
   });
 
-  it("blank-row in the middle of the data", () => {
+  it("blank-row in the middle of the data (trailing blank lines are fine)", () => {
     expectRule(csv("2020-01-02,1,1,1,1,1", "", "2020-01-03,1,1,1,1,1"), "blank-row", 3);
+    expect(parseOhlcvCsv(csv("2020-01-02,1,1,1,1,1", "", "", ""), { source }).length).toBe(1);
   });
 
   it("column-count", () => {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { isValidTimeZone } from "../time/zoned-time";
 import type { BarSeries } from "./bars";
-import { type CsvRecord, isBlank, splitCsvRecords } from "./csv-records";
+import { type CsvRecord, csvRecords, isBlank } from "./csv-records";
 import { BarDataError, type BarDataProblem, describeProblem } from "./errors";
-import { parseTimestamp } from "./timestamps";
+import { timestampParser } from "./timestamps";
 
 const optionsSchema = z.object({
   /** Names the data in error messages, usually the file name. */
@@ -48,22 +48,34 @@ export function parseOhlcvCsv(text: string, options: OhlcvCsvOptions): OhlcvCsvR
   const fail = (problem: BarDataProblem): never => {
     throw new BarDataError(settings.source, problem);
   };
-  const records = splitCsvRecords(text);
-  if (!Array.isArray(records)) return fail(records);
-  if (records.length === 0 || isBlank(records[0])) {
-    return fail({ row: 1, rule: "empty-file", detail: "there is no header row" });
-  }
-  const layout = readHeader(records[0], settings);
+  const records = csvRecords(text);
+  const first = records.next();
+  const header = first.done ? undefined : first.value;
+  if (header && "rule" in header) return fail(header);
+  if (!header || isBlank(header)) return fail({ row: 1, rule: "empty-file", detail: "there is no header row" });
+  const layout = readHeader(header, settings);
   if ("rule" in layout) return fail(layout);
 
-  const columns = new SeriesBuilder(records.length - 1);
+  const columns = new SeriesBuilder(estimateRows(text));
   const skipped: SkippedRow[] = [];
+  const reject = (problem: BarDataProblem) => {
+    if (settings.onInvalidRow === "error") fail(problem);
+    skipped.push({ ...problem, message: describeProblem(settings.source, problem) });
+  };
+  const context: RowContext = { layout, settings, parseTime: timestampParser(settings.timeZone) };
+  const blankLines: number[] = [];
   let previousTime = -Infinity;
-  for (const record of records.slice(1)) {
-    const bar = readBar(record, layout, settings, previousTime);
+  for (const record of records) {
+    if ("rule" in record) return fail(record);
+    if (isBlank(record)) {
+      blankLines.push(record.line);
+      continue;
+    }
+    // A blank line followed by data is a problem; blank lines at the end of the file are not.
+    for (const row of blankLines.splice(0)) reject({ row, rule: "blank-row", detail: "the row is empty" });
+    const bar = readBar(record, context, previousTime);
     if ("rule" in bar) {
-      if (settings.onInvalidRow === "error") fail(bar);
-      skipped.push({ ...bar, message: describeProblem(settings.source, bar) });
+      reject(bar);
       continue;
     }
     columns.push(bar);
@@ -155,9 +167,15 @@ interface ParsedBar {
   volume: number;
 }
 
-function readBar(record: CsvRecord, layout: Layout, settings: Settings, previousTime: number): ParsedBar | BarDataProblem {
+interface RowContext {
+  layout: Layout;
+  settings: Settings;
+  parseTime: (text: string) => number | undefined;
+}
+
+function readBar(record: CsvRecord, context: RowContext, previousTime: number): ParsedBar | BarDataProblem {
+  const { layout, settings } = context;
   const row = record.line;
-  if (isBlank(record)) return { row, rule: "blank-row", detail: "the row is empty" };
   if (record.fields.length !== layout.width) {
     return {
       row,
@@ -177,7 +195,7 @@ function readBar(record: CsvRecord, layout: Layout, settings: Settings, previous
     }
     values[key] = value;
   }
-  const time = readTime(record, layout, settings.timeZone);
+  const time = readTime(record, layout, context.parseTime);
   if (typeof time !== "number") return { row, ...time };
   if (time <= previousTime) {
     return {
@@ -199,12 +217,16 @@ function readBar(record: CsvRecord, layout: Layout, settings: Settings, previous
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function readTime(record: CsvRecord, layout: Layout, timeZone: string): number | Omit<BarDataProblem, "row"> {
+function readTime(
+  record: CsvRecord,
+  layout: Layout,
+  parseTime: RowContext["parseTime"],
+): number | Omit<BarDataProblem, "row"> {
   const column = layout.names[layout.time[0]];
   const cells = layout.time.map((index) => record.fields[index]);
   if (cells.some((cell) => cell === "")) return { column, rule: "empty-cell", detail: "the time cell is empty" };
   const text = cells.join(" ");
-  const time = parseTimestamp(text, timeZone);
+  const time = parseTime(text);
   return time ?? { column, rule: "unparseable-time", detail: `"${text}" is not a date or time this parser accepts` };
 }
 
@@ -234,7 +256,14 @@ function checkBarShape(bar: ParsedBar, layout: Layout): Omit<BarDataProblem, "ro
   return undefined;
 }
 
-/** Column arrays sized for the most rows the file can give, trimmed to the rows accepted. */
+/** An upper bound on the data rows: one per line break, plus a last line without one. */
+function estimateRows(text: string): number {
+  let lineBreaks = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineBreaks++;
+  return lineBreaks > 0 ? lineBreaks : text.split("\r").length;
+}
+
+/** Column arrays sized for the most rows the file can hold, trimmed to the rows accepted. */
 class SeriesBuilder {
   private readonly columns: Record<keyof ParsedBar, Float64Array>;
   private length = 0;
@@ -245,7 +274,13 @@ class SeriesBuilder {
   }
 
   push(bar: ParsedBar): void {
-    for (const key of Object.keys(this.columns) as (keyof ParsedBar)[]) this.columns[key][this.length] = bar[key];
+    const { time, open, high, low, close, volume } = this.columns;
+    time[this.length] = bar.time;
+    open[this.length] = bar.open;
+    high[this.length] = bar.high;
+    low[this.length] = bar.low;
+    close[this.length] = bar.close;
+    volume[this.length] = bar.volume;
     this.length++;
   }
 

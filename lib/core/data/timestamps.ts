@@ -1,7 +1,8 @@
-import { instantOf, isValidTimeZone } from "../time/zoned-time";
+import { instantOf, isValidTimeZone, offsetMs } from "../time/zoned-time";
 
 /**
- * Parses a bar timestamp into epoch milliseconds (UTC), or returns undefined. Accepted forms:
+ * Makes a parser for bar timestamps, returning epoch milliseconds (UTC) or undefined for text it
+ * does not accept. Accepted forms:
  * - `2020-01-02` and `20200102`: that date at 00:00 in `timeZone`;
  * - ISO datetimes `2020-01-02T14:30`, `…:05`, `…:05.250`, with `T` or a space, with an offset
  *   (`Z`, `+01:00`, `+0100`) or without one (then a wall time in `timeZone`);
@@ -10,7 +11,12 @@ import { instantOf, isValidTimeZone } from "../time/zoned-time";
  * - epoch seconds or milliseconds (digits with an optional fraction, not 8 digits long):
  *   values of 1e11 and above are milliseconds (1e11 s would be the year 5138).
  */
-export function parseTimestamp(text: string, timeZone: string): number | undefined {
+export function timestampParser(timeZone: string): (text: string) => number | undefined {
+  const zones = new ZoneCache();
+  return (text) => parseTimestamp(text, timeZone, zones);
+}
+
+function parseTimestamp(text: string, timeZone: string, zones: ZoneCache): number | undefined {
   const epoch = EPOCH.exec(text);
   if (epoch) return withinDateRange(parseEpoch(epoch[0]));
   const dated = ISO_DATETIME.exec(text) ?? COMPACT_DATETIME.exec(text);
@@ -21,7 +27,33 @@ export function parseTimestamp(text: string, timeZone: string): number | undefin
   if (!isRealWallTime(wall)) return undefined;
   const milliseconds = Math.round(Number(`0.${fraction || "0"}`) * 1000);
   if (offset !== undefined) return wallTimeAsUtc(wall) - offsetMinutes(offset) * 60_000 + milliseconds;
-  return instantOf(wall, zone ?? timeZone) + milliseconds;
+  return zones.instantOf(wall, zone ?? timeZone) + milliseconds;
+}
+
+/**
+ * Resolves local wall times to instants, asking Intl (slow: tens of microseconds) only once per
+ * zone and local date: on a date whose UTC offset is the same from 12 hours before it starts
+ * to 12 hours after it ends, every wall time maps to wall - offset. Dates around a DST change
+ * fall back to instantOf, which handles the gap and the overlap.
+ */
+class ZoneCache {
+  private readonly offsets = new Map<string, number | undefined>();
+
+  instantOf(wall: WallTime, timeZone: string): number {
+    if (timeZone === "UTC") return wallTimeAsUtc(wall);
+    const key = `${timeZone} ${wall.year}-${wall.month}-${wall.day}`;
+    if (!this.offsets.has(key)) this.offsets.set(key, steadyOffset(wall, timeZone));
+    const offset = this.offsets.get(key);
+    return offset === undefined ? instantOf(wall, timeZone) : wallTimeAsUtc(wall) - offset;
+  }
+}
+
+/** The zone's offset on the wall time's date if it does not change near that date. */
+function steadyOffset(wall: WallTime, timeZone: string): number | undefined {
+  const midnight = Date.UTC(wall.year, wall.month - 1, wall.day);
+  const HOUR = 3_600_000;
+  const samples = [midnight - 36 * HOUR, midnight + 12 * HOUR, midnight + 60 * HOUR].map((t) => offsetMs(t, timeZone));
+  return samples.every((offset) => offset === samples[0]) ? samples[0] : undefined;
 }
 
 const EPOCH = /^(?!\d{8}$)\d{9,}(?:\.\d+)?$/;
