@@ -22,6 +22,9 @@ async function inviteViewer(ownerPage: Page, browser: Browser): Promise<Page> {
 }
 
 test.describe.serial("authentication", () => {
+  // Several sign-ins, an invite and a second browser per test: allow for a busy machine.
+  test.describe.configure({ timeout: 120_000 });
+
   test("every page needs a session; sign-in returns to the page asked for", async ({ page }) => {
     await page.goto("/audit");
     await expect(page).toHaveURL(/\/login\?next=%2Faudit$/);
@@ -113,6 +116,7 @@ test.describe.serial("authentication", () => {
     ]);
     expect(response.status()).toBe(403);
     expect(await response.request().headerValue("cookie")).toBeNull();
+    await page.waitForURL(`${baseURL}/api/flatten`);
 
     await page.goto("/");
     await expect(page.getByRole("button", { name: "Flatten all" })).toBeVisible();
