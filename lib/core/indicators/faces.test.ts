@@ -105,3 +105,30 @@ describe("the incremental face reproduces the batch face exactly", () => {
     expectIdentical(Array.from(indicators.zscore(closes, 3)), indicators.zscore(Float64Array.from(closes), 3));
   });
 });
+
+describe("isReady", () => {
+  it("turns true exactly at the first value of a series without missing data", () => {
+    const closes = Array.from({ length: 60 }, (_, i) => 100 + Math.sin(i) * 5);
+    const bars = closes.map((close) => ({ high: close + 1, low: close - 1, close }));
+    const flows = closes.map((price, i) => ({ price, volume: 100 + i }));
+    const firstReady = <In, Out>(indicator: indicators.IncrementalIndicator<In, Out>, inputs: readonly In[]) =>
+      inputs.findIndex((input) => (indicator.update(input), indicator.isReady));
+    expect(firstReady(new indicators.Sma(10), closes)).toBe(9);
+    expect(firstReady(new indicators.Ema(10), closes)).toBe(9);
+    expect(firstReady(new indicators.Rsi(14), closes)).toBe(14);
+    expect(firstReady(new indicators.Macd(12, 26, 9), closes)).toBe(33);
+    expect(firstReady(new indicators.Bollinger(20, 2), closes)).toBe(19);
+    expect(firstReady(new indicators.Atr(14), bars)).toBe(14);
+    expect(firstReady(new indicators.RollingVwap(10, 1), flows)).toBe(9);
+    expect(firstReady(new indicators.RollingHigh(5), closes)).toBe(4);
+    expect(firstReady(new indicators.RollingLow(5), closes)).toBe(4);
+    expect(firstReady(new indicators.ZScore(7), closes)).toBe(6);
+  });
+
+  it("values are NaN (or all-NaN objects) before any update", () => {
+    expect(new indicators.Sma(3).value).toBeNaN();
+    expect(new indicators.Macd(2, 3, 2).value).toEqual({ macd: NaN, signal: NaN, histogram: NaN });
+    expect(new indicators.Bollinger(3, 2).value).toEqual({ middle: NaN, upper: NaN, lower: NaN });
+    expect(new indicators.RollingVwap(3, 2).value).toEqual({ vwap: NaN, upper: NaN, lower: NaN });
+  });
+});
