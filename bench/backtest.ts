@@ -134,7 +134,7 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, index) => from + index);
 }
 
-function format(result: BacktestBenchResult): string {
+export function formatBacktestBench(result: BacktestBenchResult): string {
   const rate = (value: number) => `${(value / 1e6).toFixed(2)} M bars/s`;
   return [
     `golden-cross 50/200 backtest, ${result.bars.toLocaleString("en-US")} synthetic daily bars (fill at close, all-in, ${result.tradeCount} trades)`,
@@ -149,7 +149,7 @@ function format(result: BacktestBenchResult): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const bars = process.argv.includes("--bars") ? Number(process.argv[process.argv.indexOf("--bars") + 1]) : undefined;
   runBacktestBench({ bars }).then(
-    (result) => console.log(format(result)),
+    (result) => console.log(formatBacktestBench(result)),
     (error: unknown) => {
       console.error(error);
       process.exitCode = 1;
