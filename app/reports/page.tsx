@@ -1,0 +1,58 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requirePageSession } from "@/lib/auth";
+import { formatPrice, pnlClass } from "@/app/components/format";
+import { reportsService } from "./service";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Daily reports · Kestrel" };
+
+/** Trading days with fills or a stored report, newest first, with the day's P&L. */
+export default async function ReportsPage() {
+  await requirePageSession("read");
+  const service = reportsService();
+  const days = await service.listDays();
+  return (
+    <main className="mx-auto flex max-w-5xl flex-col gap-6 px-4 py-8">
+      <header className="flex items-baseline justify-between">
+        <h1 className="text-2xl font-semibold">Daily reports</h1>
+        <Link href="/" className="underline">
+          Back to the dashboard
+        </Link>
+      </header>
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        Trading days of {service.calendar.exchange.name} ({service.calendar.timeZone}). A day is frozen into a report after its session closes.
+      </p>
+      {days.length === 0 ? (
+        <p>No fills yet.</p>
+      ) : (
+        <table className="w-full text-left text-sm" aria-label="Trading days">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col" className="text-right">Fills</th>
+              <th scope="col" className="text-right">Realized P&L</th>
+              <th scope="col" className="text-right">Net</th>
+              <th scope="col">Report</th>
+            </tr>
+          </thead>
+          <tbody>
+            {days.map((entry) => (
+              <tr key={entry.day} data-testid="report-day" className="border-t border-slate-200 dark:border-slate-800">
+                <td>
+                  <Link href={`/reports/${entry.day}`} className="underline">
+                    {entry.day}
+                  </Link>
+                </td>
+                <td className="text-right tabular-nums">{entry.fills}</td>
+                <td className={`text-right tabular-nums ${pnlClass(entry.realizedPnl)}`}>{formatPrice(entry.realizedPnl)}</td>
+                <td className={`text-right tabular-nums ${pnlClass(entry.net)}`}>{formatPrice(entry.net)}</td>
+                <td>{entry.stored ? `frozen (${entry.reconciled.replace("_", " ")})` : "live"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}
