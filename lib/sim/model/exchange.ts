@@ -27,7 +27,7 @@ import {
 } from "./orders";
 import { isOnTick, roundToTick } from "./prices";
 import { deriveSeed, SeededRandom } from "./random";
-import { accountTotals, accountValues, type AccountValue } from "./valuation";
+import { accountTotals, accountValues, MARGIN_RATE, type AccountValue } from "./valuation";
 
 /** What a client asks for; prices are validated against the instrument's tick. */
 export interface OrderTicket {
@@ -97,6 +97,8 @@ export class Exchange {
   private readonly clock: SimClock;
   private readonly walks = new Map<number, RandomWalk>();
   private readonly orders = new Map<string, SimOrder>();
+  /** Orders not yet filled, cancelled or rejected (held ones included): what matching and OCA scan. */
+  private readonly active = new Set<SimOrder>();
   private readonly highestOrderIdByClient = new Map<number, number>();
   private readonly executionLog: ExecutionRecord[] = [];
   private readonly commissionLog: CommissionRecord[] = [];
@@ -109,6 +111,7 @@ export class Exchange {
   private lastStepAt: number;
   private fillDelayMs = 0;
   private readonly lastSession = new Map<number, "regular" | "extended" | "closed">();
+  private readonly lastSessionMinute = new Map<number, number>();
 
   constructor(private readonly options: ExchangeOptions) {
     this.clock = options.clock;
@@ -118,7 +121,11 @@ export class Exchange {
     const random = new SeededRandom(deriveSeed(options.seed, 0));
     this.nextPermId = random.int(100_000_000, 1_900_000_000);
     this.execIdPrefix = random.int(0x10000, 0xfffff).toString(16).padStart(8, "0");
-    for (const instrument of this.catalog.instruments) this.walks.set(instrument.conId, new RandomWalk(instrument, options.seed));
+    for (const instrument of this.catalog.instruments) {
+      this.walks.set(instrument.conId, new RandomWalk(instrument, options.seed));
+      // The session at start-up, so that a close crossed before the first market step still counts.
+      this.onSessionChange(instrument);
+    }
     this.account.deposit("USD", STARTING_CASH);
     if (options.startingState === "demo") this.seedDemoAccount();
   }
@@ -149,8 +156,11 @@ export class Exchange {
     }
   }
 
-  /** Runs the closing auction when the regular session ends, and expires DAY orders. */
+  /** Runs the closing auction when the regular session ends, and expires DAY orders. Sessions change on whole minutes. */
   private onSessionChange(instrument: Instrument): void {
+    const minute = Math.floor(this.clock.now() / 60_000);
+    if (this.lastSessionMinute.get(instrument.conId) === minute) return;
+    this.lastSessionMinute.set(instrument.conId, minute);
     const session = this.session(instrument);
     const previous = this.lastSession.get(instrument.conId);
     this.lastSession.set(instrument.conId, session);
@@ -178,7 +188,7 @@ export class Exchange {
   }
 
   private workingOrdersOf(instrument: Instrument): SimOrder[] {
-    return [...this.orders.values()].filter((order) => order.instrument.conId === instrument.conId && isWorking(order) && !order.held);
+    return [...this.active].filter((order) => order.instrument.conId === instrument.conId && isWorking(order) && !order.held);
   }
 
   /** Outside regular hours orders execute only when trading hours are not enforced, or in extended hours with outsideRth. */
@@ -226,6 +236,7 @@ export class Exchange {
     }
     const order = this.createOrder(clientId, orderId, instrument, ticket);
     this.orders.set(orderKey(clientId, orderId), order);
+    if (!rejection) this.active.add(order);
     if (rejection) {
       order.status = "Inactive";
       this.emitError(clientId, orderId, rejection);
@@ -257,11 +268,11 @@ export class Exchange {
 
   /** Cancels every open order of the account, whichever client placed it. */
   globalCancel(): void {
-    for (const order of [...this.orders.values()]) if (!isDone(order)) this.cancel(order);
+    for (const order of [...this.active]) if (!isDone(order)) this.cancel(order);
   }
 
   openOrders(): SimOrder[] {
-    return [...this.orders.values()].filter((order) => !isDone(order) && !order.held);
+    return [...this.active].filter((order) => !order.held);
   }
 
   allOrders(): SimOrder[] {
@@ -396,9 +407,9 @@ export class Exchange {
     const addedExposure = Math.max(0, Math.abs(after) - Math.abs(held));
     if (addedExposure === 0) return null;
     const price = ticket.lmtPrice ?? this.markPrice(instrument);
-    const values = new Map(this.accountValues().map((value) => [value.key, Number(value.value)]));
-    const equity = values.get("EquityWithLoanValue") ?? 0;
-    const initialMarginAfter = (values.get("InitMarginReq") ?? 0) + toBase(new Decimal(price * addedExposure), instrument.currency).toNumber() * 0.25;
+    const totals = accountTotals(this.account, (held) => this.markPrice(held));
+    const equity = totals.netLiquidation.toNumber();
+    const initialMarginAfter = totals.initMargin.toNumber() + toBase(new Decimal(price * addedExposure), instrument.currency).toNumber() * MARGIN_RATE;
     if (initialMarginAfter <= equity) return null;
     return {
       code: ERROR.ORDER_REJECTED,
@@ -468,7 +479,7 @@ export class Exchange {
   private bracketGroup(order: SimOrder): SimOrder[] {
     const root = order.parentId ? this.orders.get(orderKey(order.clientId, order.parentId)) : undefined;
     if (!root || !root.held) return [order];
-    const siblings = [...this.orders.values()].filter(
+    const siblings = [...this.active].filter(
       (candidate) => candidate.clientId === order.clientId && candidate.parentId === root.orderId && candidate.held,
     );
     return [root, ...siblings.filter((sibling) => sibling !== order), order];
@@ -522,13 +533,14 @@ export class Exchange {
   private cancel(order: SimOrder): void {
     order.held = false;
     order.status = "Cancelled";
+    this.active.delete(order);
     this.emit((l) => l.orderChanged(order, false));
     this.emitError(order.clientId, order.orderId, { code: ERROR.ORDER_CANCELLED, text: "Order Canceled - reason:" });
     for (const child of this.childrenOf(order)) if (!isDone(child)) this.cancel(child);
   }
 
   private childrenOf(order: SimOrder): SimOrder[] {
-    return [...this.orders.values()].filter((o) => o.clientId === order.clientId && o.parentId === order.orderId);
+    return [...this.active].filter((o) => o.clientId === order.clientId && o.parentId === order.orderId);
   }
 
   private matchInstrument(instrument: Instrument): void {
@@ -598,7 +610,10 @@ export class Exchange {
     const orderCommission = fixedCommission(order.filled, order.filledValue);
     const commission = orderCommission.minus(order.commissionCharged);
     order.commissionCharged = orderCommission;
-    if (remainingOf(order) === 0) order.status = "Filled";
+    if (remainingOf(order) === 0) {
+      order.status = "Filled";
+      this.active.delete(order);
+    }
     const outcome = this.account.applyFill(order.instrument, signedShares(order.action, shares), price, commission);
     const execution = this.recordExecution(order, shares, price);
     const commissionRecord: CommissionRecord = {
@@ -642,7 +657,7 @@ export class Exchange {
   private settleOcaGroup(filledOrder: SimOrder, shares: number): void {
     const group = filledOrder.ocaGroup || this.implicitBracketGroup(filledOrder);
     if (!group) return;
-    for (const other of this.orders.values()) {
+    for (const other of [...this.active]) {
       if (other === filledOrder || isDone(other) || other.clientId !== filledOrder.clientId) continue;
       if ((other.ocaGroup || this.implicitBracketGroup(other)) !== group) continue;
       const ocaType = filledOrder.ocaType || 1;
@@ -721,7 +736,20 @@ export const BLANK_TICKET: OrderTicket = {
 
 const orderKey = (clientId: number, orderId: number) => `${clientId}:${orderId}`;
 
+let lastFormattedSecond = Number.NaN;
+let lastFormattedTime = "";
+
+/** `yyyyMMdd HH:mm:ss US/Eastern`; memoized per second, as fills come in bursts. */
 export function formatExecutionTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastFormattedSecond) {
+    lastFormattedSecond = second;
+    lastFormattedTime = formatWallTime(epochMs);
+  }
+  return lastFormattedTime;
+}
+
+function formatWallTime(epochMs: number): string {
   const wall = wallTimeAt(epochMs, EXECUTION_TIME_ZONE);
   return `${wall.year}${pad(wall.month)}${pad(wall.day)} ${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)} ${EXECUTION_TIME_ZONE}`;
 }

@@ -13,7 +13,8 @@ export interface AccountValue {
   currency: string;
 }
 
-const MARGIN_RATE = new Decimal("0.25");
+/** Initial and maintenance margin as a share of gross position value. */
+export const MARGIN_RATE = 0.25;
 const BUYING_POWER_MULTIPLE = 4;
 const money = (amount: Decimal) => amount.toFixed(2);
 

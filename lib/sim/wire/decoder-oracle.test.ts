@@ -5,7 +5,7 @@
  * same library's encoder at the negotiated version.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OrderAction, OrderType, SecType, type Contract } from "@stoqey/ib";
+import { BarSizeSetting, OrderAction, OrderType, SecType, WhatToShow, type Contract } from "@stoqey/ib";
 import { Decoder } from "@stoqey/ib/dist/core/io/decoder";
 import { Encoder } from "@stoqey/ib/dist/core/io/encoder";
 import { startGatewaySimulator, type GatewaySimulator } from "../index";
@@ -86,8 +86,8 @@ async function scriptedSession(sim: GatewaySimulator, serverVersion: number, cli
   encoder.reqCurrentTime();
   encoder.reqIds(1);
   encoder.reqManagedAccts();
-  encoder.reqHistoricalData(8, aapl, "", "1 D", "5 mins", "TRADES", 0, 1, true);
-  encoder.reqHeadTimestamp(9, aapl, "TRADES", true, 1);
+  encoder.reqHistoricalData(8, aapl, "", "1 D", BarSizeSetting.MINUTES_FIVE, WhatToShow.TRADES, 0, 1, true);
+  encoder.reqHeadTimestamp(9, aapl, WhatToShow.TRADES, true, 1);
   encoder.reqPnL(10, "DU1234567", "");
   encoder.reqMarketDataType(3);
   await client.waitForFrame((fields) => fields[0] === String(OUT.COMMISSION_REPORT));
