@@ -93,7 +93,6 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   lifecycle.add("http server", () => closeHttpServer(httpServer));
   log.info({ url: `http://${env.HOST}:${env.PORT}`, mode: env.TRADING_MODE, dev }, "Kestrel is running");
   console.log(`\n  Kestrel dashboard: http://${displayHost(env.HOST)}:${env.PORT}\n`);
-  if (owner.setupUrl) console.log(`  No owner account yet. Create it from this machine: ${owner.setupUrl}\n`);
 }
 
 async function resolveDatabase(env: Env, log: Logger, lifecycle: Lifecycle): Promise<string> {

@@ -4,17 +4,18 @@ import { describe, expect, it } from "vitest";
 
 const composeBinary = ["docker-compose", "docker"].find((binary) => spawnSync("which", [binary]).status === 0);
 const composeArgs = composeBinary === "docker" ? ["compose"] : [];
+const composeEnv = { PATH: process.env.PATH, NODE_ENV: "test" } as const;
 const composeWorks = composeBinary !== undefined && spawnSync(composeBinary, [...composeArgs, "version"]).status === 0;
 
 describe("production deployment files", () => {
   it.skipIf(!composeWorks)("docker-compose.yml validates with no .env filled in", () => {
-    const result = spawnSync(composeBinary!, [...composeArgs, "-f", "docker-compose.yml", "config", "-q"], { encoding: "utf8", env: { PATH: process.env.PATH } });
+    const result = spawnSync(composeBinary!, [...composeArgs, "-f", "docker-compose.yml", "config", "-q"], { encoding: "utf8", env: composeEnv });
     expect(result.stderr).not.toMatch(/error|invalid/i);
     expect(result.status).toBe(0);
   });
 
   it.skipIf(!composeWorks)("defines Postgres, the app, and IB Gateway only under its profile", () => {
-    const config = execFileSync(composeBinary!, [...composeArgs, "-f", "docker-compose.yml", "config"], { encoding: "utf8", env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "ignore"] });
+    const config = execFileSync(composeBinary!, [...composeArgs, "-f", "docker-compose.yml", "config"], { encoding: "utf8", env: composeEnv, stdio: ["ignore", "pipe", "ignore"] });
     const serviceBlocks = config.split(/\n  (?=[a-z-]+:\n)/).slice(1);
     const profilesOf = (name: string) => serviceBlocks.find((block) => block.startsWith(`${name}:`))?.match(/profiles:\n\s+- (\S+)/)?.[1] ?? null;
     expect(profilesOf("postgres")).toBeNull();
