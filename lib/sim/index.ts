@@ -4,8 +4,12 @@
  * exactly as they would to IB Gateway.
  */
 import { z } from "zod";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { acceleratedClock, realTimeClock, type SimClock } from "./model/clock";
 import { Exchange } from "./model/exchange";
+import { InstrumentCatalog, type Instrument } from "./model/instruments";
+import { parseOhlcvCsv, ReplayTrack } from "./model/replay";
 import type { SimLedger } from "./model/ledger";
 import { startAdminServer } from "./server/admin-server";
 import { TcpListener } from "./server/tcp-listener";
@@ -38,7 +42,10 @@ export interface GatewaySimulatorOptions {
   clock?: SimClock;
   /** Run simulated time this many times faster than real time, from now (default 1). */
   speed?: number;
-  /** Replay an OHLCV CSV instead of the random walk for the symbols it contains. */
+  /**
+   * Replay an OHLCV CSV (`[symbol,]time,open,high,low,close,volume`) instead of the random walk
+   * for the symbols it contains; simulated time then starts at the first bar and runs at `speed`.
+   */
   dataFile?: string;
   /** Serve the localhost-only admin HTTP endpoint on this port (0 = ephemeral). */
   adminPort?: number;
@@ -95,11 +102,26 @@ function parseOptions(options: GatewaySimulatorOptions) {
   if (!parsed.data.allowNonLoopback && !LOOPBACK_HOSTS.has(parsed.data.host)) {
     throw new Error(`Invalid simulator options: host: refusing to listen on non-loopback address "${parsed.data.host}" without allowNonLoopback`);
   }
-  if (parsed.data.dataFile !== undefined) {
-    throw new Error("Invalid simulator options: dataFile is not available yet");
-  }
+  const replay = parsed.data.dataFile === undefined ? undefined : loadReplay(parsed.data.dataFile);
   const speed = parsed.data.speed;
-  return { ...parsed.data, clock: clock ?? (speed === 1 ? realTimeClock() : acceleratedClock(Date.now(), speed)) };
+  const start = replay ? Math.min(...[...replay.values()].map((track) => track.start)) : Date.now();
+  const defaultClock = speed === 1 && !replay ? realTimeClock() : acceleratedClock(start, speed);
+  return { ...parsed.data, replay, clock: clock ?? defaultClock };
+}
+
+/** Reads the OHLCV CSV; rows without a symbol column belong to the symbol named by the file (e.g. SPY.csv). */
+function loadReplay(file: string): Map<number, ReplayTrack> {
+  const catalog = new InstrumentCatalog();
+  const stem = path.basename(file).replace(/\.[^.]*$/, "").toUpperCase();
+  const rows = parseOhlcvCsv(readFileSync(file, "utf8"), file, catalog.resolve({ symbol: stem }) ? stem : undefined);
+  const tracks = new Map<number, ReplayTrack>();
+  for (const symbol of new Set(rows.map((row) => row.symbol))) {
+    const symbolRows = rows.filter((row) => row.symbol === symbol);
+    const instrument = catalog.resolve({ symbol });
+    if (!instrument) throw new Error(`Invalid simulator options: dataFile: ${file} has bars for ${symbol}, which is not in the simulator's universe`);
+    tracks.set(instrument.conId, new ReplayTrack(symbolRows));
+  }
+  return tracks;
 }
 
 export async function startGatewaySimulator(options: GatewaySimulatorOptions = {}): Promise<GatewaySimulator> {
@@ -110,9 +132,11 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     clock: config.clock,
     startingState: config.startingState,
     enforceTradingHours: config.enforceTradingHours,
+    replay: config.replay,
   });
   const now = () => config.clock.now();
-  const history = new HistoricalDataService(exchange, config.seed, now, () => config.pacing);
+  const replayedBars = { barsFor: (instrument: Instrument) => config.replay?.get(instrument.conId)?.bars };
+  const history = new HistoricalDataService(exchange, config.seed, now, () => config.pacing, replayedBars);
   const hub = new GatewayHub(exchange, config.account, now, history, config.pacing, config.marketDataEntitled);
   exchange.addListener(hub);
   const listener = new TcpListener(config.host, (socket) => hub.accept(socket));

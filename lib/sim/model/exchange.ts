@@ -26,6 +26,7 @@ import {
   type SimOrder,
 } from "./orders";
 import { isOnTick, roundToTick } from "./prices";
+import type { ReplayTrack } from "./replay";
 import { deriveSeed, SeededRandom } from "./random";
 import { accountTotals, accountValues, MARGIN_RATE, type AccountValue } from "./valuation";
 
@@ -72,6 +73,8 @@ export interface ExchangeOptions {
   catalog?: InstrumentCatalog;
   /** When true, market orders outside regular hours need outsideRth and DAY orders expire at the close. */
   enforceTradingHours?: boolean;
+  /** Replayed bars by conId: these instruments follow the data instead of the random walk. */
+  replay?: ReadonlyMap<number, ReplayTrack>;
 }
 
 export const ERROR = {
@@ -149,7 +152,8 @@ export class Exchange {
     const elapsedMs = now - this.lastStepAt;
     this.lastStepAt = now;
     for (const walk of this.walks.values()) {
-      const quote = walk.step(elapsedMs);
+      const track = this.options.replay?.get(walk.instrument.conId);
+      const quote = track ? walk.follow(track.priceAt(now, walk.instrument.minTick)) : walk.step(elapsedMs);
       this.emit((l) => l.quoteChanged(walk.instrument, quote));
       this.onSessionChange(walk.instrument);
       this.matchInstrument(walk.instrument);

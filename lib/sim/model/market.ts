@@ -51,6 +51,14 @@ export class RandomWalk {
     return this.quote;
   }
 
+  /** Quotes around an externally given price (replayed data), with the usual spread and sizes. */
+  follow(price: number): Readonly<Quote> {
+    this.fairValue = price + this.instrument.minTick / 2;
+    this.applyFairValue();
+    this.quote.last = this.onGrid(price);
+    return this.quote;
+  }
+
   /**
    * Moves the market to `price` (rounded to the tick): bid, ask and last all sit there for this
    * step, a locked market, so limit orders at that price fill on either side. The next step
