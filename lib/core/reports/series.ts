@@ -1,5 +1,5 @@
 import { Dec, decimalOf, ZERO } from "../model/decimal";
-import { money } from "./replay";
+import { fromMicros, money, toMicros } from "./replay";
 import type { EquityPoint, FillRow, RoundTrip, WaterfallStep } from "./types";
 
 /**
@@ -24,10 +24,10 @@ export function realizedWaterfall(trips: readonly RoundTrip[]): WaterfallStep[] 
 /** Net P&L (gross realized minus commissions) accumulated fill by fill through the day. */
 export function equityCurve(rows: readonly FillRow[], start: number): EquityPoint[] {
   const points: EquityPoint[] = [{ time: start, value: 0 }];
-  let running: Dec = ZERO;
+  let running = 0;
   for (const row of rows) {
-    running = running.plus(decimalOf(row.grossRealizedPnl)).minus(decimalOf(row.commission));
-    points.push({ time: row.time, value: money(running) });
+    running += toMicros(row.grossRealizedPnl) - toMicros(row.commission);
+    points.push({ time: row.time, value: fromMicros(running) });
   }
   return points;
 }

@@ -1,23 +1,23 @@
-import { Dec, decimalOf, ZERO } from "../model/decimal";
-import { money } from "./replay";
+import { fromMicros, toMicros } from "./replay";
 import type { Breakdown, DaySummary, FillRow, RoundTrip } from "./types";
 
+/** Sums in integer micro-units: exact, since every row amount is already rounded to one. */
 interface Totals {
   fills: number;
-  shares: Dec;
-  gross: Dec;
-  commissions: Dec;
-  realized: Dec;
+  shares: number;
+  gross: number;
+  commissions: number;
+  realized: number;
 }
 
-const emptyTotals = (): Totals => ({ fills: 0, shares: ZERO, gross: ZERO, commissions: ZERO, realized: ZERO });
+const emptyTotals = (): Totals => ({ fills: 0, shares: 0, gross: 0, commissions: 0, realized: 0 });
 
 function addFill(totals: Totals, row: FillRow): void {
   totals.fills += 1;
-  totals.shares = totals.shares.plus(decimalOf(row.quantity));
-  totals.gross = totals.gross.plus(decimalOf(row.grossRealizedPnl));
-  totals.commissions = totals.commissions.plus(decimalOf(row.commission));
-  totals.realized = totals.realized.plus(decimalOf(row.realizedPnl));
+  totals.shares += toMicros(row.quantity);
+  totals.gross += toMicros(row.grossRealizedPnl);
+  totals.commissions += toMicros(row.commission);
+  totals.realized += toMicros(row.realizedPnl);
 }
 
 /** Trips that closed inside the day: the day's "trades". */
@@ -35,15 +35,15 @@ export function summarize(rows: readonly FillRow[], closed: readonly RoundTrip[]
   const largestLoss = losses === 0 ? null : Math.min(...outcomes);
   return {
     fills: totals.fills,
-    shares: totals.shares.toNumber(),
+    shares: fromMicros(totals.shares),
     trades: closed.length,
     wins,
     losses,
     winRate: closed.length === 0 ? null : wins / closed.length,
-    grossRealizedPnl: money(totals.gross),
-    commissions: money(totals.commissions),
-    realizedPnl: money(totals.realized),
-    net: money(totals.gross.minus(totals.commissions)),
+    grossRealizedPnl: fromMicros(totals.gross),
+    commissions: fromMicros(totals.commissions),
+    realizedPnl: fromMicros(totals.realized),
+    net: fromMicros(totals.gross - totals.commissions),
     largestWin,
     largestLoss,
     currencies: [...new Set(rows.map((row) => row.currency))].sort(),
@@ -65,11 +65,11 @@ export function breakdown(rows: readonly FillRow[], closed: readonly RoundTrip[]
     .map(([key, totals]) => ({
       key,
       fills: totals.fills,
-      shares: totals.shares.toNumber(),
-      grossRealizedPnl: money(totals.gross),
-      commissions: money(totals.commissions),
-      realizedPnl: money(totals.realized),
-      net: money(totals.gross.minus(totals.commissions)),
+      shares: fromMicros(totals.shares),
+      grossRealizedPnl: fromMicros(totals.gross),
+      commissions: fromMicros(totals.commissions),
+      realizedPnl: fromMicros(totals.realized),
+      net: fromMicros(totals.gross - totals.commissions),
       closedTrips: tripCounts.get(key) ?? 0,
     }))
     .sort((a, b) => Math.abs(b.net) - Math.abs(a.net) || a.key.localeCompare(b.key));

@@ -1,3 +1,4 @@
+import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import type { DayReport } from "@/lib/core/reports";
 import { wallTimeAt } from "@/lib/core/time/zoned-time";
@@ -21,7 +22,11 @@ interface Column {
  * exceljs cannot write charts, so the waterfall is a table.
  */
 export async function reportWorkbook(report: DayReport): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  // The streaming writer commits rows as they come: several times faster than the in-memory workbook.
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
   workbook.creator = "Kestrel";
   addSummary(workbook, report);
   const local = (instant: number) => wallClockDate(instant, report.timeZone);
@@ -38,7 +43,8 @@ export async function reportWorkbook(report: DayReport): Promise<Buffer> {
     })),
   );
   addTable(workbook, "Waterfall", waterfallColumns, report.waterfall.map((step) => ({ ...step })));
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  await workbook.commit();
+  return Buffer.concat(chunks);
 }
 
 const fillColumns: Column[] = [
@@ -79,15 +85,19 @@ const waterfallColumns: Column[] = [
   { header: "To", key: "to", width: 14, numFmt: MONEY },
 ];
 
-function addTable(workbook: ExcelJS.Workbook, name: string, columns: Column[], rows: Record<string, unknown>[]): void {
+type Writer = ExcelJS.stream.xlsx.WorkbookWriter;
+
+function addTable(workbook: Writer, name: string, columns: Column[], rows: Record<string, unknown>[]): void {
   const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = columns.map(({ header, key, width, numFmt }) => ({ header, key, width, style: numFmt ? { numFmt } : {} }));
-  sheet.getRow(1).font = { bold: true };
-  for (const row of rows) sheet.addRow(row);
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).commit();
+  for (const row of rows) sheet.addRow(row).commit();
+  sheet.commit();
 }
 
-function addSummary(workbook: ExcelJS.Workbook, report: DayReport): void {
+function addSummary(workbook: Writer, report: DayReport): void {
   const sheet = workbook.addWorksheet("Summary", { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = [
     { header: "Item", key: "item", width: 28 },
@@ -114,13 +124,18 @@ function addSummary(workbook: ExcelJS.Workbook, report: DayReport): void {
   for (const [item, value, numFmt] of lines) {
     const row = sheet.addRow({ item, value });
     if (numFmt) row.getCell(2).numFmt = numFmt;
+    row.commit();
   }
-  sheet.addRow({});
+  sheet.addRow({}).commit();
   const header = sheet.addRow({ item: "Strategy / symbol", value: "Net" });
   header.font = { bold: true };
+  header.commit();
   for (const group of [...report.byStrategy.map((row) => ({ ...row, key: `strategy ${row.key}` })), ...report.bySymbol.map((row) => ({ ...row, key: `symbol ${row.key}` }))]) {
-    sheet.addRow({ item: group.key, value: group.net }).getCell(2).numFmt = MONEY;
+    const row = sheet.addRow({ item: group.key, value: group.net });
+    row.getCell(2).numFmt = MONEY;
+    row.commit();
   }
+  sheet.commit();
 }
 
 /** The exchange's wall-clock reading as a zone-less Date, which is how Excel stores times. */
