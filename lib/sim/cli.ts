@@ -1,6 +1,8 @@
 /**
  * Standalone simulator:
  *   node --import tsx lib/sim/cli.ts --port 4002 --seed 7 [--data FILE.csv] [--speed 60] [--admin-port 4100]
+ *     [--host 127.0.0.1] [--account DU1234567] [--starting-state demo|empty] [--tick-interval MS]
+ *     [--enforce-trading-hours] [--no-pacing] [--delayed-only]
  * Stops cleanly on SIGINT / SIGTERM.
  */
 import { parseArgs } from "node:util";
@@ -30,6 +32,8 @@ const cliSchema = z.object({
     .optional(),
   "admin-port": integerFlag("admin-port", 0, 65535).optional(),
   "enforce-trading-hours": z.boolean().default(false),
+  "no-pacing": z.boolean().default(false),
+  "delayed-only": z.boolean().default(false),
 });
 
 export type CliOptions = z.infer<typeof cliSchema>;
@@ -49,6 +53,8 @@ export function parseCliArguments(argv: readonly string[]): GatewaySimulatorOpti
       speed: { type: "string" },
       "admin-port": { type: "string" },
       "enforce-trading-hours": { type: "boolean" },
+      "no-pacing": { type: "boolean" },
+      "delayed-only": { type: "boolean" },
     },
   });
   const parsed = cliSchema.safeParse(values);
@@ -65,6 +71,8 @@ export function parseCliArguments(argv: readonly string[]): GatewaySimulatorOpti
     speed: cli.speed,
     adminPort: cli["admin-port"],
     enforceTradingHours: cli["enforce-trading-hours"],
+    pacing: !cli["no-pacing"],
+    marketDataEntitled: !cli["delayed-only"],
   };
 }
 
