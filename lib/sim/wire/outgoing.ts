@@ -230,22 +230,16 @@ export const accountValue = (key: string, value: string, currency: string, accou
 ];
 export const accountUpdateTime = (hhmm: string): Message => [id(OUT.ACCT_UPDATE_TIME), "1", hhmm];
 export const accountDownloadEnd = (account: string): Message => [id(OUT.ACCT_DOWNLOAD_END), "1", account];
+/** A stock's contract as position and portfolio messages carry it: conId .. tradingClass, no expiry, strike or right. */
+function holdingContract(c: WireContract): Field[] {
+  return [int(c.conId), c.symbol, c.secType, "", "0.0", "", "", c.primaryExchange, c.currency, c.localSymbol, c.tradingClass];
+}
+
 export const portfolioValue = (item: WirePortfolioItem): Message => {
-  const c = item.contract;
   return [
     id(OUT.PORTFOLIO_VALUE),
     "8",
-    int(c.conId),
-    c.symbol,
-    c.secType,
-    "",
-    "0.0",
-    "",
-    "",
-    c.primaryExchange,
-    c.currency,
-    c.localSymbol,
-    c.tradingClass,
+    ...holdingContract(item.contract),
     decimal(item.position),
     dbl(item.marketPrice),
     dbl(item.marketValue),
@@ -280,17 +274,7 @@ export const position = (account: string, c: WireContract, quantity: number, ave
   id(OUT.POSITION),
   "3",
   account,
-  int(c.conId),
-  c.symbol,
-  c.secType,
-  "",
-  "0.0",
-  "",
-  "",
-  c.primaryExchange,
-  c.currency,
-  c.localSymbol,
-  c.tradingClass,
+  ...holdingContract(c),
   decimal(quantity),
   dbl(averageCost),
 ];
