@@ -11,7 +11,9 @@ import { startEmbeddedPostgres } from "@/lib/adapters/db/embedded";
 import { applyMigrations } from "@/lib/adapters/db/migrate";
 import { createDatabase } from "@/lib/adapters/db/client";
 import { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
-import { startGatewaySimulator } from "@/lib/sim";
+import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
+import { createReportsService, simulatorLedgerSource } from "@/lib/services/reports";
+import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
 // Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
 import { createAuthService } from "@/lib/auth/service";
@@ -84,7 +86,16 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   const stopDroppingRevokedSessions = auth.onSessionRevoked((sessionId) => realtime.dropSession(sessionId));
   lifecycle.add("session revocation feed", () => stopDroppingRevokedSessions());
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth } });
+  const reports = createReportsService({
+    prisma: database.prisma,
+    log: log.child({ component: "reports" }),
+    exchange: env.KESTREL_EXCHANGE,
+    broker: broker.simulator ? simulatorLedgerSource(() => broker.simulator!.ledger(), exchangeCalendar(env.KESTREL_EXCHANGE)) : undefined,
+  });
+  reports.start();
+  lifecycle.add("end-of-day reports", () => reports.stop());
+
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());
@@ -105,12 +116,19 @@ async function resolveDatabase(env: Env, log: Logger, lifecycle: Lifecycle): Pro
   return embedded.databaseUrl;
 }
 
-async function resolveBroker(env: Env, log: Logger, lifecycle: Lifecycle): Promise<{ host: string; port: number }> {
+interface BrokerAddress {
+  host: string;
+  port: number;
+  /** Set when the broker is the built-in simulated gateway, whose ledger is the truth to reconcile with. */
+  simulator?: GatewaySimulator;
+}
+
+async function resolveBroker(env: Env, log: Logger, lifecycle: Lifecycle): Promise<BrokerAddress> {
   if (env.IB_HOST) return { host: env.IB_HOST, port: env.IB_PORT };
   const simulator = await startGatewaySimulator({ seed: env.SIM_SEED });
   lifecycle.add("simulated gateway", () => simulator.stop());
   log.info({ port: simulator.port, account: simulator.account }, "IB_HOST is unset: trading against the built-in simulated gateway");
-  return { host: simulator.host, port: simulator.port };
+  return { host: simulator.host, port: simulator.port, simulator };
 }
 
 /** A wildcard listen address is reached through loopback from this machine. */

@@ -22,6 +22,9 @@ export function UserMenu({ user }: { user: DashboardUser }) {
         {user.username}
         {!user.canTrade && " (view only)"}
       </span>
+      <Link href="/reports" className="underline decoration-slate-400 underline-offset-2">
+        Reports
+      </Link>
       <Link href="/audit" className="underline decoration-slate-400 underline-offset-2">
         Audit log
       </Link>

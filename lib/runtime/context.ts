@@ -3,6 +3,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Env } from "./env";
 import type { Engine } from "./engine";
 import type { AuthService } from "@/lib/auth/service";
+import type { ReportsService } from "@/lib/services/reports";
 import type { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 
 /**
@@ -23,6 +24,7 @@ export interface AppServices {
   readonly engine: Engine;
   readonly realtime: RealtimeFeed;
   readonly auth: AuthService;
+  readonly reports: ReportsService;
 }
 
 const CONTEXT_KEY = Symbol.for("kestrel.app-context");

@@ -27,6 +27,8 @@ export const envSchema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((value) => value === "true" || value === "1"),
+  /** The exchange whose calendar defines a trading day for reports (MIC). */
+  KESTREL_EXCHANGE: z.enum(["XNYS", "XNSE"]).default("XNYS"),
   KESTREL_TIME_ZONE: z.string().min(1).default("America/New_York").refine(isValidTimeZone, "not an IANA time zone (e.g. America/New_York)"),
 });
 
