@@ -1,22 +1,11 @@
 import { spawn } from "node:child_process";
-import net from "node:net";
 import { expect, test } from "@playwright/test";
+import { freePort, isListening } from "../test/net";
 import { readE2eRuntime } from "./support/runtime";
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 test("SIGTERM stops the production server and everything it started within a few seconds", async () => {
   test.setTimeout(120_000);
-  const port = 3000 + Math.floor(Math.random() * 1000) + 4000;
+  const port = await freePort();
   const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: readE2eRuntime().databaseUrl, IB_HOST: "", LOG_LEVEL: "warn" },
     stdio: "ignore",

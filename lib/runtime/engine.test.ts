@@ -7,19 +7,9 @@ import { recordAudit } from "@/lib/services/audit";
 import { freshDatabase } from "@/test/db";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { Engine } from "./engine";
+import { eventually } from "@/test/eventually";
 
 const log = pino({ level: "silent" });
-
-async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!accept(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await probe();
-  }
-  return value;
-}
 
 describe("engine against the simulated gateway through @stoqey/ib", () => {
   let simulator: GatewaySimulator;

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import net from "node:net";
 import { describe, expect, it } from "vitest";
+import { freePort, isListening } from "@/test/net";
 
 interface Exit {
   code: number | null;
@@ -24,25 +24,6 @@ function runServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Exi
       clearTimeout(timer);
       resolve({ code, output });
     });
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
   });
 }
 

@@ -14,22 +14,12 @@ import { freshDatabase } from "@/test/db";
 import { createReportsService, type ReportsService } from "./service";
 import { simulatorLedgerSource } from "./broker-source";
 import { FILL_CSV_COLUMNS } from "./csv";
+import { eventually } from "@/test/eventually";
 
 const log = pino({ level: "silent" });
 const nyse = exchangeCalendar("XNYS");
 const THURSDAY = "2026-11-19";
 const FRIDAY = "2026-11-20";
-
-async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!accept(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await probe();
-  }
-  return value;
-}
 
 describe("daily report of a simulated session, reconciled with the simulator's ledger", () => {
   let now = Date.parse(`${THURSDAY}T15:00:00Z`);
