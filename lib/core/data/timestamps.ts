@@ -1,4 +1,4 @@
-import { instantOf, isValidTimeZone, offsetMs } from "../time/zoned-time";
+import { instantOf, isValidTimeZone, offsetMs, wallTimeAsUtcMs, type WallTime } from "../time/zoned-time";
 
 /**
  * Makes a parser for bar timestamps, returning epoch milliseconds (UTC) or undefined for text it
@@ -26,7 +26,7 @@ function parseTimestamp(text: string, timeZone: string, zones: ZoneCache): numbe
   const wall = { year: +year, month: +month, day: +day, hour: +hour, minute: +minute, second: +second };
   if (!isRealWallTime(wall)) return undefined;
   const milliseconds = Math.round(Number(`0.${fraction || "0"}`) * 1000);
-  if (offset !== undefined) return wallTimeAsUtc(wall) - offsetMinutes(offset) * 60_000 + milliseconds;
+  if (offset !== undefined) return wallTimeAsUtcMs(wall) - offsetMinutes(offset) * 60_000 + milliseconds;
   return zones.instantOf(wall, zone ?? timeZone) + milliseconds;
 }
 
@@ -40,11 +40,11 @@ class ZoneCache {
   private readonly offsets = new Map<string, number | undefined>();
 
   instantOf(wall: WallTime, timeZone: string): number {
-    if (timeZone === "UTC") return wallTimeAsUtc(wall);
+    if (timeZone === "UTC") return wallTimeAsUtcMs(wall);
     const key = `${timeZone} ${wall.year}-${wall.month}-${wall.day}`;
     if (!this.offsets.has(key)) this.offsets.set(key, steadyOffset(wall, timeZone));
     const offset = this.offsets.get(key);
-    return offset === undefined ? instantOf(wall, timeZone) : wallTimeAsUtc(wall) - offset;
+    return offset === undefined ? instantOf(wall, timeZone) : wallTimeAsUtcMs(wall) - offset;
   }
 }
 
@@ -75,22 +75,9 @@ function parseEpoch(digits: string): number {
   return value >= 1e11 ? Math.round(value) : Math.round(value * 1000);
 }
 
-interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallTimeAsUtc(wall: WallTime): number {
-  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-}
-
 /** Rejects 2021-02-30, 25:00 and the like, which Date.UTC would silently roll over. */
 function isRealWallTime(wall: WallTime): boolean {
-  const date = new Date(wallTimeAsUtc(wall));
+  const date = new Date(wallTimeAsUtcMs(wall));
   return (
     date.getUTCFullYear() === wall.year &&
     date.getUTCMonth() === wall.month - 1 &&

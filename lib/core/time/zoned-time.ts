@@ -51,7 +51,8 @@ export function wallTimeAt(epochMs: number, timeZone: string): WallTime {
   };
 }
 
-function wallTimeAsUtcMs(wall: WallTime): number {
+/** The instant whose UTC reading is `wall` (a naive wall time taken as UTC). */
+export function wallTimeAsUtcMs(wall: WallTime): number {
   return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
 }
 
