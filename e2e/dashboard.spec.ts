@@ -76,4 +76,14 @@ test.describe.serial("dashboard on the simulated gateway", () => {
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   });
+
+  test("signing out elsewhere drops this page's live feed", async ({ page, context, baseURL }) => {
+    await openDashboard(page);
+    const otherTab = await context.newPage();
+    const response = await otherTab.request.post("/api/auth/logout", { headers: { origin: baseURL ?? "" } });
+    expect(response.status()).toBe(200);
+    await expect(page.getByTestId("feed-state")).toHaveText("Feed: stale");
+    await page.waitForTimeout(2_000);
+    await expect(page.getByTestId("feed-state")).toHaveText("Feed: stale");
+  });
 });
