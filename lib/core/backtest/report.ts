@@ -1,4 +1,5 @@
 import type { BacktestResult } from "./run";
+import type { Metrics } from "./metrics";
 
 export interface TradeReport {
   readonly direction: "long" | "short";
@@ -12,21 +13,9 @@ export interface TradeReport {
 }
 
 /** The machine-readable summary of a backtest: ratios as fractions, dates ISO 8601. */
-export interface BacktestReport {
-  readonly finalCapital: number;
-  readonly totalReturn: number;
-  readonly cagr: number;
-  readonly sharpe: number;
-  readonly sortino: number;
-  readonly maxDrawdown: number;
-  readonly maxDrawdownDuration: number;
-  readonly maxDrawdownDurationBars: number;
-  readonly tradeCount: number;
-  readonly profitPerTrade: number;
-  readonly winRate: number;
+export interface BacktestReport extends Omit<Metrics, "profitFactor" | "dailyReturns"> {
   /** null when there was no losing trade (the ratio is infinite). */
   readonly profitFactor: number | null;
-  readonly exposure: number;
   readonly initialCapital: number;
   readonly bars: number;
   readonly firstBar: string;
