@@ -23,6 +23,7 @@ import {
   type ExecutionRecord,
   type OrderAction,
   type OrderType,
+  type OrderTerms,
   type SimOrder,
 } from "./orders";
 import { isOnTick, roundToTick } from "./prices";
@@ -31,23 +32,7 @@ import { deriveSeed, SeededRandom } from "./random";
 import { accountTotals, accountValues, MARGIN_RATE, type AccountValue } from "./valuation";
 
 /** What a client asks for; prices are validated against the instrument's tick. */
-export interface OrderTicket {
-  action: string;
-  totalQuantity: number;
-  orderType: string;
-  lmtPrice: number | undefined;
-  auxPrice: number | undefined;
-  trailingPercent: number | undefined;
-  trailStopPrice: number | undefined;
-  tif: string;
-  ocaGroup: string;
-  ocaType: number;
-  parentId: number;
-  transmit: boolean;
-  outsideRth: boolean;
-  orderRef: string;
-  goodTillDate: string;
-}
+export type OrderTicket = OrderTerms<string, string>;
 
 export interface OrderRejection {
   code: number;

@@ -9,15 +9,11 @@ export type OrderType = (typeof SUPPORTED_ORDER_TYPES)[number];
 
 export type OrderStatus = "PreSubmitted" | "Submitted" | "Filled" | "Cancelled" | "ApiCancelled" | "Inactive";
 
-export interface SimOrder {
-  orderId: number;
-  clientId: number;
-  permId: number;
-  account: string;
-  instrument: Instrument;
-  action: OrderAction;
+/** The terms a client sets on an order; the exchange narrows action and type once validated. */
+export interface OrderTerms<Action extends string = OrderAction, Type extends string = OrderType> {
+  action: Action;
   totalQuantity: number;
-  orderType: OrderType;
+  orderType: Type;
   lmtPrice: number | undefined;
   auxPrice: number | undefined;
   trailingPercent: number | undefined;
@@ -31,6 +27,14 @@ export interface SimOrder {
   outsideRth: boolean;
   orderRef: string;
   goodTillDate: string;
+}
+
+export interface SimOrder extends OrderTerms {
+  orderId: number;
+  clientId: number;
+  permId: number;
+  account: string;
+  instrument: Instrument;
   status: OrderStatus;
   /** Held: placed with transmit=false and not yet released by a transmitted order of its group. */
   held: boolean;
