@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isValidTimeZone } from "../time/zoned-time";
-import type { BarSeries } from "./bars";
+import type { Bar, BarSeries } from "./bars";
 import { type CsvRecord, csvRecords, isBlank } from "./csv-records";
 import { BarDataError, type BarDataProblem, describeProblem } from "./errors";
 import { timestampParser } from "./timestamps";
@@ -158,22 +158,13 @@ function pickTimeColumns(present: readonly string[]): readonly string[] | "none"
   return "ambiguous";
 }
 
-interface ParsedBar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 interface RowContext {
   layout: Layout;
   settings: Settings;
   parseTime: (text: string) => number | undefined;
 }
 
-function readBar(record: CsvRecord, context: RowContext, previousTime: number): ParsedBar | BarDataProblem {
+function readBar(record: CsvRecord, context: RowContext, previousTime: number): Bar | BarDataProblem {
   const { layout, settings } = context;
   const row = record.line;
   if (record.fields.length !== layout.width) {
@@ -230,14 +221,14 @@ function readTime(
   return time ?? { column, rule: "unparseable-time", detail: `"${text}" is not a date or time this parser accepts` };
 }
 
-function adjust(values: Record<keyof Layout["fields"], number>, settings: Settings): Omit<ParsedBar, "time"> {
+function adjust(values: Record<keyof Layout["fields"], number>, settings: Settings): Omit<Bar, "time"> {
   const { open, high, low, close, volume, adjClose } = values;
   if (settings.closeColumn !== "adjClose") return { open, high, low, close, volume };
   const factor = adjClose / close;
   return { open: open * factor, high: high * factor, low: low * factor, close: adjClose, volume };
 }
 
-function checkBarShape(bar: ParsedBar, layout: Layout): Omit<BarDataProblem, "row"> | undefined {
+function checkBarShape(bar: Bar, layout: Layout): Omit<BarDataProblem, "row"> | undefined {
   const name = (key: keyof Layout["fields"]) => layout.fields[key]?.name ?? key;
   if (bar.high < bar.low) {
     return { column: name("high"), rule: "high-below-low", detail: `high ${bar.high} is below low ${bar.low}` };
@@ -265,7 +256,7 @@ function estimateRows(text: string): number {
 
 /** Column arrays sized for the most rows the file can hold, trimmed to the rows accepted. */
 class SeriesBuilder {
-  private readonly columns: Record<keyof ParsedBar, Float64Array>;
+  private readonly columns: Record<keyof Bar, Float64Array>;
   private length = 0;
 
   constructor(capacity: number) {
@@ -273,7 +264,7 @@ class SeriesBuilder {
     this.columns = { time: column(), open: column(), high: column(), low: column(), close: column(), volume: column() };
   }
 
-  push(bar: ParsedBar): void {
+  push(bar: Bar): void {
     const { time, open, high, low, close, volume } = this.columns;
     time[this.length] = bar.time;
     open[this.length] = bar.open;

@@ -7,15 +7,9 @@ import type { Instrument } from "./instruments";
 import { roundToTick } from "./prices";
 import { deriveSeed, SeededRandom } from "./random";
 
-export interface Bar {
-  /** Bar start, epoch milliseconds. */
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+import type { Bar } from "@/lib/core/data/bars";
+
+export type { Bar };
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
