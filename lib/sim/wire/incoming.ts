@@ -4,7 +4,7 @@
  * fields of its message and throws FieldUnderrunError / FieldFormatError otherwise.
  */
 import { FieldFormatError, FieldReader } from "./fields";
-import { SERVER_VERSION } from "./outgoing";
+import { SERVER_VERSION, type ContractIdentity } from "./outgoing";
 
 export const IN = {
   REQ_MKT_DATA: 1,
@@ -37,14 +37,7 @@ export const IN = {
   REQ_COMPLETED_ORDERS: 99,
 } as const;
 
-export interface ContractQuery {
-  conId: number;
-  symbol: string;
-  secType: string;
-  exchange: string;
-  primaryExchange: string;
-  currency: string;
-  localSymbol: string;
+export interface ContractQuery extends ContractIdentity {
   secIdType: string;
   secId: string;
 }

@@ -53,7 +53,8 @@ export const SERVER_VERSION = {
 
 export type Message = Field[];
 
-export interface WireContract {
+/** The contract fields both directions of the wire carry. */
+export interface ContractIdentity {
   conId: number;
   symbol: string;
   secType: string;
@@ -61,6 +62,9 @@ export interface WireContract {
   primaryExchange: string;
   currency: string;
   localSymbol: string;
+}
+
+export interface WireContract extends ContractIdentity {
   tradingClass: string;
 }
 
