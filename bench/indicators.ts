@@ -3,7 +3,7 @@
  * comparable work (no validation, no missing-value rules, naive running sums) and against the
  * same indicator from the JS libraries a trader might otherwise use.
  *
- *   node --import tsx bench/indicators.ts [--points N]
+ *   node --import tsx bench/indicators.ts [--points N] [--only sma,rsi]
  *
  * Peers that cannot handle the full series within a time budget run on a leading slice; the
  * `points` column says how many values each row was measured on.
@@ -430,7 +430,7 @@ function peerSliceLength(run: Run<PlainSeries>, probe: PlainSeries, points: numb
   return Math.max(PEER_PROBE_POINTS, Math.floor(affordable / magnitude) * magnitude);
 }
 
-export async function runIndicatorBench(points: number): Promise<BenchRow[]> {
+export async function runIndicatorBench(points: number, only?: readonly string[]): Promise<BenchRow[]> {
   const series = syntheticSeries(points);
   const warmUp = sliceSeries(series, Math.min(points, 100_000));
   const rows: BenchRow[] = [];
@@ -441,7 +441,8 @@ export async function runIndicatorBench(points: number): Promise<BenchRow[]> {
   };
   const probe = plainSlice(Math.min(points, PEER_PROBE_POINTS));
 
-  for (const benchCase of CASES) {
+  const selected = only === undefined ? CASES : CASES.filter((benchCase) => only.some((name) => benchCase.name.startsWith(name)));
+  for (const benchCase of selected) {
     const plainMs = bestTime(benchCase.plain, series, warmUp, 3);
     const kestrelMs = bestTime(benchCase.kestrel, series, warmUp, 3);
     rows.push({
@@ -488,11 +489,11 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { points: { type: "string", default: "10000000" } } });
+  const { values } = parseArgs({ options: { points: { type: "string", default: "10000000" }, only: { type: "string" } } });
   const points = Number(values.points);
   if (!Number.isInteger(points) || points < 1_000) throw new RangeError(`--points must be an integer >= 1000, got ${values.points}`);
   const started = new Date();
-  const rows = await runIndicatorBench(points);
+  const rows = await runIndicatorBench(points, values.only?.split(","));
   console.log(`Indicator benchmark, ${points.toLocaleString("en-US")} points, ${started.toISOString()}`);
   console.log(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}`);
   console.log(formatBenchTable(rows));

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Sma, sma } from "./index";
-import { expectSeriesClose, firstDefined, meanOf, randomWalk, windowEndingAt } from "./testing/series";
+import { recomputeInterval } from "./sma";
+import { expectSeriesClose, firstDefined, meanOf, randomWalk, seededRandom, windowEndingAt } from "./testing/series";
 
 function referenceSma(values: number[], period: number): number[] {
   return values.map((_, i) => {
@@ -69,4 +70,18 @@ describe("sma", () => {
       ),
     );
   });
+
+  it("both faces agree bit for bit across many recomputations of the running sum, gaps included", () => {
+    const random = seededRandom(31);
+    const closes = randomWalk(5_000, 3, 10_000).map((x) => (random() < 0.003 ? NaN : random() < 0.001 ? Infinity : x));
+    for (const period of [1, 3, 20, 255, 256, 300]) {
+      expect(recomputeInterval(period) % period).toBe(0);
+      const live = new Sma(period);
+      const batch = sma(closes, period);
+      closes.forEach((x, i) => expect(Object.is(live.update(x), batch[i]), `period ${period}, index ${i}`).toBe(true));
+      // A window holding NaN or Infinity has no mean: NaN by this module's rule.
+      expectSeriesClose(batch, referenceSma(closes, period).map((mean) => (Number.isFinite(mean) ? mean : NaN)), 1e-12);
+    }
+  });
 });
+

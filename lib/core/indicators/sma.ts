@@ -1,23 +1,53 @@
-import { RollingMoments } from "./rolling-moments";
 import type { IncrementalIndicator } from "./types";
-import { requirePeriod } from "./validate";
+import { isObserved, requirePeriod } from "./validate";
 
 /**
  * Simple moving average: the arithmetic mean of the last `period` values.
  * First value at index period-1; a missing input (NaN) gives NaN until it leaves the window.
+ *
+ * Numerics (shared by both faces, which agree bit for bit): a running sum of deviations from a
+ * reference value close to the window, updated by `x - outgoing` and recomputed exactly from the
+ * window, against the latest value as the new reference, once the window is first full and then
+ * every {@link recomputeInterval} updates (a whole number of windows, at least 256 values).
+ * Rounding error never builds up beyond a few hundred updates' worth however long the series.
  */
 export class Sma implements IncrementalIndicator<number, number> {
-  private readonly moments: RollingMoments;
+  readonly period: number;
+  /** Ring buffer of the window; unfilled slots hold NaN and count as missing. */
+  private readonly window: Float64Array;
+  private next = 0;
+  private filled = 0;
+  private missing: number;
+  private shift = 0;
+  private sum = 0;
+  private readonly every: number;
+  private untilRecompute: number;
   private current = NaN;
 
   constructor(period: number) {
     requirePeriod("Sma", "period", period);
-    this.moments = new RollingMoments(period);
+    this.period = period;
+    this.window = new Float64Array(period).fill(NaN);
+    this.missing = period;
+    this.every = recomputeInterval(period);
+    this.untilRecompute = period;
   }
 
   update(x: number): number {
-    this.moments.push(x);
-    return (this.current = this.moments.mean);
+    const next = this.next;
+    const outgoing = this.window[next];
+    this.window[next] = x;
+    const change = x - outgoing;
+    if (isObserved(change)) this.sum += change;
+    else this.replaceWithMissing(x, outgoing);
+    this.next = next + 1 < this.period ? next + 1 : 0;
+    // Recomputes fall on a wrap of the ring, when its slots are in time order like the batch's.
+    if (--this.untilRecompute === 0) {
+      this.untilRecompute = this.every;
+      if (isObserved(x)) this.shift = x;
+      this.sum = deviationSum(this.window, 0, this.period, this.shift);
+    }
+    return (this.current = this.missing === 0 ? this.shift + this.sum / this.period : NaN);
   }
 
   get value(): number {
@@ -25,20 +55,90 @@ export class Sma implements IncrementalIndicator<number, number> {
   }
 
   get isReady(): boolean {
-    return this.moments.isFull;
+    return this.filled === this.period;
   }
 
   reset(): void {
-    this.moments.reset();
+    this.window.fill(NaN);
+    this.next = 0;
+    this.filled = 0;
+    this.missing = this.period;
+    this.shift = 0;
+    this.sum = 0;
+    this.untilRecompute = this.period;
     this.current = NaN;
+  }
+
+  /** The slow path: the incoming or the outgoing slot (or both) holds no observation. */
+  private replaceWithMissing(x: number, outgoing: number): void {
+    if (isObserved(outgoing)) {
+      this.sum -= outgoing - this.shift;
+    } else {
+      this.missing--;
+      if (this.filled < this.period) this.filled++;
+    }
+    if (isObserved(x)) this.sum += x - this.shift;
+    else this.missing++;
   }
 }
 
-/** Batch SMA: same length as `close`, NaN during warm-up. See {@link Sma}. */
+/** Updates between exact recomputations of the running sum: whole windows, at least 256 values. */
+export function recomputeInterval(period: number): number {
+  return period * Math.ceil(256 / period);
+}
+
+/** Σ (values[i] - shift) over [from, to), skipping missing values. */
+function deviationSum(values: ArrayLike<number>, from: number, to: number, shift: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    const deviation = values[i] - shift;
+    if (isObserved(deviation)) sum += deviation;
+  }
+  return sum;
+}
+
+/**
+ * Batch SMA: same length as `close`, NaN during warm-up. See {@link Sma}: the same arithmetic,
+ * reading the outgoing value straight from the input instead of a ring buffer, in chunks that end
+ * where the running sum is recomputed, with a lean inner loop while the window has no gap.
+ */
 export function sma(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("sma", "period", period);
-  const indicator = new Sma(period);
-  const out = new Float64Array(close.length);
-  for (let i = 0; i < close.length; i++) out[i] = indicator.update(close[i]);
+  const length = close.length;
+  const out = new Float64Array(length);
+  const every = recomputeInterval(period);
+  let shift = 0;
+  let sum = 0;
+  let missing = period;
+  for (let i = 0; i < length; ) {
+    const end = Math.min(i < period ? period : i + every, length);
+    if (missing === 0) {
+      for (; i < end; i++) {
+        const change = close[i] - close[i - period];
+        if (!isObserved(change)) break;
+        sum += change;
+        out[i] = shift + sum / period;
+      }
+    }
+    for (; i < end; i++) {
+      const x = close[i];
+      const outgoing = i >= period ? close[i - period] : NaN;
+      const change = x - outgoing;
+      if (isObserved(change)) {
+        sum += change;
+      } else {
+        if (isObserved(outgoing)) sum -= outgoing - shift;
+        else missing--;
+        if (isObserved(x)) sum += x - shift;
+        else missing++;
+      }
+      out[i] = missing === 0 ? shift + sum / period : NaN;
+    }
+    if ((end - period) % every !== 0) break;
+    const latest = close[end - 1];
+    if (isObserved(latest)) shift = latest;
+    sum = deviationSum(close, end - period, end, shift);
+    out[end - 1] = missing === 0 ? shift + sum / period : NaN;
+  }
   return out;
 }
