@@ -4,15 +4,23 @@ import type { FlattenResult } from "@/lib/services/flatten";
 
 export const SOCKET_PATH = "/api/socket";
 
-/** Everything the server pushes to a browser. */
+/** What changed since the last push; each field present replaces the browser's copy (quotes merge by symbol). */
+export interface DashboardDelta {
+  connection?: ConnectionState;
+  account?: AccountSummary;
+  positions?: PositionRow[];
+  orders?: OrderRow[];
+  fills?: FillRow[];
+  quotes?: Quote[];
+}
+
+/** Pushes per second per browser never exceed 1000 / this. */
+export const DELTA_INTERVAL_MS = 100;
+
+/** Everything the server pushes to a browser: a snapshot on (re)connect, then coalesced deltas. */
 export interface ServerToClientEvents {
   snapshot: (snapshot: DashboardSnapshot) => void;
-  connection: (state: ConnectionState) => void;
-  account: (summary: AccountSummary) => void;
-  positions: (rows: PositionRow[]) => void;
-  orders: (rows: OrderRow[]) => void;
-  fills: (rows: FillRow[]) => void;
-  quotes: (quotes: Quote[]) => void;
+  delta: (delta: DashboardDelta) => void;
   flatten: (result: FlattenResult) => void;
 }
 

@@ -5,13 +5,14 @@ import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
 import type { AccountView } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
 import type { Principal } from "@/lib/auth/principal";
-import { SOCKET_PATH, type ClientToServerEvents, type ServerToClientEvents } from "./events";
+import { DELTA_INTERVAL_MS, SOCKET_PATH, type ClientToServerEvents, type DashboardDelta, type ServerToClientEvents } from "./events";
+import { LatestValueCoalescer } from "./coalescer";
 
 export interface RealtimeOptions {
   httpServer: HttpServer;
   view: AccountView;
   log: Logger;
-  /** Ticks are coalesced per symbol (latest wins) and pushed at most this often. */
+  /** Changes are coalesced (latest value wins, ticks per symbol) and pushed at most this often. */
   quoteIntervalMs?: number;
   /** Who is connecting (from the session cookie), or null to refuse the handshake. */
   authenticate: (headers: HandshakeHeaders) => Promise<Principal | null>;
@@ -28,11 +29,16 @@ interface SocketData {
 }
 
 type KestrelSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type StateKey = Exclude<keyof DashboardDelta, "quotes">;
 
-/** The live feed: a snapshot on connect, then deltas, with ticks coalesced. */
+/**
+ * The live feed: a snapshot on connect, then at most one delta per interval carrying the
+ * latest value of everything that changed, so a browser never gets more than 1000/interval pushes a second.
+ */
 export class RealtimeFeed {
   private readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-  private readonly pendingQuotes = new Map<string, Quote>();
+  private readonly pendingQuotes = new LatestValueCoalescer<string, Quote>();
+  private readonly pendingState = new LatestValueCoalescer<StateKey, DashboardDelta[StateKey]>();
   private readonly timer: NodeJS.Timeout;
   private readonly detach: (() => void)[] = [];
 
@@ -50,7 +56,7 @@ export class RealtimeFeed {
         .catch(() => next(new Error("authentication failed")));
     });
     this.io.on("connection", (socket) => this.onConnection(socket));
-    this.timer = setInterval(() => this.flushQuotes(), options.quoteIntervalMs ?? 100);
+    this.timer = setInterval(() => this.flush(), options.quoteIntervalMs ?? DELTA_INTERVAL_MS);
     this.timer.unref();
     this.subscribe();
   }
@@ -82,8 +88,8 @@ export class RealtimeFeed {
 
   private subscribe(): void {
     const { view } = this.options;
-    const forward = <E extends "connection" | "account" | "positions" | "orders" | "fills">(event: E) => {
-      const listener = (payload: never) => (this.io.emit as (event: E, payload: never) => boolean)(event, payload);
+    const forward = (event: StateKey) => {
+      const listener = (payload: DashboardDelta[StateKey]) => this.pendingState.offer(event, payload);
       view.on(event, listener as never);
       this.detach.push(() => view.off(event, listener as never));
     };
@@ -92,15 +98,16 @@ export class RealtimeFeed {
     forward("positions");
     forward("orders");
     forward("fills");
-    const onQuote = (quote: Quote) => this.pendingQuotes.set(quote.symbol, quote);
+    const onQuote = (quote: Quote) => this.pendingQuotes.offer(quote.symbol, quote);
     view.on("quote", onQuote);
     this.detach.push(() => view.off("quote", onQuote));
   }
 
-  private flushQuotes(): void {
-    if (this.pendingQuotes.size === 0) return;
-    const quotes = [...this.pendingQuotes.values()];
-    this.pendingQuotes.clear();
-    this.io.emit("quotes", quotes);
+  private flush(): void {
+    if (this.pendingQuotes.size === 0 && this.pendingState.size === 0) return;
+    const delta: DashboardDelta = Object.fromEntries(this.pendingState.drain());
+    const quotes = this.pendingQuotes.drain().map(([, quote]) => quote);
+    if (quotes.length > 0) delta.quotes = quotes;
+    this.io.emit("delta", delta);
   }
 }
