@@ -54,11 +54,44 @@ function relativeStrength(averageGain: number, averageLoss: number): number {
   return movement === 0 ? 50 : NaN;
 }
 
-/** Batch RSI: same length as `close`, NaN during warm-up. See {@link Rsi}. */
+/**
+ * Batch RSI: same length as `close`, NaN during warm-up. See {@link Rsi}: the same arithmetic
+ * (bit for bit) in one loop with the two Wilder averages held in locals.
+ */
 export function rsi(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("rsi", "period", period);
-  const indicator = new Rsi(period);
-  const out = new Float64Array(close.length);
-  for (let i = 0; i < close.length; i++) out[i] = indicator.update(close[i]);
+  const length = close.length;
+  const out = new Float64Array(length);
+  const alpha = 1 / period;
+  let previous = NaN;
+  let seen = 0;
+  let gain = 0;
+  let loss = 0;
+  let i = 0;
+  for (; i < length && seen < period; i++) {
+    const change = close[i] - previous;
+    if (isObserved(close[i])) previous = close[i];
+    out[i] = NaN;
+    if (!isObserved(change)) continue;
+    gain += change > 0 ? change : 0;
+    loss += change < 0 ? -change : 0;
+    if (++seen < period) continue;
+    gain /= period;
+    loss /= period;
+    out[i] = relativeStrength(gain, loss);
+  }
+  for (; i < length; i++) {
+    const change = close[i] - previous;
+    if (!isObserved(change)) {
+      if (isObserved(close[i])) previous = close[i];
+      out[i] = NaN;
+      continue;
+    }
+    previous = close[i];
+    gain += alpha * ((change > 0 ? change : 0) - gain);
+    loss += alpha * ((change < 0 ? -change : 0) - loss);
+    const movement = gain + loss;
+    out[i] = movement > 0 ? (100 * gain) / movement : movement === 0 ? 50 : NaN;
+  }
   return out;
 }
