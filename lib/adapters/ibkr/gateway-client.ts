@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { EventName, IBApi, type Contract, type Order } from "@stoqey/ib";
+import { EventName, IBApi, type BarSizeSetting, type Contract, type ContractDetails, type Order, type WhatToShow } from "@stoqey/ib";
 import type { Logger } from "pino";
 import {
   stockContract,
@@ -43,7 +43,35 @@ export interface GatewayEvents {
   commission: [commission: BrokerCommission];
   quote: [quote: Quote];
   orderError: [orderId: number, code: number, message: string];
+  /** A trade print (tick type last or delayed last) for a subscribed symbol. */
+  lastTrade: [symbol: string, price: number];
+  /** An error on a symbol's market-data subscription (354, 10167, 10197, ...). */
+  marketDataError: [symbol: string, code: number, message: string];
+  contractDetails: [reqId: number, details: ContractDetails];
+  contractDetailsEnd: [reqId: number];
+  historicalBar: [reqId: number, bar: HistoricalBarRow];
+  historicalEnd: [reqId: number];
   malformed: [error: Error];
+}
+
+/** One historical bar as TWS sends it: `time` is its text timestamp (formatDate 2: epoch seconds). */
+export interface HistoricalBarRow {
+  time: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface HistoricalRequest {
+  contract: Contract;
+  /** `yyyyMMdd-HH:mm:ss` UTC, or "" for now. */
+  endDateTime: string;
+  duration: string;
+  barSize: BarSizeSetting;
+  whatToShow: WhatToShow;
+  useRth: boolean;
 }
 
 export interface GatewayClientOptions {
@@ -140,6 +168,40 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
       orderRef: spec.orderRef,
     };
     return this.placeOrder(stockContract(spec.symbol) as Contract, order, spec.urgent ? "urgent" : "normal");
+  }
+
+  /** Takes an order id now, for orders (brackets) whose ids must be known before they are sent. */
+  allocateOrderId(): number {
+    this.assertConnected();
+    return this.nextOrderId++;
+  }
+
+  /** Sends an order under an id from {@link allocateOrderId}; ids must be sent in the order they were taken. */
+  placeOrderWithId(orderId: number, contract: Contract, order: Order): void {
+    this.assertConnected();
+    this.request("normal", (api) => api.placeOrder(orderId, contract, order));
+  }
+
+  cancelOrder(orderId: number): void {
+    this.request("urgent", (api) => api.cancelOrder(orderId));
+  }
+
+  allocateRequestId(): number {
+    return this.nextRequestId++;
+  }
+
+  /** Answers arrive as contractDetails/contractDetailsEnd (or orderError) under `reqId`. */
+  requestContractDetails(reqId: number, contract: Contract): void {
+    this.assertConnected();
+    this.request("normal", (api) => api.reqContractDetails(reqId, contract));
+  }
+
+  /** Answers arrive as historicalBar/historicalEnd (or orderError) under `reqId`. */
+  requestHistoricalData(reqId: number, spec: HistoricalRequest): void {
+    this.assertConnected();
+    this.request("normal", (api) =>
+      api.reqHistoricalData(reqId, spec.contract, spec.endDateTime, spec.duration, spec.barSize, spec.whatToShow, spec.useRth, 2, false),
+    );
   }
 
   cancelAllOrders(): void {
@@ -242,6 +304,12 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     );
     api.on(EventName.commissionReport, guarded((report: unknown) => this.emit("commission", toBrokerCommission(report))));
     api.on(EventName.tickPrice, (reqId: number, field: number, value: number) => this.onTick(reqId, field, value));
+    api.on(EventName.contractDetails, (reqId: number, details: ContractDetails) => this.emit("contractDetails", reqId, details));
+    api.on(EventName.contractDetailsEnd, (reqId: number) => this.emit("contractDetailsEnd", reqId));
+    api.on(EventName.historicalData, (reqId: number, time: string, open: number, high: number, low: number, close: number, volume: number) => {
+      if (time.startsWith("finished")) this.emit("historicalEnd", reqId);
+      else this.emit("historicalBar", reqId, { time, open, high, low, close, volume });
+    });
     api.on(EventName.tickSize, (reqId: number, field?: number, value?: number) => {
       if (field !== undefined && value !== undefined) this.onTick(reqId, field, value);
     });
@@ -291,10 +359,13 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     );
     if (!key) return;
     quote[key] = value;
+    if (key === "last") this.emit("lastTrade", quote.symbol, value);
     this.emit("quote", { ...quote });
   }
 
   private onError(error: Error, code: number, reqId: number): void {
+    const quote = this.quoteRequests.get(reqId);
+    if (quote) this.emit("marketDataError", quote.symbol, code, error.message);
     if (reqId > 0 && code > 0 && !this.quoteRequests.has(reqId)) {
       this.emit("orderError", reqId, code, error.message);
       return;

@@ -1,0 +1,218 @@
+import type { Contract } from "@stoqey/ib";
+import type { Logger } from "pino";
+import type { Fill } from "@/lib/core/model/fill";
+import type { OrderRequest } from "@/lib/core/model/order";
+import type { BrokerEvent, BrokerPort, OrderModification, OrderStatusUpdate, Unsubscribe } from "@/lib/core/ports";
+import type { GatewayClient } from "./gateway-client";
+import { stockContract, type BrokerCommission, type BrokerExecution, type BrokerOrderStatus } from "./mapping";
+import { applyModification, coreStatusOf, orderErrorMeaning, toIbOrder, type IbOrderOptions } from "./order-mapping";
+
+/** The part of the gateway client the broker port uses. */
+export type OrderGateway = Pick<GatewayClient, "allocateOrderId" | "placeOrderWithId" | "cancelOrder" | "cancelAllOrders" | "on" | "off">;
+
+export interface IbkrBrokerOptions {
+  gateway: OrderGateway;
+  /** The qualified contract for a symbol (see ContractDirectory); a plain SMART/USD stock by default. */
+  contractOf?: (symbol: string) => Contract;
+  /** The IB orderRef for an order: ties it to the decision that made it. */
+  orderRefOf: (request: OrderRequest) => string;
+  log: Logger;
+}
+
+export interface SubmitOptions {
+  /** false holds the order at TWS until an order sent later with transmit=true releases it. */
+  transmit?: boolean;
+  outsideRth?: boolean;
+}
+
+interface TrackedOrder {
+  request: OrderRequest;
+  /** Quantity already reported as fills: a status claiming more waits for its fill. */
+  filledReported: number;
+  acknowledged: boolean;
+  finished: boolean;
+  deferred: OrderStatusUpdate | undefined;
+  lastError: string | undefined;
+}
+
+const QUANTITY_EPSILON = 1e-9;
+
+/**
+ * The core's broker port over TWS. Orders are sent under ids taken from the gateway client;
+ * its events are turned into core events for the orders this port sent: a fill is reported
+ * once, when its commission report arrives, and an order status never runs ahead of the
+ * fills it counts.
+ */
+export class IbkrBroker implements BrokerPort {
+  private readonly orders = new Map<number, TrackedOrder>();
+  private readonly executions = new Map<string, BrokerExecution>();
+  private readonly reported = new Set<string>();
+  private readonly listeners = new Set<(event: BrokerEvent) => void>();
+  private readonly bracketListeners = new Set<(orders: readonly OrderRequest[]) => void>();
+  /** Orders submitted in the current synchronous turn, sent together so a bracket transmits at once. */
+  private batch: OrderRequest[] = [];
+  private readonly detach: Unsubscribe;
+
+  constructor(private readonly options: IbkrBrokerOptions) {
+    const { gateway } = options;
+    const onStatus = (status: BrokerOrderStatus) => this.onStatus(status);
+    const onExecution = (execution: BrokerExecution) => this.onExecution(execution);
+    const onCommission = (commission: BrokerCommission) => this.onCommission(commission);
+    const onError = (orderId: number, code: number, message: string) => this.onOrderError(orderId, code, message);
+    gateway.on("orderStatus", onStatus);
+    gateway.on("execution", onExecution);
+    gateway.on("commission", onCommission);
+    gateway.on("orderError", onError);
+    this.detach = () => {
+      gateway.off("orderStatus", onStatus);
+      gateway.off("execution", onExecution);
+      gateway.off("commission", onCommission);
+      gateway.off("orderError", onError);
+    };
+  }
+
+  nextOrderId(): number {
+    return this.options.gateway.allocateOrderId();
+  }
+
+  /**
+   * Orders submitted in one synchronous turn go out together at its end: a parent and its
+   * children become one bracket, every order but the last with transmit=false, so TWS holds
+   * them until the whole group has arrived. With `transmit` given, the order goes at once.
+   */
+  submit(request: OrderRequest, options: SubmitOptions = {}): void {
+    this.orders.set(request.id, { request, filledReported: 0, acknowledged: false, finished: false, deferred: undefined, lastError: undefined });
+    if (options.transmit !== undefined) return this.send(request, { orderRef: this.options.orderRefOf(request), transmit: options.transmit, outsideRth: options.outsideRth });
+    this.batch.push(request);
+    if (this.batch.length === 1) queueMicrotask(() => this.flush());
+  }
+
+  /** Called with every parent-and-children group once it has been sent. */
+  onBracket(listener: (orders: readonly OrderRequest[]) => void): Unsubscribe {
+    this.bracketListeners.add(listener);
+    return () => this.bracketListeners.delete(listener);
+  }
+
+  modify(orderId: number, changes: OrderModification): void {
+    const tracked = this.orders.get(orderId);
+    if (!tracked) return;
+    tracked.request = applyModification(tracked.request, changes);
+    this.send(tracked.request, { orderRef: this.options.orderRefOf(tracked.request), transmit: true });
+  }
+
+  cancel(orderId: number): void {
+    this.options.gateway.cancelOrder(orderId);
+  }
+
+  cancelAll(): void {
+    for (const [orderId, tracked] of this.orders) if (!tracked.finished) this.cancel(orderId);
+  }
+
+  onEvent(listener: (event: BrokerEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The order as last sent, while this port knows it. */
+  request(orderId: number): OrderRequest | undefined {
+    return this.orders.get(orderId)?.request;
+  }
+
+  dispose(): void {
+    this.detach();
+    this.listeners.clear();
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    batch.forEach((request, index) => {
+      const root = request.parentId ?? request.id;
+      const childFollows = batch.some((later, laterIndex) => laterIndex > index && later.parentId === root);
+      this.send(request, { orderRef: this.options.orderRefOf(request), transmit: !childFollows });
+    });
+    for (const group of bracketsIn(batch)) for (const listener of this.bracketListeners) listener(group);
+  }
+
+  private send(request: OrderRequest, options: IbOrderOptions): void {
+    const contract = this.options.contractOf?.(request.symbol) ?? (stockContract(request.symbol) as Contract);
+    this.options.gateway.placeOrderWithId(request.id, contract, toIbOrder(request, options));
+  }
+
+  private onStatus(raw: BrokerOrderStatus): void {
+    const tracked = this.orders.get(raw.orderId);
+    const status = coreStatusOf(raw.status);
+    if (!tracked || !status) return;
+    tracked.acknowledged = true;
+    const terminal = status === "Cancelled" || status === "Inactive";
+    tracked.finished = terminal || status === "Filled";
+    const update: OrderStatusUpdate = { orderId: raw.orderId, status, filled: raw.filled, remaining: raw.remaining, reason: terminal ? tracked.lastError : undefined };
+    if (raw.filled > tracked.filledReported + QUANTITY_EPSILON) {
+      tracked.deferred = update;
+      return;
+    }
+    this.publish({ type: "status", update });
+  }
+
+  private onExecution(execution: BrokerExecution): void {
+    if (!this.orders.has(execution.orderId) || this.reported.has(execution.execId)) return;
+    this.executions.set(execution.execId, execution);
+  }
+
+  private onCommission(commission: BrokerCommission): void {
+    const execution = this.executions.get(commission.execId);
+    if (!execution || this.reported.has(commission.execId)) return;
+    this.executions.delete(commission.execId);
+    this.reported.add(commission.execId);
+    const tracked = this.orders.get(execution.orderId)!;
+    tracked.filledReported += execution.shares;
+    const fill: Fill = {
+      orderId: execution.orderId,
+      execId: execution.execId,
+      symbol: tracked.request.symbol,
+      side: execution.side,
+      quantity: execution.shares,
+      price: execution.price,
+      commission: Math.abs(commission.commission),
+      time: execution.executedAt.getTime(),
+    };
+    this.publish({ type: "fill", fill });
+    const deferred = tracked.deferred;
+    if (deferred && deferred.filled <= tracked.filledReported + QUANTITY_EPSILON) {
+      tracked.deferred = undefined;
+      this.publish({ type: "status", update: deferred });
+    }
+  }
+
+  private onOrderError(orderId: number, code: number, message: string): void {
+    const tracked = this.orders.get(orderId);
+    if (!tracked) return;
+    tracked.lastError = `${code}: ${message}`;
+    this.options.log.warn({ orderId, code, message }, "order error from the broker");
+    // A modify that TWS refuses leaves the order working; a new order it refuses is dead.
+    if (orderErrorMeaning(code) !== "rejected" || tracked.acknowledged) return;
+    tracked.acknowledged = true;
+    tracked.finished = true;
+    this.publish({ type: "status", update: { orderId, status: "Inactive", filled: 0, remaining: tracked.request.quantity, reason: tracked.lastError } });
+  }
+
+  private publish(event: BrokerEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.log.error({ err: error, event }, "a broker event listener failed");
+      }
+    }
+  }
+}
+
+/** Parents with their children, among orders sent together. */
+function bracketsIn(batch: readonly OrderRequest[]): OrderRequest[][] {
+  const groups: OrderRequest[][] = [];
+  for (const parent of batch) {
+    const children = batch.filter((order) => order.parentId === parent.id);
+    if (children.length > 0) groups.push([parent, ...children]);
+  }
+  return groups;
+}
