@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Instrument } from "@/lib/core/model/instrument";
-import { oppositeSide, type OrderRequest, type Side } from "@/lib/core/model/order";
+import { oppositeSide, type OrderRequest } from "@/lib/core/model/order";
 import { roundOrderPrice, roundQuantity } from "@/lib/core/model/rounding";
 import type { BrokerEvent, Clock, EventSink, Unsubscribe } from "@/lib/core/ports";
 
