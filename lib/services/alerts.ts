@@ -1,0 +1,212 @@
+import { z } from "zod";
+import type { Bar } from "@/lib/core/data/bars";
+import type { DomainEvent, EventSink } from "@/lib/core/ports";
+import { wallTimeAt } from "@/lib/core/time/zoned-time";
+import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
+import type { ConnectionState } from "@/lib/adapters/ibkr/gateway-client";
+import type { OutgoingAlert } from "@/lib/adapters/discord/notifier";
+import { renderSetupChart } from "@/lib/adapters/discord/chart";
+import type { FillRow } from "./account-view";
+import type { FlattenResult } from "./flatten";
+import type { GuardianTier } from "./risk-overview";
+import type { TradingStatus } from "./controls";
+
+export const ALERT_KINDS = ["fill", "setup", "denial", "guardian", "halt", "connection", "flatten", "daily-summary", "error"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export const ALERT_LEVELS = ["off", "on", "silent"] as const;
+export type AlertLevel = (typeof ALERT_LEVELS)[number];
+export type AlertLevels = Record<AlertKind, AlertLevel>;
+
+export const DEFAULT_ALERT_LEVELS: AlertLevels = {
+  fill: "on",
+  setup: "on",
+  denial: "silent",
+  guardian: "on",
+  halt: "on",
+  connection: "on",
+  flatten: "on",
+  "daily-summary": "on",
+  error: "silent",
+};
+
+/** Stored levels: unknown kinds are refused, missing kinds take the default. */
+export const alertLevelsSchema = z
+  .object(Object.fromEntries(ALERT_KINDS.map((kind) => [kind, z.enum(ALERT_LEVELS, `level of "${kind}" must be off, on or silent`).optional()])))
+  .strict()
+  .transform((levels) => ({ ...DEFAULT_ALERT_LEVELS, ...(levels as Partial<AlertLevels>) }));
+
+/** A strategy's signal with where it enters, takes profit and gives up. */
+export interface TradeSetup {
+  strategy: string;
+  symbol: string;
+  side: "BUY" | "SELL";
+  entry: number;
+  target: number | null;
+  stop: number | null;
+  /** Recent bars for the chart; without them the alert is text only. */
+  bars?: readonly Bar[];
+  note?: string;
+}
+
+export interface AlertServiceOptions {
+  /** Where alerts go; null while no webhook is configured. */
+  sink: () => { post(alert: OutgoingAlert): void } | null;
+  levels: () => AlertLevels;
+  now?: () => number;
+  /** How long the gateway may stay down after a reset window before "2FA needed" is sent. */
+  twoFactorGraceMs?: number;
+}
+
+/** IB's daily reset windows (docs: ibkr-notes), local wall minutes in each zone. */
+const RESET_WINDOWS = [
+  { zone: "America/New_York", from: 23 * 60 + 45, to: 24 * 60 + 45, label: "North America 23:45–00:45 ET" },
+  { zone: "Europe/Zurich", from: 5 * 60 + 45, to: 6 * 60 + 45, label: "Europe 05:45–06:45 CET" },
+  { zone: "America/New_York", from: 16 * 60 + 30, to: 17 * 60, label: "Asia 16:30–17:00 ET" },
+  { zone: "Asia/Hong_Kong", from: 20 * 60 + 15, to: 21 * 60, label: "Asia 20:15–21:00 HKT" },
+] as const;
+
+export function resetWindowAt(epochMs: number): string | null {
+  for (const window of RESET_WINDOWS) {
+    const wall = wallTimeAt(epochMs, window.zone);
+    const minutes = wall.hour * 60 + wall.minute;
+    if ((minutes >= window.from && minutes < window.to) || minutes + 24 * 60 < window.to) return window.label;
+  }
+  return null;
+}
+
+const price = (value: number) => (Math.abs(value) >= 1 ? value.toFixed(2) : value.toFixed(4));
+const money = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`;
+
+/**
+ * Turns what happens in the trading process into Discord alerts at each kind's level. Every
+ * entry point returns at once and swallows its own failures: alerts never reach the trading loop.
+ */
+export class AlertService implements EventSink {
+  private readonly now: () => number;
+  private connection: { state: ConnectionState; downSince: number | null; startedInWindow: boolean; outsideWindowSince: number | null; twoFactorSent: boolean } = {
+    state: "disconnected",
+    downSince: null,
+    startedInWindow: false,
+    outsideWindowSince: null,
+    twoFactorSent: false,
+  };
+
+  constructor(private readonly options: AlertServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  emit(event: DomainEvent): void {
+    this.guard(() => {
+      if (event.type === "denial") this.denial(event.intent.symbol, event.reason);
+      else if (event.type === "fill") this.publish("fill", `💰 **${event.fill.side} ${event.fill.quantity} ${event.fill.symbol}** @ ${price(event.fill.price)} · realized ${money(event.realizedPnl)}`);
+      else if (event.type === "error") this.publish("error", `❗ ${event.message}`);
+      else if (event.type === "decision" && event.intent.purpose === "entry") {
+        this.setup({ strategy: event.intent.reason, symbol: event.symbol, side: event.intent.side, entry: event.intent.referencePrice, target: null, stop: null });
+      }
+    });
+  }
+
+  fill(row: FillRow): void {
+    const realized = row.realizedPnl === null ? "" : ` · realized ${money(row.realizedPnl)}`;
+    this.guard(() => this.publish("fill", `💰 **${row.side === "BUY" ? "Bought" : "Sold"} ${row.shares} ${row.symbol}** @ ${price(row.price)}${realized}`));
+  }
+
+  setup(setup: TradeSetup): void {
+    this.guard(() => {
+      const levels = [`entry ${price(setup.entry)}`, setup.target === null ? null : `target ${price(setup.target)}`, setup.stop === null ? null : `stop ${price(setup.stop)}`];
+      const text = `📈 **${setup.side} setup ${setup.symbol}** (${setup.strategy}): ${levels.filter(Boolean).join(" · ")}${setup.note ? `\n${setup.note}` : ""}`;
+      if (!setup.bars?.length) return this.publish("setup", text);
+      const name = `${setup.symbol.replace(/[^A-Za-z0-9]/g, "_")}-setup.png`;
+      const file = { name, data: renderSetupChart({ bars: setup.bars, entry: setup.entry, target: setup.target, stop: setup.stop }), contentType: "image/png" };
+      this.publish("setup", text, { file, embed: { title: `${setup.symbol} ${setup.side}`, image: { url: `attachment://${name}` } } });
+    });
+  }
+
+  denial(symbol: string, reason: string): void {
+    this.guard(() => this.publish("denial", `⛔ Risk denied ${symbol}: ${reason}`));
+  }
+
+  guardianTier(tier: GuardianTier, detail: string): void {
+    this.guard(() => this.publish("guardian", `🛡️ Guardian tier **${tier}**: ${detail}`));
+  }
+
+  tradingMode(status: TradingStatus): void {
+    const by = status.changedBy ? ` by ${status.changedBy}` : "";
+    this.guard(() => this.publish("halt", `🚦 Trading **${status.mode}**${by}${status.reason ? `: ${status.reason}` : ""}`));
+  }
+
+  flattenResult(result: FlattenResult, actor: string): void {
+    const closed = result.closingOrders.map((order) => `${order.side} ${order.quantity} ${order.symbol}`).join(", ") || "no positions";
+    const icon = result.status === "flat" ? "✅" : "⚠️";
+    this.guard(() =>
+      this.publish("flatten", `${icon} Flatten by ${actor}: **${result.status}** · ${result.ordersCancelled} orders cancelled · closed ${closed}. ${result.message}`),
+    );
+  }
+
+  dailySummary(message: string): void {
+    this.guard(() => this.publish("daily-summary", message));
+  }
+
+  notice(notice: ConnectionNotice): void {
+    const texts: Partial<Record<ConnectionNotice["kind"], string>> = {
+      "connectivity-lost": "🔌 IB lost connectivity to its servers (1100).",
+      "restored-data-lost": "🔌 IB connectivity restored; market data was lost and is being requested again (1101).",
+      "restored-data-kept": "🔌 IB connectivity restored, data kept (1102).",
+    };
+    const text = texts[notice.kind];
+    if (text) this.guard(() => this.publish("connection", text));
+  }
+
+  connectionState(state: ConnectionState): void {
+    this.guard(() => {
+      const previous = this.connection;
+      if (state === previous.state || state === "connecting") return;
+      const now = this.now();
+      if (state === "disconnected") {
+        const window = resetWindowAt(now);
+        this.connection = { state, downSince: now, startedInWindow: window !== null, outsideWindowSince: null, twoFactorSent: false };
+        this.publish("connection", window ? `🔌 Gateway disconnected during IB's reset window (${window}).` : "🔌 Gateway disconnected; reconnecting.");
+        return;
+      }
+      const downFor = previous.downSince === null ? null : Math.round((now - previous.downSince) / 60_000);
+      this.connection = { state, downSince: null, startedInWindow: false, outsideWindowSince: null, twoFactorSent: false };
+      if (downFor !== null) this.publish("connection", `🔌 Gateway connected again after ${downFor} min.`);
+    });
+  }
+
+  /** Called periodically: a gateway still down well after its restart window usually waits for a 2FA login. */
+  checkConnection(): void {
+    this.guard(() => {
+      const current = this.connection;
+      if (current.state !== "disconnected" || current.downSince === null || current.twoFactorSent) return;
+      const now = this.now();
+      const sunday = wallTimeAt(current.downSince, "America/New_York");
+      const weekly = new Date(Date.UTC(sunday.year, sunday.month - 1, sunday.day)).getUTCDay() === 0;
+      if (!current.startedInWindow && !weekly) return;
+      if (resetWindowAt(now) !== null) {
+        current.outsideWindowSince = null;
+        return;
+      }
+      current.outsideWindowSince ??= now;
+      if (now - current.outsideWindowSince < (this.options.twoFactorGraceMs ?? 10 * 60_000)) return;
+      current.twoFactorSent = true;
+      const since = new Date(current.downSince).toISOString().slice(0, 16).replace("T", " ");
+      this.publish("connection", `🔐 **2FA needed?** The gateway has been down since ${since} UTC and did not come back after its restart window. Log in to IB Gateway and approve the login.`);
+    });
+  }
+
+  private publish(kind: AlertKind, text: string, extras: Pick<OutgoingAlert, "embed" | "file"> = {}): void {
+    const level = this.options.levels()[kind];
+    const sink = this.options.sink();
+    if (level === "off" || !sink) return;
+    sink.post({ kind, silent: level === "silent", text, ...extras });
+  }
+
+  private guard(action: () => void): void {
+    try {
+      action();
+    } catch {
+      // Alerts are a side channel; a formatting or rendering failure must not reach the trading loop.
+    }
+  }
+}
