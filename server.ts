@@ -15,6 +15,7 @@ import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import { createReportsService, simulatorLedgerSource } from "@/lib/services/reports";
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
+import { publishedControls, startDiscord } from "@/lib/adapters/discord/integration";
 // Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
 import { createAuthService } from "@/lib/auth/service";
 import { assertSafeListenAddress, ensureOwner } from "@/lib/auth/owner";
@@ -86,16 +87,33 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   const stopDroppingRevokedSessions = auth.onSessionRevoked((sessionId) => realtime.dropSession(sessionId));
   lifecycle.add("session revocation feed", () => stopDroppingRevokedSessions());
 
+  const discord = await startDiscord({
+    prisma: database.prisma,
+    log: log.child({ component: "discord" }),
+    environment: {
+      webhookUrl: env.DISCORD_WEBHOOK_URL,
+      botToken: env.DISCORD_BOT_TOKEN,
+      allowedUserIds: env.DISCORD_ALLOWED_USER_IDS,
+      secretKey: env.KESTREL_SECRET_KEY,
+    },
+    engine,
+    controls: publishedControls,
+    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
+    onFlatten: (result) => realtime.publishFlatten(result),
+  });
+  lifecycle.add("discord", () => discord.stop());
+
   const reports = createReportsService({
     prisma: database.prisma,
     log: log.child({ component: "reports" }),
     exchange: env.KESTREL_EXCHANGE,
+    notify: discord.notifyDailySummary,
     broker: broker.simulator ? simulatorLedgerSource(() => broker.simulator!.ledger(), exchangeCalendar(env.KESTREL_EXCHANGE)) : undefined,
   });
   reports.start();
   lifecycle.add("end-of-day reports", () => reports.stop());
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports } });
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());

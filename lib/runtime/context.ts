@@ -5,6 +5,7 @@ import type { Engine } from "./engine";
 import type { AuthService } from "@/lib/auth/service";
 import type { ReportsService } from "@/lib/services/reports";
 import type { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
+import type { DiscordIntegration } from "@/lib/adapters/discord/integration";
 
 /**
  * Everything a route handler may reach, owned by server.ts.
@@ -25,6 +26,7 @@ export interface AppServices {
   readonly realtime: RealtimeFeed;
   readonly auth: AuthService;
   readonly reports: ReportsService;
+  readonly discord: DiscordIntegration;
 }
 
 const CONTEXT_KEY = Symbol.for("kestrel.app-context");

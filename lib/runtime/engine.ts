@@ -40,6 +40,7 @@ export class Engine {
   private readonly journal: TradingJournal;
   private readonly flatten: FlattenService;
   private lastNotice: ConnectionNotice | null = null;
+  private readonly noticeListeners = new Set<(notice: ConnectionNotice) => void>();
 
   constructor(private readonly options: EngineOptions) {
     const now = options.now ?? Date.now;
@@ -81,6 +82,12 @@ export class Engine {
     };
   }
 
+  /** TWS system notices (1100/1101/1102, farms) as they arrive; returns the unsubscribe. */
+  onNotice(listener: (notice: ConnectionNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
   /** Resolves when every broker event received so far is in the database. */
   persisted(): Promise<void> {
     return this.journal.flush();
@@ -91,6 +98,7 @@ export class Engine {
     client.on("connection", (state) => view.setConnection(state));
     client.on("notice", (notice) => {
       this.lastNotice = notice;
+      for (const listener of this.noticeListeners) listener(notice);
     });
     client.on("accountValue", (key, value, currency, account) => view.applyAccountValue(key, value, currency, account));
     client.on("position", (position) => {

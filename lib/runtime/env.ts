@@ -30,6 +30,16 @@ export const envSchema = z.object({
   /** The exchange whose calendar defines a trading day for reports (MIC). */
   KESTREL_EXCHANGE: z.enum(["XNYS", "XNSE"]).default("XNYS"),
   KESTREL_TIME_ZONE: z.string().min(1).default("America/New_York").refine(isValidTimeZone, "not an IANA time zone (e.g. America/New_York)"),
+  /** Encrypts secrets kept in the database (Discord webhook URL, bot token); 32+ characters. */
+  KESTREL_SECRET_KEY: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").optional(),
+  DISCORD_WEBHOOK_URL: z.string().url("must be the Discord webhook URL (https://discord.com/api/webhooks/...)").optional(),
+  DISCORD_BOT_TOKEN: z.string().min(50, "does not look like a Discord bot token").optional(),
+  /** Discord user ids allowed to halt, resume and flatten, comma-separated. */
+  DISCORD_ALLOWED_USER_IDS: z
+    .string()
+    .default("")
+    .transform((list) => list.split(",").map((id) => id.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^\d{17,20}$/, "Discord user ids are 17-20 digits, comma-separated"))),
 });
 
 export type Env = z.infer<typeof envSchema>;
