@@ -1,0 +1,96 @@
+import { computeMetrics, dailyReturns, sharpe, type EquityCurve, type Metrics } from "../backtest/metrics";
+import { runBacktest, type BacktestConfig } from "../backtest/run";
+import { sliceSeries, type BarSeries } from "../data/bars";
+import { createStrategy } from "../strategies/registry";
+import type { ParameterSet } from "./parameters";
+import { powerSums, type PowerSums } from "./statistics";
+import type { IndexSpan, ValidationPlan } from "./walk-forward";
+
+export type RunSettings = Omit<BacktestConfig, "bars" | "strategy" | "events" | "onProgress" | "risk">;
+
+export interface WindowResult {
+  readonly index: number;
+  readonly trainSharpe: number;
+  readonly testSharpe: number;
+  readonly testReturn: number;
+}
+
+export interface RunEvaluation {
+  /** Figures of the whole search span. */
+  readonly metrics: Metrics;
+  readonly windows: readonly WindowResult[];
+  /** Sharpe of the walk-forward test windows' daily returns taken together; null without windows. */
+  readonly oosSharpe: number | null;
+  /** Daily-return power sums of the search span cut into equal blocks, for the overfitting statistics. */
+  readonly blocks: readonly PowerSums[];
+  /** Equity at evenly spaced bars of the search span, for charts. */
+  readonly equity: readonly (readonly [time: number, equity: number])[];
+}
+
+export const DEFAULT_BLOCKS = 12;
+const EQUITY_POINTS = 120;
+
+/** The part of an equity curve within a span, starting from the equity the span opened with. */
+export function sliceCurve(curve: EquityCurve, span: IndexSpan): EquityCurve {
+  return {
+    time: curve.time.subarray(span.start, span.end),
+    equity: curve.equity.subarray(span.start, span.end),
+    inPosition: curve.inPosition.subarray(span.start, span.end),
+    initialCapital: span.start > 0 ? curve.equity[span.start - 1] : curve.initialCapital,
+    dayOf: curve.dayOf,
+  };
+}
+
+/**
+ * Backtests one parameter set over the plan's search span only, then reads every window's
+ * figures from that single, causal run: the figures of a span depend only on bars up to its
+ * end, so a training window never sees its test window.
+ */
+export function evaluateParameterSet(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan, blockCount = DEFAULT_BLOCKS): RunEvaluation {
+  const searchBars = sliceSeries(bars, plan.search.start, plan.search.end);
+  const result = runBacktest({ ...settings, bars: searchBars, strategy: createStrategy(strategyName, parameters) });
+  const curve = result.curve;
+  const windows = plan.windows.map((window) => {
+    const test = sliceCurve(curve, window.test);
+    return {
+      index: window.index,
+      trainSharpe: sharpe(dailyReturns(sliceCurve(curve, window.train))),
+      testSharpe: sharpe(dailyReturns(test)),
+      testReturn: test.equity.length > 0 ? test.equity[test.equity.length - 1] / test.initialCapital - 1 : 0,
+    };
+  });
+  const testReturns = plan.windows.flatMap((window) => Array.from(dailyReturns(sliceCurve(curve, window.test))));
+  return {
+    metrics: result.metrics,
+    windows,
+    oosSharpe: windows.length > 0 ? sharpe(Float64Array.from(testReturns)) : null,
+    blocks: returnBlocks(dailyReturns(curve), blockCount),
+    equity: sampleEquity(curve, EQUITY_POINTS),
+  };
+}
+
+/** Figures of a parameter set on the holdout span, run from the search span's start so indicators are warm. */
+export function evaluateHoldout(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan): Metrics | null {
+  if (!plan.holdout) return null;
+  const span = sliceSeries(bars, plan.search.start, plan.holdout.end);
+  const result = runBacktest({ ...settings, bars: span, strategy: createStrategy(strategyName, parameters) });
+  const offset = plan.holdout.start - plan.search.start;
+  const holdout = sliceCurve(result.curve, { start: offset, end: span.length });
+  const from = holdout.time[0];
+  return computeMetrics(holdout, result.trades.filter((trade) => trade.exitTime >= from));
+}
+
+/** Power sums of `count` contiguous, near-equal blocks of the returns. */
+export function returnBlocks(returns: Float64Array, count: number): PowerSums[] {
+  return Array.from({ length: count }, (_, block) => powerSums(returns, Math.floor((block * returns.length) / count), Math.floor(((block + 1) * returns.length) / count)));
+}
+
+function sampleEquity(curve: EquityCurve, points: number): [number, number][] {
+  const length = curve.equity.length;
+  if (length === 0) return [];
+  const count = Math.min(points, length);
+  return Array.from({ length: count }, (_, index) => {
+    const at = count === 1 ? length - 1 : Math.round((index * (length - 1)) / (count - 1));
+    return [curve.time[at], Math.round(curve.equity[at] * 100) / 100];
+  });
+}
