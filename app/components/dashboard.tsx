@@ -2,7 +2,11 @@
 
 import type { DashboardSnapshot, PositionRow } from "@/lib/services/account-view";
 import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
+import { useEffect, useRef, useState } from "react";
 import { FlattenPanel } from "./flatten-panel";
+import { ControlsPanel, FlatByCountdown, TradingStateBadge } from "./controls-panel";
+import { describe, useOverviewStatus, type OverviewStatus } from "./overview-status";
+import { postJson } from "./post-json";
 import { UserMenu } from "./user-menu";
 import { formatMoney, formatPrice, formatQuantity, formatTime, pnlClass } from "./format";
 import { useLiveAccount, type FeedState } from "./use-live-account";
@@ -12,22 +16,25 @@ export interface DashboardUser {
   canTrade: boolean;
 }
 
-export function Dashboard({ mode, user }: { mode: "paper" | "live"; user: DashboardUser }) {
+export function Dashboard({ user }: { user: DashboardUser }) {
   const { snapshot, feed } = useLiveAccount();
+  const { status, error, refresh } = useOverviewStatus();
   const positions = withLivePrices(snapshot.positions, snapshot.quotes);
+  const alerts = useAlerts(snapshot.connection, feed, status);
   return (
     <div className="mx-auto flex max-w-7xl flex-col gap-6 p-4 sm:p-6">
-      <ModeBanner mode={mode} />
       <header className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">Kestrel</h1>
         <ConnectionBadges broker={snapshot.connection} feed={feed} account={snapshot.account.account} />
         <UserMenu user={user} />
       </header>
+      <KillSwitch user={user} status={status} disabled={snapshot.connection !== "connected" || feed !== "live"} onChanged={refresh} />
       <AccountCards snapshot={snapshot} />
-      {user.canTrade && <FlattenPanel disabled={snapshot.connection !== "connected" || feed !== "live"} />}
-      <PositionsTable rows={positions} currency={snapshot.account.currency} />
+      <GatewayPanel status={status} error={error} />
+      <PositionsTable rows={positions} currency={snapshot.account.currency} canTrade={user.canTrade} />
       <OrdersTable snapshot={snapshot} />
       <FillsTable snapshot={snapshot} />
+      <AlertsFeed alerts={alerts} />
     </div>
   );
 }
@@ -41,19 +48,6 @@ function withLivePrices(rows: PositionRow[], quotes: Quote[]): PositionRow[] {
       const unrealizedPnl = marketPrice === null || row.quantity === 0 ? null : (marketPrice - row.avgCost) * row.quantity;
       return { ...row, marketPrice, unrealizedPnl };
     });
-}
-
-function ModeBanner({ mode }: { mode: "paper" | "live" }) {
-  const live = mode === "live";
-  return (
-    <div
-      role="status"
-      aria-label="Trading mode"
-      className={`rounded-md px-4 py-2 text-center text-sm font-bold tracking-widest ${live ? "bg-rose-600 text-white" : "bg-amber-300 text-amber-950"}`}
-    >
-      {live ? "LIVE TRADING — REAL MONEY" : "PAPER TRADING"}
-    </div>
-  );
 }
 
 function ConnectionBadges({ broker, feed, account }: { broker: DashboardSnapshot["connection"]; feed: FeedState; account: string }) {
@@ -80,9 +74,10 @@ function AccountCards({ snapshot }: { snapshot: DashboardSnapshot }) {
     { label: "Buying power", value: account.buyingPower, testId: "buying-power" },
     { label: "Unrealized P&L", value: account.unrealizedPnl, testId: "unrealized-pnl", pnl: true },
     { label: "Realized P&L", value: account.realizedPnl, testId: "realized-pnl", pnl: true },
+    { label: "Commissions today", value: -snapshot.fills.reduce((sum, fill) => sum + (fill.commission ?? 0), 0), testId: "commissions", pnl: true },
   ];
   return (
-    <section aria-label="Account" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
+    <section aria-label="Account" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
       {cards.map((card) => (
         <div key={card.label} className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
           <div className="text-xs uppercase tracking-wide text-slate-500">{card.label}</div>
@@ -118,13 +113,25 @@ function Table({ title, headers, empty, children, count }: { title: string; head
   );
 }
 
-function PositionsTable({ rows, currency }: { rows: PositionRow[]; currency: string }) {
+function PositionsTable({ rows, currency, canTrade }: { rows: PositionRow[]; currency: string; canTrade: boolean }) {
+  const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
+  async function flattenSymbol(symbol: string) {
+    if (!window.confirm(`Close the whole ${symbol} position at market?`)) return;
+    const outcome = await postJson<{ message?: string }>("/api/controls/flatten-symbol", { symbol });
+    setMessage(outcome.ok ? { text: outcome.body?.message ?? `${symbol} flattened.`, failed: false } : { text: outcome.message, failed: true });
+  }
   return (
+    <>
+    {message && (
+      <p role={message.failed ? "alert" : "status"} className={message.failed ? "text-rose-700 dark:text-rose-400" : "text-emerald-700 dark:text-emerald-400"}>
+        {message.text}
+      </p>
+    )}
     <Table
       title="Positions"
       count={rows.length}
       empty="No positions."
-      headers={[{ label: "Symbol" }, { label: "Quantity", numeric: true }, { label: "Avg cost", numeric: true }, { label: "Last", numeric: true }, { label: `Unrealized P&L (${currency})`, numeric: true }]}
+      headers={[{ label: "Symbol" }, { label: "Quantity", numeric: true }, { label: "Avg cost", numeric: true }, { label: "Last", numeric: true }, { label: `Unrealized P&L (${currency})`, numeric: true }, ...(canTrade ? [{ label: "Action" }] : [])]}
     >
       {rows.map((row) => (
         <tr key={row.symbol} data-testid={`position-${row.symbol}`} className="border-t border-slate-100 dark:border-slate-800">
@@ -133,9 +140,19 @@ function PositionsTable({ rows, currency }: { rows: PositionRow[]; currency: str
           <td className="num px-4 py-2">{formatPrice(row.avgCost)}</td>
           <td className="num px-4 py-2" data-testid="last-price">{formatPrice(row.marketPrice)}</td>
           <td className={`num px-4 py-2 ${pnlClass(row.unrealizedPnl)}`}>{formatPrice(row.unrealizedPnl)}</td>
+          {canTrade && (
+            <td className="px-4 py-1">
+              {row.quantity !== 0 && (
+                <button type="button" onClick={() => flattenSymbol(row.symbol)} aria-label={`Flatten ${row.symbol}`} className="rounded border border-rose-400 px-2 py-1 text-xs text-rose-800 dark:text-rose-300">
+                  Flatten
+                </button>
+              )}
+            </td>
+          )}
         </tr>
       ))}
     </Table>
+    </>
   );
 }
 
@@ -183,5 +200,99 @@ function FillsTable({ snapshot }: { snapshot: DashboardSnapshot }) {
         </tr>
       ))}
     </Table>
+  );
+}
+
+function KillSwitch({ user, status, disabled, onChanged }: { user: DashboardUser; status: OverviewStatus | null; disabled: boolean; onChanged: () => void }) {
+  const mode = status?.trading?.mode ?? null;
+  return (
+    <section aria-label="Kill switch" className="flex flex-col gap-3 rounded-lg border border-rose-200 bg-rose-50 p-4 dark:border-rose-900 dark:bg-rose-950/40">
+      <div className="flex flex-wrap items-center gap-3">
+        <span className="text-sm font-medium">Trading state</span>
+        <TradingStateBadge mode={mode} />
+        {status?.trading?.reason && <span className="text-sm text-slate-600 dark:text-slate-400">{status.trading.reason}</span>}
+        <FlatByCountdown flatBy={status?.flatBy ?? null} />
+      </div>
+      {user.canTrade ? (
+        <>
+          <FlattenPanel disabled={disabled} />
+          <ControlsPanel mode={mode} available={status?.trading !== null && status !== null} onChanged={onChanged} />
+        </>
+      ) : (
+        <p className="text-sm text-slate-600 dark:text-slate-400">View-only account: the controls are hidden.</p>
+      )}
+    </section>
+  );
+}
+
+function GatewayPanel({ status, error }: { status: OverviewStatus | null; error: string | null }) {
+  const health = status?.health;
+  const farms = Object.entries(health?.farms ?? {});
+  const entitlements = Object.entries(health?.entitlements ?? {});
+  return (
+    <section aria-label="Gateway health" className="rounded-lg border border-slate-200 bg-white p-4 text-sm dark:border-slate-800 dark:bg-slate-900">
+      <h2 className="mb-2 font-semibold">Gateway</h2>
+      {error && <p role="alert" className="mb-2 text-rose-700 dark:text-rose-400">Status unavailable: {error}</p>}
+      <dl className="grid grid-cols-1 gap-x-6 gap-y-1 sm:grid-cols-2 lg:grid-cols-4">
+        <div><dt className="inline text-slate-500">Connection: </dt><dd className="inline">{health?.state ?? "—"}</dd></div>
+        <div><dt className="inline text-slate-500">Client id: </dt><dd className="inline">{health?.clientId ?? "—"}</dd></div>
+        <div><dt className="inline text-slate-500">Next reset window: </dt><dd className="inline">{health?.nextResetWindow === undefined ? "not reported" : describe(health.nextResetWindow)}</dd></div>
+        <div><dt className="inline text-slate-500">Guardian: </dt><dd className="inline">{status?.guardian?.tier ?? "not available"}</dd></div>
+        <div className="sm:col-span-2"><dt className="inline text-slate-500">Farms: </dt><dd className="inline">{farms.length === 0 ? "not reported" : farms.map(([name, state]) => `${name} ${describe(state)}`).join(", ")}</dd></div>
+        <div className="sm:col-span-2"><dt className="inline text-slate-500">Data entitlement: </dt><dd className="inline">{entitlements.length === 0 ? "not reported" : entitlements.map(([symbol, kind]) => `${symbol} ${describe(kind)}`).join(", ")}</dd></div>
+      </dl>
+    </section>
+  );
+}
+
+interface AlertItem {
+  id: number;
+  at: string;
+  text: string;
+}
+
+/** What this browser saw change while it was open: broker link, live feed, trading state. */
+function useAlerts(connection: DashboardSnapshot["connection"], feed: FeedState, status: OverviewStatus | null): AlertItem[] {
+  const [alerts, setAlerts] = useState<AlertItem[]>([]);
+  const counter = useRef(0);
+  const push = (text: string) => {
+    counter.current += 1;
+    const item = { id: counter.current, at: new Date().toISOString(), text };
+    setAlerts((list) => [item, ...list].slice(0, 50));
+  };
+  const mode = status?.trading?.mode;
+  useWhenChanged(connection, (value) => push(`Broker ${value}`));
+  useWhenChanged(feed, (value) => push(`Live feed ${value}`));
+  useWhenChanged(mode, (value) => value && push(`Trading state ${value}${status?.trading?.reason ? `: ${status.trading.reason}` : ""}`));
+  return alerts;
+}
+
+function useWhenChanged<T>(value: T, onChange: (value: T) => void): void {
+  const previous = useRef<T>(value);
+  useEffect(() => {
+    if (previous.current !== value) onChange(value);
+    previous.current = value;
+    // onChange is recreated each render; only the value matters here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
+}
+
+function AlertsFeed({ alerts }: { alerts: AlertItem[] }) {
+  return (
+    <section aria-label="Alerts" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <h2 className="border-b border-slate-200 px-4 py-2 font-semibold dark:border-slate-800">Alerts</h2>
+      {alerts.length === 0 ? (
+        <p className="px-4 py-3 text-sm text-slate-500">Nothing has changed since this page opened.</p>
+      ) : (
+        <ul aria-live="polite" className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
+          {alerts.map((alert) => (
+            <li key={alert.id} className="flex gap-3 px-4 py-1.5">
+              <span className="font-mono text-slate-500">{formatTime(alert.at)}</span>
+              <span>{alert.text}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -31,7 +31,7 @@ export function FlattenPanel({ disabled }: { disabled: boolean }) {
   }
 
   return (
-    <section aria-label="Kill switch" className="flex flex-wrap items-center gap-3 rounded-lg border border-rose-200 bg-rose-50 p-4 dark:border-rose-900 dark:bg-rose-950/40">
+    <div className="flex flex-wrap items-center gap-3">
       {state.step === "confirming" ? (
         <div role="alertdialog" aria-label="Confirm flatten all" className="flex flex-wrap items-center gap-3">
           <span className="font-medium">Cancel every order and close every position?</span>
@@ -53,7 +53,7 @@ export function FlattenPanel({ disabled }: { disabled: boolean }) {
         </button>
       )}
       <FlattenOutcome state={state} />
-    </section>
+    </div>
   );
 }
 
