@@ -279,3 +279,35 @@ export function parseIbTimestamp(text: string, defaultTimeZone: string): number 
     timeZone,
   );
 }
+
+/**
+ * What an order error code means for the order: `rejected` (the order is dead), `cancelled`
+ * (a normal cancel confirmation), `warning` (the order stays live), `cancel-refused` (cancel
+ * of an unknown or finished order; nothing to do), `duplicate-id` (the id was not taken).
+ */
+export type OrderErrorKind = "rejected" | "cancelled" | "warning" | "cancel-refused" | "duplicate-id";
+
+const ORDER_ERROR_KINDS: Record<number, OrderErrorKind> = {
+  103: "duplicate-id",
+  104: "rejected",
+  105: "rejected",
+  110: "rejected",
+  161: "cancel-refused",
+  200: "rejected",
+  201: "rejected",
+  202: "cancelled",
+  321: "rejected",
+  387: "rejected",
+  399: "warning",
+  404: "warning",
+  10147: "cancel-refused",
+  10148: "cancel-refused",
+};
+
+/** On a modify, these leave the original order working (ibkr-notes: 321/399/110 on a modify). */
+const WARNING_ON_MODIFY = new Set([110, 321, 399]);
+
+export function classifyOrderError(code: number, context: { modifying?: boolean } = {}): OrderErrorKind {
+  if (context.modifying && WARNING_ON_MODIFY.has(code)) return "warning";
+  return ORDER_ERROR_KINDS[code] ?? (code >= 2100 && code < 2200 ? "warning" : "rejected");
+}
