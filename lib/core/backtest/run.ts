@@ -5,6 +5,7 @@ import { zeroCommission, type CommissionModel } from "../model/commission";
 import type { Instrument } from "../model/instrument";
 import type { OrderRequest } from "../model/order";
 import { Portfolio } from "../model/portfolio";
+import { AverageCache } from "../indicators";
 import type { DomainEvent, EventSink, RiskGate } from "../ports";
 import { SessionCalendar } from "../strategies/session";
 import type { Strategy } from "../strategies/types";
@@ -27,6 +28,8 @@ export interface BacktestConfig {
   /** Receives every domain event as well as the backtest's own recorder. */
   readonly events?: EventSink;
   readonly onProgress?: (barsDone: number, barsTotal: number) => void;
+  /** Batch averages of `bars.close` to share between runs over the same bars (a sweep). */
+  readonly averages?: AverageCache;
 }
 
 export interface BacktestResult {
@@ -63,23 +66,32 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     events: recorder,
   });
   engine.start();
+  config.strategy.prepare?.(bars, config.averages ?? new AverageCache(bars.close));
   const position = portfolio.position(instrument.symbol);
-  const equity = new Float64Array(bars.length);
-  const inPosition = new Uint8Array(bars.length);
-  for (let i = 0; i < bars.length; i++) {
-    bar.time = bars.time[i];
-    bar.open = bars.open[i];
-    bar.high = bars.high[i];
-    bar.low = bars.low[i];
-    bar.close = bars.close[i];
-    bar.volume = bars.volume[i];
+  const { length, time, open, high, low, close, volume } = bars;
+  const equity = new Float64Array(length);
+  const inPosition = new Uint8Array(length);
+  // Cash only moves on a fill: read it again only after one.
+  let cash = portfolio.cashAsNumber;
+  let fillsSeen = 0;
+  for (let i = 0; i < length; i++) {
+    bar.time = time[i];
+    bar.open = open[i];
+    bar.high = high[i];
+    bar.low = low[i];
+    bar.close = close[i];
+    bar.volume = volume[i];
     broker.beginBar(bar);
     engine.onBar(bar);
     broker.endBar();
+    if (recorder.fills !== fillsSeen) {
+      fillsSeen = recorder.fills;
+      cash = portfolio.cashAsNumber;
+    }
     const held = position.quantity;
-    equity[i] = portfolio.cashAsNumber + held * bar.close;
-    inPosition[i] = held === 0 ? 0 : 1;
-    if (config.onProgress && (i + 1) % PROGRESS_EVERY === 0) config.onProgress(i + 1, bars.length);
+    equity[i] = cash + held * close[i];
+    if (held !== 0) inPosition[i] = 1;
+    if (config.onProgress && (i + 1) % PROGRESS_EVERY === 0) config.onProgress(i + 1, length);
   }
   const closedAtEnd = position.quantity !== 0;
   if (closedAtEnd) {
@@ -91,7 +103,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   engine.stop();
   config.onProgress?.(bars.length, bars.length);
   const calendar = new SessionCalendar(instrument.timeZone, "00:00");
-  const curve: EquityCurve = { time: bars.time, equity, inPosition, initialCapital: config.initialCapital, dayOf: (time) => calendar.localDay(time) };
+  const curve: EquityCurve = { time: bars.time, equity, inPosition, initialCapital: config.initialCapital, dayOf: (instant) => calendar.localDay(instant) };
   return { metrics: computeMetrics(curve, recorder.trades.trades), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
 }
 
@@ -99,12 +111,16 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
 class BacktestRecorder implements EventSink {
   readonly trades = new TradeRecorder();
   readonly orders: OrderRequest[] = [];
+  fills = 0;
 
   constructor(private readonly downstream: EventSink | undefined) {}
 
   emit(event: DomainEvent): void {
     if (event.type === "order") this.orders.push(event.order);
-    if (event.type === "fill") this.trades.record(event.fill, event.realizedPnl);
+    if (event.type === "fill") {
+      this.fills++;
+      this.trades.record(event.fill, event.realizedPnl);
+    }
     this.downstream?.emit(event);
   }
 }

@@ -319,7 +319,17 @@ export class TradingEngine {
     reason: string,
     timeInForce: "DAY" | "GTC" = "DAY",
   ): OrderRequest {
-    return { ...pricing, id: this.options.broker.nextOrderId(), symbol: this.options.instrument.symbol, side, quantity, timeInForce, tag: reason };
+    const id = this.options.broker.nextOrderId();
+    const symbol = this.options.instrument.symbol;
+    // Literal objects, not a spread of `pricing`: object spread is slow on this per-order path.
+    switch (pricing.type) {
+      case "MKT":
+        return { type: "MKT", id, symbol, side, quantity, timeInForce, tag: reason };
+      case "LMT":
+        return { type: "LMT", limitPrice: pricing.limitPrice, id, symbol, side, quantity, timeInForce, tag: reason };
+      case "STP":
+        return { type: "STP", stopPrice: pricing.stopPrice, id, symbol, side, quantity, timeInForce, tag: reason };
+    }
   }
 
   private send(request: OrderRequest): void {

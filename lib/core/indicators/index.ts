@@ -15,3 +15,4 @@ export { Atr, atr, trueRange } from "./atr";
 export { RollingVwap, vwap } from "./vwap";
 export { RollingHigh, RollingLow, rollingHigh, rollingLow } from "./rolling-extreme";
 export { ZScore, zscore } from "./zscore";
+export { AverageCache } from "./series-cache";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Bar } from "../data/bars";
-import { Ema, Sma } from "../indicators";
+import type { Bar, BarSeries } from "../data/bars";
+import { Ema, Sma, type AverageCache } from "../indicators";
 import { directionOf, type Direction, type Strategy, type StrategyContext } from "./types";
 
 export const crossModeSchema = z.enum(["state", "cross"]);
@@ -23,13 +23,43 @@ interface Average {
   update(x: number): number;
 }
 
+/** fast - slow for the next close. */
+interface SpreadSource {
+  next(close: number): number;
+}
+
+class LiveSpread implements SpreadSource {
+  constructor(
+    private readonly fast: Average,
+    private readonly slow: Average,
+  ) {}
+
+  next(close: number): number {
+    return this.fast.update(close) - this.slow.update(close);
+  }
+}
+
+/** The spread of batch averages of the series being replayed, one bar per call, in order. */
+class ReplayedSpread implements SpreadSource {
+  private index = 0;
+
+  constructor(
+    private readonly fast: Float64Array,
+    private readonly slow: Float64Array,
+  ) {}
+
+  next(): number {
+    const index = this.index++;
+    return index < this.fast.length ? this.fast[index] - this.slow[index] : NaN;
+  }
+}
+
 /**
  * Fast average above slow: long. Below: flat (long-only) or short. In `cross` mode the
  * strategy trades only on a bar where the order of the averages flips from the bar before.
  */
 export class MovingAverageCross implements Strategy {
-  private readonly fast: Average;
-  private readonly slow: Average;
+  private spreads: SpreadSource;
   private previousSpread = NaN;
 
   constructor(
@@ -37,12 +67,18 @@ export class MovingAverageCross implements Strategy {
     private readonly params: MovingAverageCrossParams,
   ) {
     const make = (period: number): Average => (params.average === "ema" ? new Ema(period) : new Sma(period));
-    this.fast = make(params.fast);
-    this.slow = make(params.slow);
+    this.spreads = new LiveSpread(make(params.fast), make(params.slow));
+  }
+
+  /** Reads the batch averages of `bars` (equal to the incremental ones bit for bit) from here on. */
+  prepare(bars: BarSeries, averages: AverageCache): void {
+    const { fast, slow, average } = this.params;
+    if (averages.close.length !== bars.length) throw new RangeError(`${this.name}: averages of ${averages.close.length} closes for ${bars.length} bars`);
+    this.spreads = average === "ema" ? new ReplayedSpread(averages.ema(fast), averages.ema(slow)) : new ReplayedSpread(averages.sma(fast), averages.sma(slow));
   }
 
   onBar(bar: Readonly<Bar>, context: StrategyContext): void {
-    const spread = this.fast.update(bar.close) - this.slow.update(bar.close);
+    const spread = this.spreads.next(bar.close);
     const previous = this.previousSpread;
     this.previousSpread = spread;
     if (Number.isNaN(spread)) return;

@@ -1,4 +1,5 @@
-import type { Bar } from "../data/bars";
+import type { Bar, BarSeries } from "../data/bars";
+import type { AverageCache } from "../indicators";
 import type { Fill } from "../model/fill";
 import type { Tick } from "../ports";
 
@@ -44,6 +45,12 @@ export interface StrategyContext {
 export interface Strategy {
   readonly name: string;
   onBar(bar: Readonly<Bar>, context: StrategyContext): void;
+  /**
+   * Backtests only, before the first bar: the series that will then be fed bar by bar, in order.
+   * A strategy may read batch indicators of it (`averages`) instead of updating incremental ones,
+   * only where both give the same numbers bit for bit, so its decisions are those it makes live.
+   */
+  prepare?(bars: BarSeries, averages: AverageCache): void;
   onTick?(tick: Tick, context: StrategyContext): void;
   onFill?(fill: Fill, context: StrategyContext): void;
 }
