@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ButtonInteractionLike, CommandInteractionLike, ReplyPayload } from "./commands";
 
 /** One request the fake webhook received, with its JSON payload and any files. */
 export interface ReceivedPost {
@@ -67,4 +68,42 @@ export class FakeDiscordWebhook {
     }
     this.received.push({ at: Date.now(), contentType, payload: JSON.parse(String(form.get("payload_json"))) as ReceivedPost["payload"], files });
   }
+}
+
+export interface RecordedInteraction {
+  replies: ReplyPayload[];
+  edits: ReplyPayload[];
+  updates: ReplyPayload[];
+  deferred: boolean;
+}
+
+/** A slash command as discord.js hands it over, reduced to what the handlers use. */
+export function slashCommand(commandName: string, userId: string, options: Record<string, string> = {}): CommandInteractionLike & RecordedInteraction {
+  const recorded: RecordedInteraction = { replies: [], edits: [], updates: [], deferred: false };
+  return Object.assign(recorded, {
+    commandName,
+    user: { id: userId },
+    options: { getString: (name: string) => options[name] ?? null },
+    reply: async (payload: ReplyPayload) => void recorded.replies.push(payload),
+    deferReply: async () => {
+      recorded.deferred = true;
+    },
+    editReply: async (payload: ReplyPayload) => void recorded.edits.push(payload),
+  });
+}
+
+export function buttonClick(customId: string, userId: string): ButtonInteractionLike & RecordedInteraction {
+  const recorded: RecordedInteraction = { replies: [], edits: [], updates: [], deferred: false };
+  return Object.assign(recorded, {
+    customId,
+    user: { id: userId },
+    reply: async (payload: ReplyPayload) => void recorded.replies.push(payload),
+    update: async (payload: ReplyPayload) => void recorded.updates.push(payload),
+    editReply: async (payload: ReplyPayload) => void recorded.edits.push(payload),
+  });
+}
+
+/** The custom ids of the buttons in a reply: [confirm, cancel]. */
+export function buttonsOf(payload: ReplyPayload): string[] {
+  return payload.components?.flatMap((row) => row.components.map((button) => button.custom_id)) ?? [];
 }
