@@ -45,15 +45,20 @@ const botToken = z.string().trim().min(50, "a Discord bot token is at least 50 c
 export const discordSettingsInput = z
   .object({
     /** null removes the stored secret; leaving the field out keeps it. */
-    webhookUrl: z.union([z.string().trim().transform((value, ctx) => {
-      try {
-        return parseWebhookUrl(value);
-      } catch {
-        ctx.addIssue({ code: "custom", message: "webhookUrl must be an http(s) URL (Discord: Channel → Integrations → Webhooks → Copy URL)" });
-        return z.NEVER;
-      }
-    }), z.null()]).optional(),
-    botToken: z.union([botToken, z.null()]).optional(),
+    webhookUrl: z
+      .string("webhookUrl must be a string or null")
+      .trim()
+      .transform((value, ctx) => {
+        try {
+          return parseWebhookUrl(value);
+        } catch {
+          ctx.addIssue({ code: "custom", message: "webhookUrl must be an http(s) URL (Discord: Channel → Integrations → Webhooks → Copy URL)" });
+          return z.NEVER;
+        }
+      })
+      .nullable()
+      .optional(),
+    botToken: botToken.nullable().optional(),
     levels: z.partialRecord(z.enum(ALERT_KINDS, "unknown alert kind"), z.enum(ALERT_LEVELS, "a level is off, on or silent")).optional(),
     allowedUserIds: z.array(discordUserId).max(50, "at most 50 allowed users").optional(),
     othersPolicy: z.enum(OTHERS_POLICIES, "othersPolicy is read-only or none").optional(),
