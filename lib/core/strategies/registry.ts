@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { goldenCrossSchema, createGoldenCross } from "./golden-cross";
 import { maCrossSchema, createMaCross } from "./ma-cross";
+import { RlPolicyStrategy, rlPolicySchema } from "../rl/policy-strategy";
 import { RsiVwapReversal, rsiVwapSchema } from "./rsi-vwap";
 import type { Strategy } from "./types";
 
@@ -35,6 +36,12 @@ export const strategyRegistry = {
     description: "Intraday reversal: RSI extremes outside the rolling VWAP bands, bracketed, flat at session end",
     parameters: rsiVwapSchema,
     create: (parameters) => new RsiVwapReversal(parameters),
+  }),
+  "rl-policy": define({
+    name: "rl-policy",
+    description: "A trained PPO policy (see docs/rl.md): hold, buy or sell from 18 normalised indicator features",
+    parameters: rlPolicySchema,
+    create: (parameters) => new RlPolicyStrategy(parameters),
   }),
 } as const;
 
