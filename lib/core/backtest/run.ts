@@ -102,9 +102,14 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   broker.cancelAll();
   engine.stop();
   config.onProgress?.(bars.length, bars.length);
-  const calendar = new SessionCalendar(instrument.timeZone, "00:00");
-  const curve: EquityCurve = { time: bars.time, equity, inPosition, initialCapital: config.initialCapital, dayOf: (instant) => calendar.localDay(instant) };
+  const curve = equityCurve(bars.time, equity, inPosition, config.initialCapital, instrument);
   return { metrics: computeMetrics(curve, recorder.trades.trades), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
+}
+
+/** A run's equity curve, its days those of the instrument's exchange calendar. */
+export function equityCurve(time: Float64Array, equity: Float64Array, inPosition: Uint8Array, initialCapital: number, instrument: Instrument): EquityCurve {
+  const calendar = new SessionCalendar(instrument.timeZone, "00:00");
+  return { time, equity, inPosition, initialCapital, dayOf: (instant) => calendar.localDay(instant) };
 }
 
 /** Keeps what the report needs from the event stream and forwards everything. */

@@ -1,9 +1,12 @@
 import type { BarSeries } from "../data/bars";
+import { AverageCache } from "../indicators";
+import { zeroCommission, type CommissionModel } from "../model/commission";
 import type { Instrument } from "../model/instrument";
 import { MovingAverageCross, type CrossMode } from "../strategies/moving-average-cross";
+import { CloseFillAccount, runBuffers, type RunBuffers } from "./close-fill-account";
 import type { FillTiming } from "./fill-model";
+import type { Metrics } from "./metrics";
 import { runBacktest } from "./run";
-import type { CommissionModel } from "../model/commission";
 
 export interface SweepCombination {
   readonly fast: number;
@@ -32,11 +35,28 @@ export function sweepGrid(fastPeriods: readonly number[], slowPeriods: readonly 
   return fastPeriods.flatMap((fast) => slowPeriods.filter((slow) => fast < slow).map((slow) => ({ fast, slow })));
 }
 
-/** Full golden-cross backtests, one per combination, through the same engine as a single run. */
-export function runSweep(bars: BarSeries, combinations: readonly SweepCombination[], settings: SweepSettings): SweepRow[] {
-  return combinations.map(({ fast, slow }) => {
-    const strategy = new MovingAverageCross("golden-cross", { fast, slow, mode: settings.mode, longOnly: settings.longOnly, average: "sma" });
-    const { metrics } = runBacktest({ ...settings, bars, strategy });
-    return { fast, slow, finalCapital: metrics.finalCapital, sharpe: metrics.sharpe, maxDrawdown: metrics.maxDrawdown, tradeCount: metrics.tradeCount };
+/**
+ * Golden-cross backtests, one per combination, each decided by the same strategy class the
+ * engine runs. Each distinct average is computed once for the whole sweep (`averages`). Fills at
+ * the close go through {@link CloseFillAccount} (the engine's arithmetic for that case, equal
+ * results, no order book); any other fill timing runs the full engine.
+ */
+export function runSweep(
+  bars: BarSeries,
+  combinations: readonly SweepCombination[],
+  settings: SweepSettings,
+  averages = new AverageCache(bars.close),
+): SweepRow[] {
+  const buffers = runBuffers(bars.length);
+  return combinations.map((combination) => {
+    const metrics = sweepRun(bars, combination, settings, averages, buffers);
+    return { ...combination, finalCapital: metrics.finalCapital, sharpe: metrics.sharpe, maxDrawdown: metrics.maxDrawdown, tradeCount: metrics.tradeCount };
   });
+}
+
+function sweepRun(bars: BarSeries, { fast, slow }: SweepCombination, settings: SweepSettings, averages: AverageCache, buffers: RunBuffers): Metrics {
+  const strategy = new MovingAverageCross("golden-cross", { fast, slow, mode: settings.mode, longOnly: settings.longOnly, average: "sma" });
+  if (settings.fill !== "close") return runBacktest({ ...settings, bars, strategy, averages }).metrics;
+  const commission = settings.commission ?? zeroCommission;
+  return new CloseFillAccount({ ...settings, commission }).run(strategy, bars, averages, buffers);
 }

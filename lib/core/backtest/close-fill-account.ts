@@ -1,0 +1,138 @@
+import type { Bar, BarSeries } from "../data/bars";
+import { entryQuantity } from "../engine/sizing";
+import type { AverageCache } from "../indicators";
+import type { CommissionModel } from "../model/commission";
+import type { Instrument } from "../model/instrument";
+import type { Side } from "../model/order";
+import { Portfolio } from "../model/portfolio";
+import type { Position } from "../model/position";
+import type { Direction, Strategy, StrategyContext, StrategyIntent } from "../strategies/types";
+import { computeMetrics, type Metrics } from "./metrics";
+import { equityCurve } from "./run";
+import { TradeRecorder } from "./trades";
+
+export interface CloseFillSettings {
+  readonly instrument: Instrument;
+  readonly initialCapital: number;
+  readonly commission: CommissionModel;
+  readonly fractional: boolean;
+}
+
+/**
+ * The engine's arithmetic for one case, without its order book: market orders filled at the
+ * deciding bar's close with no slippage, all-in sizing, no risk gate. In that case every order
+ * the engine sends fills before the strategy sees another bar, so entries and exits reduce to
+ * fills on the same Portfolio, sizing and commission code the engine uses. Parameter sweeps use
+ * it; tests hold its results equal to full backtests'. Intents other than market entries and
+ * exits are refused.
+ */
+export class CloseFillAccount implements StrategyContext {
+  readonly symbol: string;
+  readonly stopPrice = NaN;
+  readonly entryPending = false;
+  private readonly portfolio: Portfolio;
+  private readonly held: Position;
+  private readonly recorder = new TradeRecorder();
+  private readonly bar: Bar = { time: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
+  private executions = 0;
+
+  constructor(private readonly settings: CloseFillSettings) {
+    this.symbol = settings.instrument.symbol;
+    this.portfolio = new Portfolio(settings.initialCapital);
+    this.held = this.portfolio.position(this.symbol);
+  }
+
+  get position(): number {
+    return this.held.quantity;
+  }
+
+  get entryPrice(): number {
+    return this.held.averageCost;
+  }
+
+  now(): number {
+    return this.bar.time;
+  }
+
+  submit(intent: StrategyIntent): void {
+    if (Number.isNaN(this.bar.close)) return;
+    if (intent.kind === "enter") return this.enter(intent.direction);
+    if (intent.kind === "exit" && intent.quantity === undefined) return this.exit();
+    throw new Error(`close-fill replay: ${intent.kind} intents need the full engine`);
+  }
+
+  /** Feeds every bar to `strategy`, closes what is still open at the last close, and measures. */
+  run(strategy: Strategy, bars: BarSeries, averages: AverageCache, buffers = runBuffers(bars.length)): Metrics {
+    strategy.prepare?.(bars, averages);
+    const { length, close } = bars;
+    const { equity, inPosition } = buffers;
+    for (let i = 0; i < length; i++) {
+      this.setBar(bars, i);
+      strategy.onBar(this.bar, this);
+      const held = this.held.quantity;
+      equity[i] = this.portfolio.cashAsNumber + held * close[i];
+      inPosition[i] = held === 0 ? 0 : 1;
+    }
+    if (this.held.quantity !== 0) {
+      this.exit();
+      equity[length - 1] = this.portfolio.cashAsNumber;
+    }
+    const curve = equityCurve(bars.time, equity.subarray(0, length), inPosition.subarray(0, length), this.settings.initialCapital, this.settings.instrument);
+    return computeMetrics(curve, this.recorder.trades);
+  }
+
+  private setBar(bars: BarSeries, i: number): void {
+    const bar = this.bar;
+    bar.time = bars.time[i];
+    bar.open = bars.open[i];
+    bar.high = bars.high[i];
+    bar.low = bars.low[i];
+    bar.close = bars.close[i];
+    bar.volume = bars.volume[i];
+  }
+
+  /** As TradingEngine.enter then sizeEntry, with the exit already filled at the close. */
+  private enter(direction: Direction): void {
+    const wanted = direction === "long" ? 1 : -1;
+    if (Math.sign(this.position) === wanted) return;
+    if (this.position !== 0) this.exit();
+    const { commission, instrument, fractional } = this.settings;
+    const held = this.position;
+    const price = this.bar.close;
+    const closingCost = held === 0 ? 0 : commission.commission(Math.abs(held), price).toNumber();
+    const equity = this.portfolio.cashAsNumber + held * price - closingCost;
+    const quantity = entryQuantity({ kind: "all-in" }, { equity, price: price * (1 + (wanted * 0) / 10_000), commission, instrument, fractional });
+    if (quantity > 0) this.fill(wanted > 0 ? "BUY" : "SELL", quantity);
+  }
+
+  private exit(): void {
+    const held = this.position;
+    if (held !== 0) this.fill(held > 0 ? "SELL" : "BUY", Math.abs(held));
+  }
+
+  private fill(side: Side, quantity: number): void {
+    const price = this.bar.close;
+    const fill = {
+      orderId: ++this.executions,
+      execId: `sim-${this.executions}`,
+      symbol: this.symbol,
+      side,
+      quantity,
+      price,
+      commission: this.settings.commission.commission(quantity, price).toNumber(),
+      time: this.bar.time,
+    };
+    const effect = this.portfolio.applyFill(fill);
+    this.recorder.record(fill, effect.realized);
+  }
+}
+
+export interface RunBuffers {
+  readonly equity: Float64Array;
+  readonly inPosition: Uint8Array;
+}
+
+/** Scratch arrays for runs of up to `length` bars, reusable from one run to the next. */
+export function runBuffers(length: number): RunBuffers {
+  return { equity: new Float64Array(length), inPosition: new Uint8Array(length) };
+}
