@@ -15,8 +15,13 @@ import {
   type BrokerPosition,
   type Side,
 } from "./mapping";
-import { classifyNotice, type ConnectionNotice } from "./notices";
+import { classifyNotice, FarmStates, type ConnectionNotice } from "./notices";
 import { OutgoingPacer, type Lane } from "./pacing";
+import { Entitlements, type Entitlement } from "./entitlements";
+import { MemoryOrderIds, type OrderIdSource } from "./order-ids";
+import { clientIdAfterConflicts, reconnectDelayMs } from "./client-ids";
+import { executionFilterTime, fetchBrokerState, type ReconcileResult, type ReconcileSnapshot } from "./reconcile";
+import { resetWindowAt } from "./reset-windows";
 
 export type ConnectionState = "disconnected" | "connecting" | "connected";
 
@@ -40,6 +45,9 @@ export interface GatewayEvents {
   openOrderEnd: [];
   orderStatus: [status: BrokerOrderStatus];
   execution: [execution: BrokerExecution];
+  executionsEnd: [reqId: number];
+  /** Reconcile after a (re)connect finished (or failed); orders may go out once `ok`. */
+  reconciled: [result: ReconcileResult];
   commission: [commission: BrokerCommission];
   quote: [quote: Quote];
   orderError: [orderId: number, code: number, message: string];
@@ -84,6 +92,14 @@ export interface GatewayClientOptions {
   reconnectDelaysMs?: { initial: number; max: number };
   /** Outgoing messages per second (TWS drops a client above 50). */
   messagesPerSecond?: number;
+  /** Order ids; give a persisted source ({@link PostgresOrderIds}) wherever real orders are sent. */
+  orderIds?: OrderIdSource;
+  /** The time of the last execution already on record, so a reconcile asks only for later ones. */
+  lastExecutionTime?: () => Promise<Date | null>;
+  /** Runs with what the broker reported during a reconcile; returns discrepancies found, in words. */
+  onReconcile?: (snapshot: ReconcileSnapshot) => Promise<string[]>;
+  reconcileTimeoutMs?: number;
+  now?: () => number;
 }
 
 export interface MarketOrderSpec {
@@ -110,7 +126,6 @@ const TICK_FIELD = { bid: [1, 66], ask: [2, 67], last: [4, 68], volume: [8, 74] 
 export class GatewayClient extends EventEmitter<GatewayEvents> {
   private api: IBApi | null = null;
   private state: ConnectionState = "disconnected";
-  private nextOrderId = 0;
   private nextRequestId = FIRST_REQUEST_ID;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectAttempt = 0;
@@ -119,10 +134,38 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private readonly subscribedSymbols = new Set<string>();
   private account = "";
   private readonly pacer: OutgoingPacer;
+  private readonly orderIds: OrderIdSource;
+  private clientIdConflicts = 0;
+  private clientIdInUse: number;
+  private reconciledSession = false;
+  private lastReconcileResult: ReconcileResult | null = null;
+  private lastExecutionAt: Date | null = null;
+  readonly farms = new FarmStates();
+  readonly entitlements = new Entitlements();
 
   constructor(private readonly options: GatewayClientOptions) {
     super();
     this.pacer = new OutgoingPacer({ perSecond: options.messagesPerSecond ?? 45 });
+    this.orderIds = options.orderIds ?? new MemoryOrderIds();
+    this.clientIdInUse = options.clientId;
+  }
+
+  /** The client id of the current (or last) connection: the configured one unless 326 forced the next. */
+  get clientId(): number {
+    return this.clientIdInUse;
+  }
+
+  /** Connected and reconciled: new orders may go out. */
+  get ready(): boolean {
+    return this.state === "connected" && this.reconciledSession;
+  }
+
+  get lastReconcile(): ReconcileResult | null {
+    return this.lastReconcileResult;
+  }
+
+  entitlementOf(symbol: string): Entitlement {
+    return this.entitlements.of(symbol);
   }
 
   /** Messages waiting for their turn under the rate limit, per lane. */
@@ -172,13 +215,13 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
 
   /** Takes an order id now, for orders (brackets) whose ids must be known before they are sent. */
   allocateOrderId(): number {
-    this.assertConnected();
-    return this.nextOrderId++;
+    this.assertReady();
+    return this.orderIds.take();
   }
 
   /** Sends an order under an id from {@link allocateOrderId}; ids must be sent in the order they were taken. */
   placeOrderWithId(orderId: number, contract: Contract, order: Order): void {
-    this.assertConnected();
+    this.assertReady();
     this.request("normal", (api) => api.placeOrder(orderId, contract, order));
   }
 
@@ -217,6 +260,18 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     this.request("urgent", (api) => api.reqPositions());
   }
 
+  /** Executions since `since` (all of today's when null); answers end with executionsEnd under the returned id. */
+  requestExecutions(since: Date | null): number {
+    const reqId = this.nextRequestId++;
+    const filter = since ? { time: executionFilterTime(since) } : {};
+    this.request("urgent", (api) => api.reqExecutions(reqId, filter));
+    return reqId;
+  }
+
+  requestAccountUpdates(account: string): void {
+    this.request("urgent", (api) => api.reqAccountUpdates(true, account));
+  }
+
   subscribeQuotes(symbol: string): void {
     if (this.subscribedSymbols.has(symbol)) return;
     this.subscribedSymbols.add(symbol);
@@ -225,13 +280,17 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
 
   /** The id is taken when the order is sent, so ids reach TWS in increasing order whatever the lane. */
   private placeOrder(contract: Contract, order: Order, lane: Lane): Promise<number> {
-    this.assertConnected();
+    this.assertReady();
     return new Promise((resolve, reject) => {
       this.pacer.send(lane, () => {
-        if (!this.api || this.state !== "connected") return reject(new GatewayUnavailableError());
-        const orderId = this.nextOrderId++;
-        this.api.placeOrder(orderId, contract, order);
-        resolve(orderId);
+        if (!this.api || !this.ready) return reject(new GatewayUnavailableError());
+        try {
+          const orderId = this.orderIds.take();
+          this.api.placeOrder(orderId, contract, order);
+          resolve(orderId);
+        } catch (error) {
+          reject(error as Error);
+        }
       });
     });
   }
@@ -247,6 +306,12 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     if (!this.api || this.state !== "connected") throw new GatewayUnavailableError();
   }
 
+  /** Orders wait for the reconcile after each (re)connect, so nothing is sent on a stale picture. */
+  private assertReady(): void {
+    this.assertConnected();
+    if (!this.reconciledSession) throw new GatewayUnavailableError("the broker session is still being reconciled");
+  }
+
   private connect(): void {
     if (this.stopped) return;
     this.setState("connecting");
@@ -254,7 +319,8 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     const api = new IBApi({ host: this.options.host, port: this.options.port, maxReqPerSec: 50 });
     this.api = api;
     this.attachListeners(api);
-    api.connect(this.options.clientId);
+    this.clientIdInUse = clientIdAfterConflicts(this.options.clientId, this.clientIdConflicts);
+    api.connect(this.clientIdInUse);
   }
 
   private attachListeners(api: IBApi): void {
@@ -271,7 +337,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     api.on(EventName.disconnected, () => this.onDisconnected());
     api.on(EventName.managedAccounts, (list: string) => this.onManagedAccounts(list));
     api.on(EventName.error, (error: Error, code: number, reqId: number) => this.onError(error, code, reqId));
-    api.on(EventName.info, (message: string, code: number) => this.emit("notice", classifyNotice(code, message)));
+    api.on(EventName.info, (message: string, code: number) => this.onSystemMessage(code, message));
     api.on(EventName.updateAccountValue, (key: string, value: string, currency: string, account: string) =>
       this.emit("accountValue", key, value, currency, account),
     );
@@ -285,9 +351,11 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     api.on(EventName.positionEnd, () => this.emit("positionEnd"));
     api.on(
       EventName.openOrder,
-      guarded((orderId: number, contract: Contract, order: Order, orderState: { status?: string }) =>
-        this.emit("openOrder", toBrokerOrder(orderId, contract, order, orderState.status ?? "Unknown")),
-      ),
+      guarded((orderId: number, contract: Contract, order: Order, orderState: { status?: string }) => {
+        const mapped = toBrokerOrder(orderId, contract, order, orderState.status ?? "Unknown");
+        if (mapped.clientId === this.clientIdInUse) this.orderIds.seen(orderId);
+        this.emit("openOrder", mapped);
+      }),
     );
     api.on(EventName.openOrderEnd, () => this.emit("openOrderEnd"));
     api.on(
@@ -298,10 +366,18 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     );
     api.on(
       EventName.execDetails,
-      guarded((_reqId: number, contract: Contract, execution: unknown) =>
-        this.emit("execution", toBrokerExecution(contract, execution, this.options.timeZone ?? "UTC")),
-      ),
+      guarded((_reqId: number, contract: Contract, execution: unknown) => {
+        const mapped = toBrokerExecution(contract, execution, this.options.timeZone ?? "UTC");
+        if (mapped.clientId === this.clientIdInUse) this.orderIds.seen(mapped.orderId);
+        if (!this.lastExecutionAt || mapped.executedAt > this.lastExecutionAt) this.lastExecutionAt = mapped.executedAt;
+        this.emit("execution", mapped);
+      }),
     );
+    api.on(EventName.execDetailsEnd, (reqId: number) => this.emit("executionsEnd", reqId));
+    api.on(EventName.marketDataType, (reqId: number, type: number) => {
+      const quote = this.quoteRequests.get(reqId);
+      if (quote) this.entitlements.onMarketDataType(quote.symbol, type);
+    });
     api.on(EventName.commissionReport, guarded((report: unknown) => this.emit("commission", toBrokerCommission(report))));
     api.on(EventName.tickPrice, (reqId: number, field: number, value: number) => this.onTick(reqId, field, value));
     api.on(EventName.contractDetails, (reqId: number, details: ContractDetails) => this.emit("contractDetails", reqId, details));
@@ -316,23 +392,77 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   }
 
   private onNextValidId(orderId: number): void {
-    this.nextOrderId = Math.max(this.nextOrderId, orderId);
+    this.orderIds.nextValid(orderId);
     if (this.state === "connected") return;
     this.reconnectAttempt = 0;
+    this.clientIdConflicts = 0;
+    this.options.log.info({ clientId: this.clientIdInUse, configured: this.options.clientId }, "broker session open");
     this.setState("connected");
-    this.synchronise();
+    this.resubscribeQuotes();
+    void this.reconcile(this.api);
   }
 
-  /** After every (re)connect: read positions, orders, fills and account, and resubscribe quotes. */
-  private synchronise(): void {
-    this.request("normal", (api) => api.reqPositions());
-    this.request("normal", (api) => api.reqAllOpenOrders());
-    const executionsRequest = this.nextRequestId++;
-    this.request("normal", (api) => api.reqExecutions(executionsRequest, {}));
-    const account = this.account;
-    if (account) this.request("normal", (api) => api.reqAccountUpdates(true, account));
+  /**
+   * After every (re)connect, before any new order: reserve order ids, then read open orders,
+   * executions since the last one on record, positions and the account.
+   */
+  private async reconcile(api: IBApi | null): Promise<void> {
+    const started = Date.now();
+    const discrepancies: string[] = [];
+    let snapshot: ReconcileSnapshot = { openOrders: [], executions: [], positions: 0 };
+    try {
+      await this.orderIds.prepare(this.account, this.clientIdInUse);
+      const since = (await this.options.lastExecutionTime?.()) ?? this.lastExecutionAt;
+      snapshot = await fetchBrokerState(this, since, this.options.reconcileTimeoutMs ?? 15_000);
+      discrepancies.push(...((await this.options.onReconcile?.(snapshot)) ?? []));
+    } catch (error) {
+      discrepancies.push(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (api !== this.api || this.state !== "connected") return;
+    const failed = discrepancies.some((entry) => entry.startsWith("reconcile failed"));
+    this.lastReconcileResult = {
+      at: new Date().toISOString(),
+      durationMs: Date.now() - started,
+      ok: !failed,
+      openOrders: snapshot.openOrders.length,
+      executions: snapshot.executions.length,
+      positions: snapshot.positions,
+      discrepancies,
+    };
+    this.reconciledSession = !failed;
+    this.options.log.info(this.lastReconcileResult, "reconciled with the broker");
+    this.emit("reconciled", this.lastReconcileResult);
+    if (failed) api?.disconnect();
+  }
+
+  private resubscribeQuotes(): void {
     this.quoteRequests.clear();
     for (const symbol of this.subscribedSymbols) this.requestQuotes(symbol);
+  }
+
+  /** id -1 messages: connection state, farms, and 326 (client id in use). */
+  private onSystemMessage(code: number, message: string): void {
+    if (code === 326) {
+      this.clientIdConflicts++;
+      const nextId = clientIdAfterConflicts(this.options.clientId, this.clientIdConflicts);
+      this.options.log.warn({ clientId: this.clientIdInUse, nextClientId: nextId }, "client id already in use; retrying");
+      return;
+    }
+    const notice = classifyNotice(code, message);
+    this.farms.apply(notice, this.now());
+    if (notice.kind === "restored-data-lost") this.resubscribeQuotes();
+    if (notice.kind === "connectivity-lost") this.logOutage("connectivity lost (1100)");
+    this.emit("notice", notice);
+  }
+
+  private logOutage(what: string): void {
+    const window = resetWindowAt(this.now());
+    if (window) this.options.log.info({ window: window.name }, `${what} inside an IB reset window, as expected`);
+    else this.options.log.warn(`${what}`);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private requestQuotes(symbol: string): void {
@@ -359,13 +489,17 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     );
     if (!key) return;
     quote[key] = value;
+    this.entitlements.onTick(quote.symbol);
     if (key === "last") this.emit("lastTrade", quote.symbol, value);
     this.emit("quote", { ...quote });
   }
 
   private onError(error: Error, code: number, reqId: number): void {
     const quote = this.quoteRequests.get(reqId);
-    if (quote) this.emit("marketDataError", quote.symbol, code, error.message);
+    if (quote) {
+      this.entitlements.onError(quote.symbol, code);
+      this.emit("marketDataError", quote.symbol, code, error.message);
+    }
     if (reqId > 0 && code > 0 && !this.quoteRequests.has(reqId)) {
       this.emit("orderError", reqId, code, error.message);
       return;
@@ -374,6 +508,8 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   }
 
   private onDisconnected(): void {
+    this.reconciledSession = false;
+    if (this.state === "connected") this.logOutage("broker socket closed");
     this.setState("disconnected");
     this.api?.removeAllListeners();
     this.api = null;
@@ -383,8 +519,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private scheduleReconnect(): void {
     if (this.stopped || this.reconnectTimer) return;
     const { initial, max } = this.options.reconnectDelaysMs ?? { initial: 1_000, max: 60_000 };
-    const ceiling = Math.min(max, initial * 2 ** this.reconnectAttempt++);
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    const delay = reconnectDelayMs(this.reconnectAttempt++, initial, max);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.connect();
@@ -401,8 +536,8 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
 }
 
 export class GatewayUnavailableError extends Error {
-  constructor() {
-    super("The broker is not connected; try again once the gateway connection is restored.");
+  constructor(reason = "the broker is not connected") {
+    super(`No order can go out: ${reason}; try again once the gateway connection is restored.`);
     this.name = "GatewayUnavailableError";
   }
 }
