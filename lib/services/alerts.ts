@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Bar } from "@/lib/core/data/bars";
 import type { DomainEvent, EventSink } from "@/lib/core/ports";
 import { wallTimeAt } from "@/lib/core/time/zoned-time";
@@ -6,34 +5,13 @@ import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
 import type { ConnectionState } from "@/lib/adapters/ibkr/gateway-client";
 import type { OutgoingAlert } from "@/lib/adapters/discord/notifier";
 import { renderSetupChart } from "@/lib/adapters/discord/chart";
+import type { AlertKind, AlertLevels } from "@/lib/adapters/discord/levels";
 import type { FillRow } from "./account-view";
 import type { FlattenResult } from "./flatten";
 import type { GuardianTier } from "./risk-overview";
 import type { TradingStatus } from "./controls";
 
-export const ALERT_KINDS = ["fill", "setup", "denial", "guardian", "halt", "connection", "flatten", "daily-summary", "error"] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-export const ALERT_LEVELS = ["off", "on", "silent"] as const;
-export type AlertLevel = (typeof ALERT_LEVELS)[number];
-export type AlertLevels = Record<AlertKind, AlertLevel>;
-
-export const DEFAULT_ALERT_LEVELS: AlertLevels = {
-  fill: "on",
-  setup: "on",
-  denial: "silent",
-  guardian: "on",
-  halt: "on",
-  connection: "on",
-  flatten: "on",
-  "daily-summary": "on",
-  error: "silent",
-};
-
-/** Stored levels: unknown kinds are refused, missing kinds take the default. */
-export const alertLevelsSchema = z
-  .object(Object.fromEntries(ALERT_KINDS.map((kind) => [kind, z.enum(ALERT_LEVELS, `level of "${kind}" must be off, on or silent`).optional()])))
-  .strict()
-  .transform((levels) => ({ ...DEFAULT_ALERT_LEVELS, ...(levels as Partial<AlertLevels>) }));
+export { ALERT_KINDS, ALERT_LEVELS, DEFAULT_ALERT_LEVELS, alertLevelsSchema, type AlertKind, type AlertLevel, type AlertLevels } from "@/lib/adapters/discord/levels";
 
 /** A strategy's signal with where it enters, takes profit and gives up. */
 export interface TradeSetup {

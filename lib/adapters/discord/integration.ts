@@ -87,6 +87,12 @@ export async function startDiscord(options: DiscordIntegrationOptions) {
     commands,
     /** The reports service's end-of-day hook. */
     notifyDailySummary: async (message: string) => alerts.dailySummary(message),
+    /** Sends one message straight through the webhook, bypassing the queue, and throws what went wrong. */
+    async sendTest(requestedBy: string): Promise<void> {
+      const url = settings.current().webhookUrl;
+      if (!url) throw new Error("No Discord webhook URL is set.");
+      await new DiscordWebhook({ url, maxAttempts: 2 }).send({ content: `✅ Kestrel test alert, sent from the dashboard by ${requestedBy}.` });
+    },
     notifierStats: () => (notifier as AlertNotifier | null)?.snapshot() ?? null,
     async stop(): Promise<void> {
       clearInterval(connectionCheck);
