@@ -7,8 +7,9 @@ import { perShareCommission, percentCommission, zeroCommission, type CommissionM
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { createStrategy, strategyNames, type StrategyName } from "@/lib/core/strategies/registry";
 import type { Sizing } from "@/lib/core/engine/sizing";
+import { ema, sma, vwap } from "@/lib/core/indicators";
 
-const MAX_CSV_CHARS = 20_000_000;
+const MAX_CSV_CHARS = 10_000_000;
 /** Bars above this are summarised for the browser's charts rather than sent one by one. */
 const MAX_CHART_POINTS = 2_000;
 const KEPT_RUNS = 20;
@@ -67,6 +68,8 @@ export interface ChartSeries {
   equity: number[];
   /** Fraction below the running peak, <= 0. */
   drawdown: number[];
+  /** Indicator lines over the close, null where not yet defined. */
+  overlays: { name: string; values: (number | null)[] }[];
 }
 
 export type RunStatus = "queued" | "running" | "done" | "failed";
@@ -156,7 +159,7 @@ export class BacktestRuns {
         record.progress = 0.05 + 0.9 * (done / total);
       });
       record.summary = summary;
-      record.chart = chartSeries(bars, result);
+      record.chart = chartSeries(bars, result, overlayPeriods(request.parameters));
       record.equityCsv = equityCsv(result);
       record.progress = 1;
       record.status = "done";
@@ -222,10 +225,16 @@ export function runLikeTheCli(request: CheckedRequest, bars: BarSeries, onProgre
 }
 
 /** Candles and equity for the charts, every bar up to MAX_CHART_POINTS, evenly sampled beyond. */
-export function chartSeries(bars: BarSeries, result: BacktestResult): ChartSeries {
+export function chartSeries(bars: BarSeries, result: BacktestResult, periods = { fast: 20, slow: 50 }): ChartSeries {
   const { equity } = result.curve;
   const step = Math.max(1, Math.ceil(bars.length / MAX_CHART_POINTS));
-  const series: ChartSeries = { time: [], open: [], high: [], low: [], close: [], equity: [], drawdown: [] };
+  const lines = [
+    { name: `SMA ${periods.fast}`, values: sma(bars.close, periods.fast) },
+    { name: `SMA ${periods.slow}`, values: sma(bars.close, periods.slow) },
+    { name: `EMA ${periods.fast}`, values: ema(bars.close, periods.fast) },
+    { name: "VWAP 20", values: vwap(bars.close, bars.volume, 20) },
+  ];
+  const series: ChartSeries = { time: [], open: [], high: [], low: [], close: [], equity: [], drawdown: [], overlays: lines.map((line) => ({ name: line.name, values: [] })) };
   let peak = -Infinity;
   for (let i = 0; i < bars.length; i++) {
     peak = Math.max(peak, equity[i]);
@@ -237,8 +246,15 @@ export function chartSeries(bars: BarSeries, result: BacktestResult): ChartSerie
     series.close.push(bars.close[i]);
     series.equity.push(equity[i]);
     series.drawdown.push(peak > 0 ? equity[i] / peak - 1 : 0);
+    lines.forEach((line, index) => series.overlays[index].values.push(Number.isFinite(line.values[i]) ? line.values[i] : null));
   }
   return series;
+}
+
+/** The strategy's own moving-average periods when it has them, so the chart shows what it traded on. */
+function overlayPeriods(parameters: Record<string, unknown>): { fast: number; slow: number } {
+  const period = (value: unknown, fallback: number) => (typeof value === "number" && Number.isInteger(value) && value > 0 ? value : fallback);
+  return { fast: period(parameters.fast, 20), slow: period(parameters.slow, 50) };
 }
 
 const TRADE_COLUMNS = ["direction", "entryDate", "exitDate", "entryPrice", "exitPrice", "quantity", "pnl", "commission"] as const;
