@@ -15,6 +15,7 @@ import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import { createReportsService, simulatorLedgerSource } from "@/lib/services/reports";
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
+import { createRiskStack } from "@/lib/services/risk-service";
 import { publishedControls, startDiscord } from "@/lib/adapters/discord/integration";
 // Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
 import { createAuthService } from "@/lib/auth/service";
@@ -76,7 +77,20 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
     watchlist: env.KESTREL_WATCHLIST,
     tradingTimeZone: env.KESTREL_TIME_ZONE,
+    exchange: env.KESTREL_EXCHANGE,
   });
+  const riskStack = createRiskStack({
+    prisma: database.prisma,
+    account: env.TRADING_MODE,
+    exchange: env.KESTREL_EXCHANGE,
+    view: engine.view,
+    flatten: engine.flattenService,
+    now: Date.now,
+    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
+    log: log.child({ component: "risk" }),
+  });
+  await riskStack.start();
+  lifecycle.add("risk guardian and flat-by-time", () => riskStack.stop());
   const realtime = new RealtimeFeed({
     httpServer,
     view: engine.view,
@@ -113,7 +127,7 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   reports.start();
   lifecycle.add("end-of-day reports", () => reports.stop());
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord } });
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());

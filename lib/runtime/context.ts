@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Env } from "./env";
+import type { TradingControls } from "@/lib/services/controls";
+import type { RiskService } from "@/lib/services/risk-service";
 import type { Engine } from "./engine";
 import type { AuthService } from "@/lib/auth/service";
 import type { ReportsService } from "@/lib/services/reports";
@@ -22,6 +24,10 @@ export interface AppContext {
 
 /** Use cases the web edge may call; filled in by the composition root. */
 export interface AppServices {
+  /** Halt, reduce, resume, flatten and cancel-all: one implementation, one audit trail. */
+  readonly controls: TradingControls;
+  /** Limits in use, refusals, guardian tier and the flat-by-time countdown. */
+  readonly risk: RiskService;
   readonly engine: Engine;
   readonly realtime: RealtimeFeed;
   readonly auth: AuthService;

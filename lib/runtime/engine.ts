@@ -4,7 +4,8 @@ import { GatewayClient, type ConnectionState } from "@/lib/adapters/ibkr/gateway
 import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
 import { TradingJournal } from "@/lib/adapters/db/trading-journal";
 import { AccountView } from "@/lib/services/account-view";
-import { FlattenService, type FlattenRequest, type FlattenResult } from "@/lib/services/flatten";
+import { FlattenService, gatewayFlattenBroker, type FlattenRequest, type FlattenResult } from "@/lib/services/flatten";
+import { exchangeCalendar } from "@/lib/core/calendar";
 import type { AuditEvent } from "@/lib/services/audit";
 import { localDateKey } from "@/lib/core/time/zoned-time";
 
@@ -16,6 +17,8 @@ export interface EngineOptions {
   watchlist: string[];
   /** The zone whose calendar decides what "today's fills" are. */
   tradingTimeZone: string;
+  /** The exchange whose regular hours decide market or marketable-limit closes when flattening. */
+  exchange?: string;
   now?: () => number;
 }
 
@@ -48,7 +51,15 @@ export class Engine {
     this.view = new AccountView((instant) => localDateKey(instant.getTime(), options.tradingTimeZone) === today());
     this.client = new GatewayClient({ ...options.ib, log: options.log.child({ adapter: "ibkr" }), timeZone: "UTC" });
     this.journal = new TradingJournal(options.prisma, options.log.child({ component: "journal" }));
-    this.flatten = new FlattenService({ broker: this.client, view: this.view, audit: options.audit, now });
+    this.flatten = new FlattenService({
+      broker: gatewayFlattenBroker(this.client),
+      view: this.view,
+      audit: options.audit,
+      now,
+      connected: () => this.client.connectionState === "connected",
+      regularHours: options.exchange ? () => exchangeCalendar(options.exchange!).isOpenAt(now()) : undefined,
+      onAuditFailure: (error, event) => options.log.error({ err: error, action: event.action }, "audit row lost"),
+    });
     this.wire();
   }
 
@@ -64,6 +75,11 @@ export class Engine {
 
   flattenAll(request: FlattenRequest): Promise<FlattenResult> {
     return this.flatten.flattenAll(request);
+  }
+
+  /** Flatten, cancel-all and one-symbol flatten: the risk controls' own path to the broker. */
+  get flattenService(): FlattenService {
+    return this.flatten;
   }
 
   get flattenInProgress(): boolean {

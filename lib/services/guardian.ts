@@ -1,0 +1,125 @@
+import { EventEmitter } from "node:events";
+import type { ExchangeCalendar } from "@/lib/core/calendar";
+import { assessGuardian, deeper, type GuardianAssessment, type GuardianConfig, type GuardianLevel, type HeldPosition, type RiskLimits } from "@/lib/core/risk";
+import type { AccountViewEvents, DashboardSnapshot } from "./account-view";
+import type { AuditEvent } from "./audit";
+import { auditInBackground, type FlattenResult } from "./flatten";
+import type { GuardianView } from "./risk-overview";
+import type { TradingState } from "./trading-state";
+
+export interface GuardianEvents {
+  /** A tier was reached for the first time this session (warn, reducing or halted). */
+  tier: [level: GuardianLevel, assessment: GuardianAssessment];
+}
+
+export interface GuardianOptions {
+  view: Pick<EventEmitter<AccountViewEvents>, "on" | "off"> & { snapshot(): DashboardSnapshot };
+  state: Pick<TradingState, "tighten">;
+  flattenAll: (request: { actor: string; source: "guardian" }) => Promise<FlattenResult>;
+  config: () => GuardianConfig;
+  limits: () => RiskLimits;
+  calendar: ExchangeCalendar;
+  now: () => number;
+  audit: (event: AuditEvent) => Promise<void>;
+}
+
+const ACTOR = "guardian";
+
+/**
+ * Watches the account on every account, position and quote event. Equity is cash plus every
+ * position at its last price, so it moves with unrealized P&L and already has commissions paid.
+ * Daily loss is measured from the session's first equity, drawdown from its peak; each tier
+ * acts once per session: warn -> REDUCING -> flatten + HALTED. Over-exposure means REDUCING.
+ */
+export class Guardian extends EventEmitter<GuardianEvents> {
+  private session: string | null = null;
+  private openingEquity: number | null = null;
+  private peakEquity: number | null = null;
+  private level: GuardianLevel = "normal";
+  private last: GuardianAssessment | null = null;
+  private readonly listener = () => this.evaluate();
+
+  constructor(private readonly options: GuardianOptions) {
+    super();
+  }
+
+  start(): void {
+    for (const event of ["account", "positions", "quote"] as const) this.options.view.on(event, this.listener);
+  }
+
+  stop(): void {
+    for (const event of ["account", "positions", "quote"] as const) this.options.view.off(event, this.listener);
+  }
+
+  view(): GuardianView {
+    return {
+      tier: this.level,
+      openingEquity: this.openingEquity,
+      dayPnl: this.last?.dayPnl ?? null,
+      drawdownFromPeak: this.last?.drawdown ?? null,
+    };
+  }
+
+  /** Re-measures the account and acts on any deeper tier; returns the assessment (null without equity). */
+  evaluate(): GuardianAssessment | null {
+    if (!this.options.config().enabled) return null;
+    const snapshot = this.options.view.snapshot();
+    const positions = heldPositions(snapshot);
+    const equity = equityOf(snapshot, positions);
+    if (equity === null) return null;
+    this.rollSession(equity);
+    this.peakEquity = Math.max(this.peakEquity ?? equity, equity);
+    const assessment = assessGuardian(this.options.config(), this.options.limits(), {
+      equity,
+      openingEquity: this.openingEquity ?? equity,
+      peakEquity: this.peakEquity,
+      positions,
+    });
+    this.last = assessment;
+    if (deeper(assessment.level, this.level)) this.escalate(assessment);
+    return assessment;
+  }
+
+  private rollSession(equity: number): void {
+    const session = this.options.calendar.tradingDayOf(this.options.now());
+    if (session === this.session) return;
+    this.session = session;
+    this.openingEquity = equity;
+    this.peakEquity = equity;
+    this.level = "normal";
+  }
+
+  private escalate(assessment: GuardianAssessment): void {
+    const from = this.level;
+    this.level = assessment.level;
+    const reason = assessment.reasons.join("; ");
+    this.emit("tier", assessment.level, assessment);
+    this.audit(`guardian.${assessment.level}`, "ok", { from, reasons: assessment.reasons, dayPnl: assessment.dayPnl, drawdown: assessment.drawdown });
+    if (assessment.level === "reducing") void this.options.state.tighten("REDUCING", ACTOR, reason);
+    if (assessment.level === "halted") void this.haltAndFlatten(reason);
+  }
+
+  /** HALTED first, so nothing new is opened while the flatten runs. */
+  private async haltAndFlatten(reason: string): Promise<void> {
+    await this.options.state.tighten("HALTED", ACTOR, reason);
+    const result = await this.options.flattenAll({ actor: ACTOR, source: "guardian" });
+    this.audit("guardian.flatten", result.status, { flattenId: result.id, remaining: result.remaining });
+  }
+
+  private audit(action: string, result: string, details: unknown): void {
+    auditInBackground(this.options.audit, { actor: ACTOR, source: "guardian", action, result, details });
+  }
+}
+
+export function heldPositions(snapshot: DashboardSnapshot): HeldPosition[] {
+  return snapshot.positions
+    .filter((row) => row.quantity !== 0)
+    .map((row) => ({ symbol: row.symbol, quantity: row.quantity, price: row.marketPrice ?? row.avgCost }));
+}
+
+/** Cash plus positions at their marks; the broker's net liquidation when cash is not known. */
+export function equityOf(snapshot: DashboardSnapshot, positions: readonly HeldPosition[]): number | null {
+  const cash = snapshot.account.totalCash;
+  if (cash === null) return snapshot.account.netLiquidation;
+  return positions.reduce((sum, position) => sum + position.quantity * position.price, cash);
+}
