@@ -1,0 +1,29 @@
+import { HttpError, type Principal } from "@/lib/auth";
+import type { RequestMeta } from "@/lib/auth";
+import type { AppServices } from "@/lib/runtime/context";
+import type { Actor } from "@/lib/services/controls";
+import { InvalidStrategyParameters, type StrategyDirectory } from "@/lib/services/strategy-directory";
+import { optionalServices } from "@/app/components/app-services";
+
+export function directoryOf(services: AppServices): StrategyDirectory {
+  const directory = optionalServices(services).strategies;
+  if (!directory) throw new HttpError(503, "strategies_unavailable", "The strategy runner is not running on this server.");
+  return directory;
+}
+
+export function actorOf(principal: Principal, meta: RequestMeta): Actor {
+  return { user: principal.username, source: principal.via === "token" ? "api" : "web", ip: meta.ip };
+}
+
+/** Unknown ids become 404s and schema failures 400s that name each field. */
+export async function strategyCall<T>(id: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof InvalidStrategyParameters) {
+      throw new HttpError(400, "invalid_parameters", error.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "));
+    }
+    if (error instanceof Error && /unknown|not found|no strategy/i.test(error.message)) throw new HttpError(404, "not_found", `No strategy instance "${id}".`);
+    throw error;
+  }
+}
