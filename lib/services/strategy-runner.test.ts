@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pino from "pino";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
+import { alwaysApprove } from "@/lib/core/engine/risk-gates";
+import { perShareCommission } from "@/lib/core/model/commission";
+import type { DomainEvent } from "@/lib/core/ports";
+import { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
+import { IbkrBroker } from "@/lib/adapters/ibkr/broker-port";
+import { IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
+import { paperBroker } from "@/lib/adapters/paper/paper-broker";
+import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
+import { freshDatabase } from "@/test/db";
+import { eventually } from "@/test/eventually";
+import { recordAudit } from "./audit";
+import { InvalidStrategyParameters } from "./strategy-directory";
+import { StrategyRunner, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+
+const log = pino({ level: "silent" });
+const actor = { user: "owner", source: "web" as const };
+// A Wednesday, 12:00 in New York, moving with the wall clock: inside the regular session.
+const SESSION_NOON = Date.UTC(2026, 10, 18, 17);
+const startedAt = Date.now();
+const clock = { now: () => SESSION_NOON + (Date.now() - startedAt) };
+
+describe("strategy runner against the simulated gateway and Postgres", () => {
+  let simulator: GatewaySimulator;
+  let database: ScratchDatabase;
+  let prisma: PrismaClient;
+  let gateway: GatewayClient;
+  let broker: IbkrBroker;
+  let marketData: IbkrMarketData;
+  const runners: StrategyRunner[] = [];
+  const events: DomainEvent[] = [];
+  const entitlements = new Map<string, Entitlement>();
+  const owners = new Map<number, string>();
+
+  beforeAll(async () => {
+    simulator = await startGatewaySimulator({ seed: 21, tickIntervalMs: 10, startingState: "empty" });
+    database = await freshDatabase({ migrated: true });
+    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+    gateway = new GatewayClient({ host: simulator.host, port: simulator.port, clientId: 7, log });
+    gateway.start();
+    await eventually(() => gateway.connectionState, (state) => state === "connected");
+    broker = new IbkrBroker({ gateway, log, orderRefOf: (request) => `${owners.get(request.id)}/${request.parentId ?? request.id}` });
+    marketData = new IbkrMarketData(gateway, clock);
+  });
+
+  afterAll(async () => {
+    for (const runner of runners) runner.stop();
+    marketData?.dispose();
+    broker?.dispose();
+    await gateway?.stop();
+    await simulator?.stop();
+    await prisma?.$disconnect();
+    await database?.drop();
+  });
+
+  function runner(overrides: Partial<StrategyRunnerOptions> = {}): StrategyRunner {
+    const created = new StrategyRunner({
+      prisma,
+      marketData,
+      brokerFor: (_instrument, instanceId) => scopedBroker(broker, (id) => owners.set(id, instanceId)),
+      risk: alwaysApprove,
+      events: { emit: (event) => events.push(event) },
+      clock,
+      availableFunds: () => 100_000,
+      entitlementOf: (symbol) => entitlements.get(symbol) ?? "live",
+      audit: (event) => recordAudit(prisma, event).then(() => undefined),
+      log,
+      ...overrides,
+    });
+    runners.push(created);
+    return created;
+  }
+
+  it("seeds a paused golden cross on the first start and validates parameter changes by the strategy's schema", async () => {
+    const directory = runner();
+    await directory.start();
+    expect(directory.list()).toEqual([expect.objectContaining({ id: "golden-cross-spy", strategy: "golden-cross", state: "paused", symbols: ["SPY"], positions: {} })]);
+
+    const rejected = await directory.updateParameters(actor, "golden-cross-spy", { fast: 300, exits: { emaExitPeriod: 1 } }).catch((error: unknown) => error);
+    expect(rejected).toBeInstanceOf(InvalidStrategyParameters);
+    expect((rejected as InvalidStrategyParameters).issues.map((issue) => issue.path).sort()).toEqual(["exits.emaExitPeriod", "fast"]);
+
+    const updated = await directory.updateParameters(actor, "golden-cross-spy", { fast: 20, slow: 100, exits: { emaExitPeriod: 20 } });
+    expect(updated.parameters).toEqual({ fast: 20, slow: 100, exits: { emaExitPeriod: 20 } });
+    const row = await prisma.strategyInstance.findUniqueOrThrow({ where: { id: "golden-cross-spy" } });
+    expect(row.parameters).toEqual({ fast: 20, slow: 100, exits: { emaExitPeriod: 20 } });
+    directory.stop();
+
+    const again = runner();
+    await again.start();
+    expect(again.list().map((view) => view.id)).toEqual(["golden-cross-spy"]);
+    again.stop();
+  });
+
+  it("trades live through the engine: orders reach the simulator with the decision's orderRef, and positions agree with its ledger", async () => {
+    await prisma.strategyInstance.create({
+      data: { id: "ma-aapl", strategy: "ma-cross", label: "fast MA cross", symbols: ["AAPL"], parameters: { fast: 2, slow: 4 }, state: "paused", barSeconds: 1, riskPercent: 10, maxCyclesPerDay: 50 },
+    });
+    const directory = runner();
+    await directory.start();
+    const view = await directory.setState(actor, "ma-aapl", "running");
+    expect(view.state).toBe("running");
+
+    const ledger = await eventually(() => simulator.ledger(), (current) => current.executions.some((execution) => execution.symbol === "AAPL"), 30_000);
+    const mine = ledger.orders.filter((order) => order.orderRef.startsWith("ma-aapl/"));
+    expect(mine.length).toBeGreaterThan(0);
+    for (const order of mine) expect(order.orderRef).toBe(`ma-aapl/${order.parentId || order.orderId}`);
+    expect(events.some((event) => event.type === "decision" && event.symbol === "AAPL")).toBe(true);
+
+    await directory.setState(actor, "ma-aapl", "paused");
+    await eventually(() => simulator.ledger().orders.filter((order) => order.symbol === "AAPL" && !["Filled", "Cancelled", "Inactive"].includes(order.status)).length, (open) => open === 0);
+    const held = simulator.ledger().positions.find((position) => position.symbol === "AAPL")?.qty ?? 0;
+    const fills = events.filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "AAPL");
+    expect(fills.reduce((sum, event) => sum + (event.fill.side === "BUY" ? 1 : -1) * event.fill.quantity, 0)).toBe(held);
+    expect(new Set(fills.map((event) => event.fill.execId)).size).toBe(fills.length);
+    const audit = await prisma.auditLog.findMany({ where: { action: { startsWith: "strategy_" } } });
+    expect(audit.map((row) => row.action)).toEqual(expect.arrayContaining(["strategy_start", "strategy_pause"]));
+    directory.stop();
+  }, 40_000);
+
+  it("refuses entries outside the trading window, on delayed data, and beyond the day's trade cycles", async () => {
+    entitlements.set("TSLA", "delayed");
+    await prisma.strategyInstance.createMany({
+      data: [
+        { id: "window-msft", strategy: "ma-cross", label: "morning only", symbols: ["MSFT"], parameters: { fast: 2, slow: 3 }, state: "running", barSeconds: 1, windowStart: "09:30", windowEnd: "10:00" },
+        { id: "delayed-tsla", strategy: "ma-cross", label: "delayed data", symbols: ["TSLA"], parameters: { fast: 2, slow: 3 }, state: "running", barSeconds: 1 },
+        { id: "one-cycle-nvda", strategy: "ma-cross", label: "one cycle", symbols: ["NVDA"], parameters: { fast: 2, slow: 3 }, state: "running", barSeconds: 1, maxCyclesPerDay: 1, riskPercent: 5 },
+      ],
+    });
+    const directory = runner();
+    await directory.start();
+    const denials = () => events.filter((event): event is Extract<DomainEvent, { type: "denial" }> => event.type === "denial");
+    await eventually(
+      () => denials().map((event) => `${event.intent.symbol}: ${event.reason}`),
+      (reasons) => ["MSFT", "TSLA", "NVDA"].every((symbol) => reasons.some((reason) => reason.startsWith(symbol))),
+      40_000,
+    );
+    expect(denials().find((event) => event.intent.symbol === "MSFT")?.reason).toMatch(/outside the trading window \(09:30-10:00 America\/New_York\)/);
+    expect(denials().find((event) => event.intent.symbol === "TSLA")?.reason).toMatch(/delayed: entries refused/);
+    expect(denials().find((event) => event.intent.symbol === "NVDA")?.reason).toMatch(/1 of 1 trade cycles used today/);
+    expect(simulator.ledger().orders.filter((order) => order.symbol === "MSFT" || order.symbol === "TSLA")).toEqual([]);
+    directory.stop();
+  }, 60_000);
+
+  it("BROKER=paper: the same runner trades on the simulated broker with live prices, sending nothing to the gateway", async () => {
+    await prisma.strategyInstance.create({
+      data: { id: "paper-meta", strategy: "ma-cross", label: "paper", symbols: ["META"], parameters: { fast: 2, slow: 4 }, state: "running", barSeconds: 1, riskPercent: 10, maxCyclesPerDay: 50 },
+    });
+    await prisma.strategyInstance.updateMany({ where: { id: { not: "paper-meta" } }, data: { state: "paused" } });
+    const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }) });
+    await directory.start();
+    await eventually(() => events.filter((event) => event.type === "fill" && event.fill.symbol === "META").length, (count) => count > 0, 30_000);
+    expect(simulator.ledger().orders.filter((order) => order.symbol === "META")).toEqual([]);
+    const view = directory.list().find((candidate) => candidate.id === "paper-meta")!;
+    const fills = events.filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "META");
+    expect(view.positions.META).toBe(fills.reduce((sum, event) => sum + (event.fill.side === "BUY" ? 1 : -1) * event.fill.quantity, 0));
+    directory.stop();
+  }, 40_000);
+});

@@ -1,0 +1,337 @@
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { EXCHANGES, exchangeCalendar } from "@/lib/core/calendar";
+import { TradingEngine } from "@/lib/core/engine/engine";
+import type { CommissionModel } from "@/lib/core/model/commission";
+import { perShareCommission } from "@/lib/core/model/commission";
+import { defineInstrument, type Instrument } from "@/lib/core/model/instrument";
+import { Portfolio } from "@/lib/core/model/portfolio";
+import type { BrokerEvent, BrokerPort, Clock, DomainEvent, EventSink, MarketDataPort, RiskGate, Tick, Unsubscribe } from "@/lib/core/ports";
+import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/strategies/registry";
+import { localDateKey } from "@/lib/core/time/zoned-time";
+import { BarBuilder } from "@/lib/adapters/ibkr/market-data";
+import type { AuditEvent } from "./audit";
+import type { Actor } from "./controls";
+import { InvalidStrategyParameters, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
+import { closeOnDataError, monitorSchema, monitored, type DataErrorSource } from "./symbol-monitor";
+import { entryRulesGate, tradingWindowSchema } from "./trading-window";
+
+/** A broker port for one engine, with optional hooks a simulated broker needs around each price. */
+export interface EngineBroker extends BrokerPort {
+  /** Called with every price before the engine sees it (a paper broker fills resting orders here). */
+  beforePrice?(tick: Tick): void;
+  afterPrice?(): void;
+  dispose?(): void;
+}
+
+/** Live, delayed, frozen or none, as the market-data entitlement reports a symbol. */
+export type Entitlement = "live" | "delayed" | "frozen" | "delayed-frozen" | "none" | "unknown";
+
+export interface StrategyRunnerOptions {
+  prisma: PrismaClient;
+  marketData: MarketDataPort & Partial<DataErrorSource>;
+  /** A broker port per engine; each engine must hear only about its own orders (see scopedBroker). */
+  brokerFor: (instrument: Instrument, instanceId: string) => EngineBroker;
+  instrumentOf?: (symbol: string) => Promise<Instrument>;
+  /** The account-wide risk gate (the risk engine); the instance's own rules run in front of it. */
+  risk: RiskGate;
+  events: EventSink;
+  clock: Clock;
+  /** Cash the engines may size from, read when an engine starts. */
+  availableFunds: () => number;
+  entitlementOf?: (symbol: string) => Entitlement;
+  commission?: CommissionModel;
+  audit?: (event: AuditEvent) => Promise<void>;
+  log: Logger;
+}
+
+export const instanceConfigSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "id is lower-case letters, digits and dashes"),
+  strategy: z.string().refine(isStrategyName, { message: `strategy must be one of ${strategyNames.join(", ")}` }),
+  label: z.string().trim().min(1).max(120),
+  symbols: z.array(z.string().trim().toUpperCase().regex(/^[A-Z0-9.]{1,12}$/, "symbols are 1-12 letters, digits or dots")).min(1, "at least one symbol"),
+  parameters: z.record(z.string(), z.unknown()).default({}),
+  state: z.enum(["running", "paused"]).default("paused"),
+  windowStart: z.string().nullable().default(null),
+  windowEnd: z.string().nullable().default(null),
+  exchange: z.string().refine((mic) => Object.hasOwn(EXCHANGES, mic), { message: `exchange must be one of ${Object.keys(EXCHANGES).join(", ")}` }).default("XNYS"),
+  maxCyclesPerDay: z.number().int().min(1).max(100).default(3),
+  barSeconds: z.number().int().min(1).max(86_400).default(60),
+  riskPercent: z.number().positive().max(100).default(1),
+  allowDelayedData: z.boolean().default(false),
+});
+
+export type InstanceConfig = z.output<typeof instanceConfigSchema>;
+
+/** Seeded on the first start: the classic golden cross on SPY, paused until someone starts it. */
+export const DEFAULT_INSTANCES: readonly z.input<typeof instanceConfigSchema>[] = [
+  { id: "golden-cross-spy", strategy: "golden-cross", label: "Golden cross on SPY (daily bars)", symbols: ["SPY"], parameters: {}, state: "paused", barSeconds: 86_400 },
+];
+
+/**
+ * Validates parameters against the strategy's own schema, plus the optional `exits` block
+ * (the symbol monitor's rules); throws InvalidStrategyParameters naming every bad field.
+ */
+export function validateParameters(strategy: string, parameters: unknown): Record<string, unknown> {
+  if (!isStrategyName(strategy)) throw new InvalidStrategyParameters([{ path: "strategy", message: `unknown strategy "${strategy}"` }]);
+  if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
+    throw new InvalidStrategyParameters([{ path: "(root)", message: "parameters must be an object" }]);
+  }
+  const { exits, ...own } = parameters as Record<string, unknown>;
+  const issues: { path: string; message: string }[] = [];
+  const ownResult = strategyRegistry[strategy].parameters.safeParse(own);
+  if (!ownResult.success) issues.push(...ownResult.error.issues.map((issue) => ({ path: issue.path.join(".") || "(root)", message: issue.message })));
+  const exitResult = monitorSchema.safeParse(exits);
+  if (!exitResult.success) issues.push(...exitResult.error.issues.map((issue) => ({ path: ["exits", ...issue.path].join("."), message: issue.message })));
+  if (issues.length > 0) throw new InvalidStrategyParameters(issues);
+  return exits === undefined ? { ...own } : { ...own, exits };
+}
+
+/** A view of a shared broker that hears only about the orders sent through it; `onId` sees each id it takes. */
+export function scopedBroker(shared: BrokerPort, onId?: (orderId: number) => void): EngineBroker {
+  const own = new Set<number>();
+  return {
+    nextOrderId: () => {
+      const id = shared.nextOrderId();
+      own.add(id);
+      onId?.(id);
+      return id;
+    },
+    submit: (order) => shared.submit(order),
+    modify: (orderId, changes) => shared.modify(orderId, changes),
+    cancel: (orderId) => shared.cancel(orderId),
+    cancelAll: () => {
+      for (const id of own) shared.cancel(id);
+    },
+    onEvent: (listener) => shared.onEvent((event: BrokerEvent) => {
+      if (own.has(event.type === "fill" ? event.fill.orderId : event.update.orderId)) listener(event);
+    }),
+  };
+}
+
+interface RunningSymbol {
+  readonly symbol: string;
+  readonly engine: TradingEngine;
+  readonly broker: EngineBroker;
+  readonly bars: BarBuilder;
+  readonly unsubscribe: Unsubscribe;
+}
+
+interface Instance {
+  config: InstanceConfig;
+  running: RunningSymbol[];
+  realized: { day: string; amount: number };
+  lastSignal: StrategyInstanceView["lastSignal"];
+  /** Bumped on every start/stop so a slow start that lost the race is discarded. */
+  generation: number;
+}
+
+export class UnknownStrategyInstanceError extends Error {
+  constructor(readonly id: string) {
+    super(`no strategy instance "${id}"`);
+    this.name = "UnknownStrategyInstanceError";
+  }
+}
+
+/**
+ * Runs the configured strategy instances live: one core TradingEngine per instance and
+ * symbol, fed with trade prints and with bars built from them (`barSeconds` per instance),
+ * orders through the broker port, every decision through the event sink.
+ */
+export class StrategyRunner implements StrategyDirectory {
+  private readonly instances = new Map<string, Instance>();
+  private flushTimer: ReturnType<typeof setInterval> | undefined;
+  private stopDataErrors: Unsubscribe | undefined;
+
+  constructor(private readonly options: StrategyRunnerOptions) {}
+
+  /** Loads the instances (seeding the defaults on the very first start) and starts the running ones. */
+  async start(): Promise<void> {
+    const { prisma } = this.options;
+    if ((await prisma.strategyInstance.count()) === 0) {
+      await prisma.strategyInstance.createMany({ data: DEFAULT_INSTANCES.map((seed) => toRow(instanceConfigSchema.parse(seed))), skipDuplicates: true });
+    }
+    for (const row of await prisma.strategyInstance.findMany({ orderBy: { createdAt: "asc" } })) {
+      const config = this.configFromRow(row);
+      if (!config) continue;
+      this.instances.set(config.id, { config, running: [], realized: { day: "", amount: 0 }, lastSignal: null, generation: 0 });
+    }
+    this.flushTimer = setInterval(() => this.flushBars(), 1_000);
+    this.flushTimer.unref();
+    const { marketData } = this.options;
+    if (marketData.onError) {
+      const errors = { onError: marketData.onError.bind(marketData) };
+      this.stopDataErrors = closeOnDataError(errors, () => this.holdings(), this.options.events, () => this.options.clock.now());
+    }
+    await Promise.all([...this.instances.values()].filter((instance) => instance.config.state === "running").map((instance) => this.run(instance)));
+  }
+
+  stop(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopDataErrors?.();
+    for (const instance of this.instances.values()) this.halt(instance);
+  }
+
+  list(): readonly StrategyInstanceView[] {
+    return [...this.instances.values()].map((instance) => this.view(instance));
+  }
+
+  async setState(actor: Actor, id: string, state: StrategyRunState): Promise<StrategyInstanceView> {
+    const instance = this.require(id);
+    await this.options.prisma.strategyInstance.update({ where: { id }, data: { state } });
+    instance.config = { ...instance.config, state };
+    if (state === "running") await this.run(instance);
+    else this.halt(instance);
+    await this.audit(actor, `strategy_${state === "running" ? "start" : "pause"}`, id, { state });
+    return this.view(instance);
+  }
+
+  async updateParameters(actor: Actor, id: string, parameters: unknown): Promise<StrategyInstanceView> {
+    const instance = this.require(id);
+    const validated = validateParameters(instance.config.strategy, parameters);
+    await this.options.prisma.strategyInstance.update({ where: { id }, data: { parameters: validated as object } });
+    instance.config = { ...instance.config, parameters: validated };
+    if (instance.config.state === "running") {
+      this.halt(instance);
+      await this.run(instance);
+    }
+    await this.audit(actor, "strategy_parameters", id, { parameters: validated });
+    return this.view(instance);
+  }
+
+  /** Every engine's open position, for the data-error guard and for tests. */
+  holdings(): { symbol: string; position: number; flatten(reason: string): void }[] {
+    return [...this.instances.values()].flatMap((instance) =>
+      instance.running.map((running) => ({ symbol: running.symbol, position: running.engine.position, flatten: (reason: string) => running.engine.flatten(reason) })),
+    );
+  }
+
+  private require(id: string): Instance {
+    const instance = this.instances.get(id);
+    if (!instance) throw new UnknownStrategyInstanceError(id);
+    return instance;
+  }
+
+  private configFromRow(row: Awaited<ReturnType<PrismaClient["strategyInstance"]["findFirstOrThrow"]>>): InstanceConfig | undefined {
+    const parsed = instanceConfigSchema.safeParse({ ...row, parameters: row.parameters ?? {} });
+    if (parsed.success) return parsed.data;
+    this.options.log.error({ id: row.id, issues: parsed.error.issues }, "strategy instance has an invalid configuration; it stays stopped");
+    return undefined;
+  }
+
+  private async run(instance: Instance): Promise<void> {
+    this.halt(instance);
+    const generation = ++instance.generation;
+    const { config } = instance;
+    const instruments = await Promise.all(config.symbols.map((symbol) => this.options.instrumentOf?.(symbol) ?? Promise.resolve(defineInstrument({ symbol }))));
+    if (generation !== instance.generation) return;
+    instance.running = instruments.map((instrument) => this.startSymbol(instance, instrument));
+  }
+
+  private startSymbol(instance: Instance, instrument: Instrument): RunningSymbol {
+    const { config } = instance;
+    const { clock, marketData } = this.options;
+    const broker = this.options.brokerFor(instrument, config.id);
+    const { exits, ...own } = config.parameters;
+    const strategy = monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(exits));
+    const calendar = exchangeCalendar(config.exchange);
+    const window = tradingWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
+    const risk = entryRulesGate({ window, calendar, maxCyclesPerDay: config.maxCyclesPerDay, now: () => clock.now(), blocked: (symbol) => this.entryBlock(config, symbol) }, this.options.risk);
+    const engine = new TradingEngine({
+      instrument,
+      strategy,
+      broker,
+      portfolio: new Portfolio(this.options.availableFunds()),
+      clock,
+      sizing: { kind: "percent-of-equity", fraction: config.riskPercent / 100 },
+      commission: this.options.commission ?? perShareCommission(),
+      risk,
+      events: this.sinkFor(instance, calendar.timeZone),
+    });
+    engine.start();
+    const bars = new BarBuilder(config.barSeconds * 1_000);
+    const stopTicks = marketData.subscribeTicks(instrument.symbol, (tick) => {
+      broker.beforePrice?.(tick);
+      engine.onTick(tick);
+      const bar = bars.add(tick.time, tick.price, tick.size);
+      if (bar) engine.onBar(bar);
+      broker.afterPrice?.();
+    });
+    return {
+      symbol: instrument.symbol,
+      engine,
+      broker,
+      bars,
+      unsubscribe: () => {
+        stopTicks();
+        engine.stop();
+        broker.dispose?.();
+      },
+    };
+  }
+
+  /** Entries are refused on delayed or missing data unless the instance allows delayed data. */
+  private entryBlock(config: InstanceConfig, symbol: string): string | null {
+    const entitlement = this.options.entitlementOf?.(symbol) ?? "live";
+    if (entitlement === "live" || entitlement === "unknown") return null;
+    if (entitlement === "none") return `no market data for ${symbol}: entries refused`;
+    return config.allowDelayedData ? null : `market data for ${symbol} is ${entitlement}: entries refused (allowDelayedData is off)`;
+  }
+
+  private sinkFor(instance: Instance, timeZone: string): EventSink {
+    const { events, clock } = this.options;
+    return {
+      emit: (event: DomainEvent) => {
+        events.emit(event);
+        if (event.type === "decision") {
+          instance.lastSignal = { time: new Date(event.time).toISOString(), symbol: event.symbol, text: `${event.intent.side} ${event.intent.quantity} (${event.intent.purpose}): ${event.intent.reason}` };
+        } else if (event.type === "fill") {
+          const day = localDateKey(clock.now(), timeZone);
+          if (instance.realized.day !== day) instance.realized = { day, amount: 0 };
+          instance.realized.amount += event.realizedPnl;
+        }
+      },
+    };
+  }
+
+  private halt(instance: Instance): void {
+    instance.generation++;
+    for (const running of instance.running) running.unsubscribe();
+    instance.running = [];
+  }
+
+  private flushBars(): void {
+    const now = this.options.clock.now();
+    for (const instance of this.instances.values()) {
+      for (const running of instance.running) {
+        const bar = running.bars.flush(now);
+        if (bar) running.engine.onBar(bar);
+      }
+    }
+  }
+
+  private view(instance: Instance): StrategyInstanceView {
+    const { config } = instance;
+    const today = localDateKey(this.options.clock.now(), exchangeCalendar(config.exchange).timeZone);
+    return {
+      id: config.id,
+      strategy: config.strategy,
+      label: config.label,
+      symbols: config.symbols,
+      parameters: config.parameters,
+      state: config.state,
+      positions: Object.fromEntries(instance.running.map((running) => [running.symbol, running.engine.position])),
+      realizedPnlToday: instance.realized.day === today ? instance.realized.amount : 0,
+      lastSignal: instance.lastSignal,
+    };
+  }
+
+  private async audit(actor: Actor, action: string, id: string, details: unknown): Promise<void> {
+    await this.options.audit?.({ actor: actor.user, source: actor.source, ip: actor.ip ?? null, action, result: "ok", details: { id, ...(details as object) } });
+  }
+}
+
+function toRow(config: InstanceConfig) {
+  return { ...config, parameters: config.parameters as object };
+}
