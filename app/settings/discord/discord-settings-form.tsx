@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { Field, FormError, Notice, SubmitButton } from "@/lib/auth/ui/fields";
 import { formText, useApiAction } from "@/lib/auth/ui/security/use-action";
 import type { DiscordSettingsView, SecretSource } from "@/lib/adapters/discord/settings";
@@ -63,32 +63,18 @@ export function DiscordSettingsForm({ view }: { view: DiscordSettingsView }) {
 
   return (
     <form onSubmit={save} className="flex flex-col gap-8" aria-label="Discord settings">
-      <section aria-labelledby="webhook-heading" className="flex flex-col gap-3">
-        <h2 id="webhook-heading" className="text-lg font-semibold">
-          Alerts webhook
-        </h2>
+      <Section id="webhook" title="Alerts webhook">
         <p className="text-sm" data-testid="webhook-state">
           Webhook URL: <strong>{secretState(view.webhook)}</strong>
         </p>
         <Field label="New webhook URL" name="webhookUrl" id="webhook-url" type="password" autoComplete="off" disabled={!view.canStoreSecrets} hint={`${secretHint} Discord: channel settings → Integrations → Webhooks → Copy URL.`} />
         <div className="flex gap-3">
-          {view.webhook.source === "settings" && (
-            <button type="button" className="underline" onClick={() => void clear("webhookUrl")} disabled={busy}>
-              Remove webhook URL
-            </button>
-          )}
-          {view.webhook.set && (
-            <button type="button" className="underline" onClick={() => void sendTest()} disabled={busy}>
-              Send a test alert
-            </button>
-          )}
+          {view.webhook.source === "settings" && <LinkButton onClick={() => clear("webhookUrl")} busy={busy} label="Remove webhook URL" />}
+          {view.webhook.set && <LinkButton onClick={sendTest} busy={busy} label="Send a test alert" />}
         </div>
-      </section>
+      </Section>
 
-      <section aria-labelledby="levels-heading" className="flex flex-col gap-3">
-        <h2 id="levels-heading" className="text-lg font-semibold">
-          Alert levels
-        </h2>
+      <Section id="levels" title="Alert levels">
         <p className="text-sm text-slate-600 dark:text-slate-400">Silent posts without a push notification.</p>
         <table className="max-w-xl text-left text-sm">
           <tbody>
@@ -110,21 +96,14 @@ export function DiscordSettingsForm({ view }: { view: DiscordSettingsView }) {
             ))}
           </tbody>
         </table>
-      </section>
+      </Section>
 
-      <section aria-labelledby="bot-heading" className="flex flex-col gap-3">
-        <h2 id="bot-heading" className="text-lg font-semibold">
-          Bot commands
-        </h2>
+      <Section id="bot" title="Bot commands">
         <p className="text-sm" data-testid="bot-state">
           Bot token: <strong>{secretState(view.botToken)}</strong>
         </p>
         <Field label="New bot token" name="botToken" id="bot-token" type="password" autoComplete="off" disabled={!view.canStoreSecrets} hint={secretHint} />
-        {view.botToken.source === "settings" && (
-          <button type="button" className="self-start underline" onClick={() => void clear("botToken")} disabled={busy}>
-            Remove bot token
-          </button>
-        )}
+        {view.botToken.source === "settings" && <LinkButton onClick={() => clear("botToken")} busy={busy} label="Remove bot token" />}
         <div className="flex flex-col gap-1">
           <label htmlFor="allowed-user-ids" className="text-sm font-medium">
             Allowed Discord user ids (may halt, resume and flatten)
@@ -144,7 +123,7 @@ export function DiscordSettingsForm({ view }: { view: DiscordSettingsView }) {
             <option value="none">no answers</option>
           </select>
         </div>
-      </section>
+      </Section>
 
       <FormError message={error} />
       {saved && <Notice>{saved}</Notice>}
@@ -152,5 +131,24 @@ export function DiscordSettingsForm({ view }: { view: DiscordSettingsView }) {
         <SubmitButton busy={busy}>Save Discord settings</SubmitButton>
       </div>
     </form>
+  );
+}
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="flex flex-col gap-3">
+      <h2 id={`${id}-heading`} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function LinkButton({ label, busy, onClick }: { label: string; busy: boolean; onClick: () => Promise<void> }) {
+  return (
+    <button type="button" className="self-start underline" onClick={() => void onClick()} disabled={busy}>
+      {label}
+    </button>
   );
 }
