@@ -116,6 +116,8 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     onFlatten: (result) => realtime.publishFlatten(result),
   });
   lifecycle.add("discord", () => discord.stop());
+  const stopRiskAlerts = discord.watchRisk(riskStack);
+  lifecycle.add("risk alerts", () => stopRiskAlerts());
 
   const reports = createReportsService({
     prisma: database.prisma,

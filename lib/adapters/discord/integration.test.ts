@@ -9,7 +9,11 @@ import * as discordTest from "@/app/api/settings/discord/test/route";
 import * as login from "@/app/api/auth/login/route";
 import { apiRequest, call, sessionFrom, startAuthHarness, type AuthHarness, type RequestOptions } from "@/lib/auth/test-harness";
 import { getAppContext, publishAppContext, type AppServices } from "@/lib/runtime/context";
+import { EventEmitter } from "node:events";
 import { AccountView } from "@/lib/services/account-view";
+import { TradingState } from "@/lib/services/trading-state";
+import type { GuardianEvents } from "@/lib/services/guardian";
+import type { FlatByTimeEvents } from "@/lib/services/flat-by-time";
 import { createReportsService } from "@/lib/services/reports";
 import { eventually } from "@/test/eventually";
 import { FakeDiscordWebhook } from "./fake-discord";
@@ -109,6 +113,23 @@ describe("Discord settings over HTTP", () => {
     expect(fill?.payload.flags).toBeUndefined();
     const connection = fake.received.find((post) => post.payload.content?.includes("Gateway"));
     expect(connection?.payload.flags).toBe(4096);
+  });
+
+  it("alerts on trading-mode changes, guardian tiers and scheduled flattens from the risk stack", async () => {
+    const state = new TradingState({ prisma: h.prisma, account: "paper", now: Date.now });
+    const guardian = new EventEmitter<GuardianEvents>();
+    const flatByTime = new EventEmitter<FlatByTimeEvents>();
+    const detach = discord.watchRisk({ state, guardian, flatByTime });
+    await state.tighten("HALTED", "discord:123456789012345678", "news spike");
+    guardian.emit("tier", "reducing", { level: "reducing", reasons: ["daily loss 2100.00 is 2.10% of 100000.00 (reducing at 2%)"] } as GuardianEvents["tier"][1]);
+    flatByTime.emit("flattened", { id: "s", status: "flat", startedAt: "", finishedAt: "", ordersCancelled: 0, closingOrders: [], remaining: [], message: "All orders cancelled and every position closed." });
+    await state.resume("owner");
+    detach();
+    const text = await eventually(() => contents().join("\n"), (all) => all.includes("Trading **ACTIVE**"), 8_000);
+    expect(text).toContain("🚦 Trading **HALTED** by discord:123456789012345678: news spike");
+    expect(text).toContain("🛡️ Guardian tier **reducing**: daily loss 2100.00 is 2.10% of 100000.00 (reducing at 2%)");
+    expect(text).toContain("✅ Flatten by the flat-by-time schedule: **flat** · 0 orders cancelled · closed no positions.");
+    expect(text).toContain("🚦 Trading **ACTIVE** by owner");
   });
 
   it("posts the end-of-day summary of the reports service through the webhook", async () => {

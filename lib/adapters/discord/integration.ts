@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
@@ -6,6 +7,9 @@ import type { AuditEvent } from "@/lib/services/audit";
 import type { Actor, TradingControls } from "@/lib/services/controls";
 import type { FlattenResult } from "@/lib/services/flatten";
 import { AlertService } from "@/lib/services/alerts";
+import type { GuardianEvents } from "@/lib/services/guardian";
+import type { TradingStateEvents } from "@/lib/services/trading-state";
+import type { FlatByTimeEvents } from "@/lib/services/flat-by-time";
 import { getAppContext } from "@/lib/runtime/context";
 import { AlertNotifier } from "./notifier";
 import { DiscordWebhook } from "./webhook";
@@ -21,6 +25,13 @@ export interface DiscordIntegrationOptions {
   controls: () => TradingControls | null;
   audit: (event: AuditEvent) => Promise<void>;
   onFlatten?: (result: FlattenResult, actor: Actor) => void;
+}
+
+/** The risk stack's emitters whose events become alerts. */
+export interface RiskEventSources {
+  guardian: Pick<EventEmitter<GuardianEvents>, "on" | "off">;
+  state: Pick<EventEmitter<TradingStateEvents>, "on" | "off">;
+  flatByTime: Pick<EventEmitter<FlatByTimeEvents>, "on" | "off">;
 }
 
 export type DiscordIntegration = Awaited<ReturnType<typeof startDiscord>>;
@@ -87,6 +98,20 @@ export async function startDiscord(options: DiscordIntegrationOptions) {
     commands,
     /** The reports service's end-of-day hook. */
     notifyDailySummary: async (message: string) => alerts.dailySummary(message),
+    /** Guardian tiers, trading-mode changes and scheduled flattens become alerts; returns the detach. */
+    watchRisk(sources: RiskEventSources): () => void {
+      const onTier = (...[level, assessment]: GuardianEvents["tier"]) => alerts.guardianTier(level, assessment.reasons.join("; ") || "no reason given");
+      const onMode = (...[status]: TradingStateEvents["change"]) => alerts.tradingMode(status);
+      const onScheduled = (...[result]: FlatByTimeEvents["flattened"]) => alerts.flattenResult(result, "the flat-by-time schedule");
+      sources.guardian.on("tier", onTier);
+      sources.state.on("change", onMode);
+      sources.flatByTime.on("flattened", onScheduled);
+      return () => {
+        sources.guardian.off("tier", onTier);
+        sources.state.off("change", onMode);
+        sources.flatByTime.off("flattened", onScheduled);
+      };
+    },
     /** Sends one message straight through the webhook, bypassing the queue, and throws what went wrong. */
     async sendTest(requestedBy: string): Promise<void> {
       const url = settings.current().webhookUrl;
