@@ -5,3 +5,4 @@ export * from "./overfitting";
 export * from "./plateau";
 export * from "./evaluation";
 export * from "./summary";
+export * from "./settings";

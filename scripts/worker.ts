@@ -1,0 +1,95 @@
+/**
+ * A research worker: `npm run worker`. Point any number of them, on any number of machines, at
+ * the same DATABASE_URL; they share the sweeps queued there. Each uses one compute thread per
+ * core unless told otherwise.
+ *
+ *   DATABASE_URL=postgresql://... npm run worker -- [--threads N] [--expire-seconds S] [--maintenance-seconds S]
+ */
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { createDatabase } from "@/lib/adapters/db/client";
+import { JobQueue } from "@/lib/adapters/jobs/queue";
+import { ThreadPool } from "@/lib/adapters/jobs/thread-pool";
+import { postgresUrlSchema } from "@/lib/adapters/db/connection-url";
+import { createLogger } from "@/lib/runtime/logger";
+import { currentCodeVersion, startResearchWorker } from "@/lib/services/research";
+
+const whole = (flag: string, min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (text === undefined) return undefined;
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < min) {
+        context.addIssue({ code: "custom", message: `--${flag} must be a whole number >= ${min}, got "${text}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const settingsSchema = z.object({
+  databaseUrl: postgresUrlSchema.describe("DATABASE_URL"),
+  threads: whole("threads", 1),
+  expireSeconds: whole("expire-seconds", 1),
+  maintenanceSeconds: whole("maintenance-seconds", 1),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+function readSettings() {
+  const { values } = parseArgs({
+    options: { threads: { type: "string" }, "expire-seconds": { type: "string" }, "maintenance-seconds": { type: "string" } },
+    strict: true,
+  });
+  const parsed = settingsSchema.safeParse({
+    databaseUrl: process.env.DATABASE_URL,
+    threads: values.threads,
+    expireSeconds: values["expire-seconds"],
+    maintenanceSeconds: values["maintenance-seconds"],
+    logLevel: process.env.LOG_LEVEL,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => (issue.path[0] === "databaseUrl" ? `DATABASE_URL: ${issue.message}` : issue.message));
+    throw new Error(problems.join("; "));
+  }
+  return parsed.data;
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const log = createLogger(settings.logLevel).child({ component: "research-worker" });
+  const database = await createDatabase({ databaseUrl: settings.databaseUrl, log, poolSize: 4 });
+  const queue = await JobQueue.start({
+    connectionString: settings.databaseUrl,
+    maintenanceIntervalSeconds: settings.maintenanceSeconds,
+    onError: (error) => log.warn({ err: error }, "job queue error"),
+  });
+  const pool = new ThreadPool(settings.threads);
+  await startResearchWorker({
+    prisma: database.prisma,
+    queue,
+    pool,
+    log,
+    workerName: `${hostname()}:${process.pid}`,
+    codeVersion: currentCodeVersion(),
+    expireInSeconds: settings.expireSeconds,
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "research worker stopping");
+    await queue.stop({ timeoutMs: 30_000 });
+    await pool.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`research worker: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
