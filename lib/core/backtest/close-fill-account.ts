@@ -7,9 +7,9 @@ import type { Side } from "../model/order";
 import { Portfolio } from "../model/portfolio";
 import type { Position } from "../model/position";
 import type { Direction, Strategy, StrategyContext, StrategyIntent } from "../strategies/types";
-import { computeMetrics, type Metrics } from "./metrics";
+import type { EquityCurve } from "./metrics";
 import { equityCurve } from "./run";
-import { TradeRecorder } from "./trades";
+import { TradeRecorder, type Trade } from "./trades";
 
 export interface CloseFillSettings {
   readonly instrument: Instrument;
@@ -61,8 +61,11 @@ export class CloseFillAccount implements StrategyContext {
     throw new Error(`close-fill replay: ${intent.kind} intents need the full engine`);
   }
 
-  /** Feeds every bar to `strategy`, closes what is still open at the last close, and measures. */
-  run(strategy: Strategy, bars: BarSeries, averages: AverageCache, buffers = runBuffers(bars.length)): Metrics {
+  /**
+   * Feeds every bar to `strategy` and closes what is still open at the last close, as a backtest
+   * does. The curve's arrays are views on `buffers`: read them before the buffers' next run.
+   */
+  run(strategy: Strategy, bars: BarSeries, averages: AverageCache, buffers = runBuffers(bars.length)): { curve: EquityCurve; trades: readonly Trade[] } {
     strategy.prepare?.(bars, averages);
     const { length, close } = bars;
     const { equity, inPosition } = buffers;
@@ -78,7 +81,7 @@ export class CloseFillAccount implements StrategyContext {
       equity[length - 1] = this.portfolio.cashAsNumber;
     }
     const curve = equityCurve(bars.time, equity.subarray(0, length), inPosition.subarray(0, length), this.settings.initialCapital, this.settings.instrument);
-    return computeMetrics(curve, this.recorder.trades);
+    return { curve, trades: this.recorder.trades };
   }
 
   private setBar(bars: BarSeries, i: number): void {

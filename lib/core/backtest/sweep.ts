@@ -5,7 +5,7 @@ import type { Instrument } from "../model/instrument";
 import { MovingAverageCross, type CrossMode } from "../strategies/moving-average-cross";
 import { CloseFillAccount, runBuffers, type RunBuffers } from "./close-fill-account";
 import type { FillTiming } from "./fill-model";
-import type { Metrics } from "./metrics";
+import { dailyReturns, maxDrawdown, sharpe } from "./metrics";
 import { runBacktest } from "./run";
 
 export interface SweepCombination {
@@ -48,15 +48,18 @@ export function runSweep(
   averages = new AverageCache(bars.close),
 ): SweepRow[] {
   const buffers = runBuffers(bars.length);
-  return combinations.map((combination) => {
-    const metrics = sweepRun(bars, combination, settings, averages, buffers);
-    return { ...combination, finalCapital: metrics.finalCapital, sharpe: metrics.sharpe, maxDrawdown: metrics.maxDrawdown, tradeCount: metrics.tradeCount };
-  });
+  return combinations.map((combination) => sweepRow(bars, combination, settings, averages, buffers));
 }
 
-function sweepRun(bars: BarSeries, { fast, slow }: SweepCombination, settings: SweepSettings, averages: AverageCache, buffers: RunBuffers): Metrics {
+/** Only the row's metrics, by the same functions a full backtest's metrics use. */
+function sweepRow(bars: BarSeries, { fast, slow }: SweepCombination, settings: SweepSettings, averages: AverageCache, buffers: RunBuffers): SweepRow {
   const strategy = new MovingAverageCross("golden-cross", { fast, slow, mode: settings.mode, longOnly: settings.longOnly, average: "sma" });
-  if (settings.fill !== "close") return runBacktest({ ...settings, bars, strategy, averages }).metrics;
+  if (settings.fill !== "close") {
+    const { metrics } = runBacktest({ ...settings, bars, strategy, averages });
+    return { fast, slow, finalCapital: metrics.finalCapital, sharpe: metrics.sharpe, maxDrawdown: metrics.maxDrawdown, tradeCount: metrics.tradeCount };
+  }
   const commission = settings.commission ?? zeroCommission;
-  return new CloseFillAccount({ ...settings, commission }).run(strategy, bars, averages, buffers);
+  const { curve, trades } = new CloseFillAccount({ ...settings, commission }).run(strategy, bars, averages, buffers);
+  const finalCapital = bars.length > 0 ? curve.equity[bars.length - 1] : settings.initialCapital;
+  return { fast, slow, finalCapital, sharpe: sharpe(dailyReturns(curve)), maxDrawdown: maxDrawdown(curve).depth, tradeCount: trades.length };
 }
