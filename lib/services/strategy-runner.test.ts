@@ -42,7 +42,7 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
     gateway = new GatewayClient({ host: simulator.host, port: simulator.port, clientId: 7, log });
     gateway.start();
-    await eventually(() => gateway.connectionState, (state) => state === "connected");
+    await eventually(() => gateway.ready, (ready) => ready);
     broker = new IbkrBroker({ gateway, log, orderRefOf: (request) => `${owners.get(request.id)}/${request.parentId ?? request.id}` });
     marketData = new IbkrMarketData(gateway, clock);
   });

@@ -10,7 +10,14 @@ import { Portfolio } from "@/lib/core/model/portfolio";
 import type { BrokerEvent, BrokerPort, Clock, DomainEvent, EventSink, MarketDataPort, RiskGate, Tick, Unsubscribe } from "@/lib/core/ports";
 import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/strategies/registry";
 import { localDateKey } from "@/lib/core/time/zoned-time";
-import { BarBuilder } from "@/lib/adapters/ibkr/market-data";
+import type { Contract } from "@stoqey/ib";
+import { BarBuilder, IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
+import { IbkrBroker } from "@/lib/adapters/ibkr/broker-port";
+import { BracketGuard } from "@/lib/adapters/ibkr/brackets";
+import { ContractDirectory } from "@/lib/adapters/ibkr/contracts";
+import type { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
+import { stockContract } from "@/lib/adapters/ibkr/mapping";
+import { paperBroker } from "@/lib/adapters/paper/paper-broker";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
 import { InvalidStrategyParameters, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
@@ -34,8 +41,8 @@ export interface StrategyRunnerOptions {
   /** A broker port per engine; each engine must hear only about its own orders (see scopedBroker). */
   brokerFor: (instrument: Instrument, instanceId: string) => EngineBroker;
   instrumentOf?: (symbol: string) => Promise<Instrument>;
-  /** The account-wide risk gate (the risk engine); the instance's own rules run in front of it. */
-  risk: RiskGate;
+  /** The account-wide risk gate (the risk engine), or one per instance id; the instance's own rules run in front of it. */
+  risk: RiskGate | ((instanceId: string) => RiskGate);
   events: EventSink;
   clock: Clock;
   /** Cash the engines may size from, read when an engine starts. */
@@ -237,7 +244,8 @@ export class StrategyRunner implements StrategyDirectory {
     const strategy = monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(exits));
     const calendar = exchangeCalendar(config.exchange);
     const window = tradingWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
-    const risk = entryRulesGate({ window, calendar, maxCyclesPerDay: config.maxCyclesPerDay, now: () => clock.now(), blocked: (symbol) => this.entryBlock(config, symbol) }, this.options.risk);
+    const shared = typeof this.options.risk === "function" ? this.options.risk(config.id) : this.options.risk;
+    const risk = entryRulesGate({ window, calendar, maxCyclesPerDay: config.maxCyclesPerDay, now: () => clock.now(), blocked: (symbol) => this.entryBlock(config, symbol) }, shared);
     const engine = new TradingEngine({
       instrument,
       strategy,
@@ -334,4 +342,75 @@ export class StrategyRunner implements StrategyDirectory {
 
 function toRow(config: InstanceConfig) {
   return { ...config, parameters: config.parameters as object };
+}
+
+export interface LiveStrategiesOptions {
+  /** ibkr: orders to TWS; paper: the core's simulated broker, fed with the same live prices. */
+  mode: "ibkr" | "paper";
+  gateway: GatewayClient;
+  prisma: PrismaClient;
+  risk: StrategyRunnerOptions["risk"];
+  availableFunds: () => number;
+  entitlementOf?: (symbol: string) => Entitlement;
+  events?: EventSink;
+  audit?: (event: AuditEvent) => Promise<void>;
+  log: Logger;
+  clock?: Clock;
+  /** How long a bracket's protective order may take to be acknowledged before its entry is cancelled. */
+  protectionTimeoutMs?: number;
+}
+
+/**
+ * The runner as the app runs it: prices from the gateway's quote stream, contracts qualified
+ * through it (tick sizes from minTick), orders to TWS with the instance id and decision in
+ * orderRef, brackets watched for live protection, or BROKER=paper's simulated fills.
+ */
+export function createLiveStrategyRunner(options: LiveStrategiesOptions): StrategyRunner {
+  const { gateway, prisma, log } = options;
+  const clock = options.clock ?? { now: () => Date.now() };
+  const events = options.events ?? loggedEvents(log);
+  const marketData = new IbkrMarketData(gateway, clock);
+  const contracts = new ContractDirectory(gateway, prisma);
+  const commission = perShareCommission();
+  const owners = new Map<number, string>();
+  const broker =
+    options.mode === "ibkr"
+      ? new IbkrBroker({
+          gateway,
+          log,
+          contractOf: (symbol) => contracts.known(symbol)?.contract ?? (stockContract(symbol) as Contract),
+          orderRefOf: (request) => `${owners.get(request.id) ?? "kestrel"}/${request.parentId ?? request.id}`,
+        })
+      : undefined;
+  if (broker) new BracketGuard({ broker, events, clock, protectionTimeoutMs: options.protectionTimeoutMs ?? 10_000 });
+  return new StrategyRunner({
+    prisma,
+    marketData,
+    brokerFor: (instrument, instanceId) => (broker ? scopedBroker(broker, (id) => owners.set(id, instanceId)) : paperBroker(instrument, { clock, commission })),
+    instrumentOf: (symbol) =>
+      contracts
+        .qualify({ symbol })
+        .then((qualified) => qualified.instrument)
+        .catch((error: unknown) => {
+          log.warn({ err: error, symbol }, "contract not qualified; trading it with a 0.01 tick until it is");
+          return defineInstrument({ symbol });
+        }),
+    risk: options.risk,
+    events,
+    clock,
+    availableFunds: options.availableFunds,
+    entitlementOf: options.entitlementOf,
+    commission,
+    audit: options.audit,
+    log,
+  });
+}
+
+function loggedEvents(log: Logger): EventSink {
+  return {
+    emit(event) {
+      if (event.type === "error") log.warn({ event }, event.message);
+      else if (event.type === "decision" || event.type === "denial" || event.type === "fill") log.info({ event }, `strategy ${event.type}`);
+    },
+  };
 }

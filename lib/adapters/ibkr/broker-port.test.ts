@@ -28,7 +28,7 @@ describe("IBKR broker and market-data ports against the simulated gateway", () =
     prisma = createTestPrisma();
     gateway = new GatewayClient({ host: simulator.host, port: simulator.port, clientId: 5, log });
     gateway.start();
-    await eventually(() => gateway.connectionState, (state) => state === "connected");
+    await eventually(() => gateway.ready, (ready) => ready);
     broker = new IbkrBroker({ gateway, log, orderRefOf: (request) => `test:${request.parentId ?? request.id}:${request.tag ?? ""}` });
     broker.onEvent((event) => events.push(event));
   });
