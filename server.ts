@@ -16,7 +16,7 @@ import { createReportsService, simulatorLedgerSource } from "@/lib/services/repo
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
 import { createRiskStack } from "@/lib/services/risk-service";
-import { publishedControls, startDiscord } from "@/lib/adapters/discord/integration";
+import { startDiscord } from "@/lib/adapters/discord/integration";
 // Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
 import { createAuthService } from "@/lib/auth/service";
 import { assertSafeListenAddress, ensureOwner } from "@/lib/auth/owner";
@@ -111,7 +111,7 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
       secretKey: env.KESTREL_SECRET_KEY,
     },
     engine,
-    controls: publishedControls,
+    controls: () => riskStack.controls,
     audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
     onFlatten: (result) => realtime.publishFlatten(result),
   });

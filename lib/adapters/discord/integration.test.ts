@@ -121,7 +121,14 @@ describe("Discord settings over HTTP", () => {
     const flatByTime = new EventEmitter<FlatByTimeEvents>();
     const detach = discord.watchRisk({ state, guardian, flatByTime });
     await state.tighten("HALTED", "discord:123456789012345678", "news spike");
-    guardian.emit("tier", "reducing", { level: "reducing", reasons: ["daily loss 2100.00 is 2.10% of 100000.00 (reducing at 2%)"] } as GuardianEvents["tier"][1]);
+    guardian.emit("tier", "reducing", {
+      level: "reducing",
+      reasons: ["daily loss 2100.00 is 2.10% of 100000.00 (reducing at 2%)"],
+      dayPnl: -2_100,
+      drawdown: 2_100,
+      overExposed: false,
+      exposure: { gross: 0, net: 0, largest: null },
+    });
     flatByTime.emit("flattened", { id: "s", status: "flat", startedAt: "", finishedAt: "", ordersCancelled: 0, closingOrders: [], remaining: [], message: "All orders cancelled and every position closed." });
     await state.resume("owner");
     detach();

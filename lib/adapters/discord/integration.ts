@@ -10,7 +10,6 @@ import { AlertService } from "@/lib/services/alerts";
 import type { GuardianEvents } from "@/lib/services/guardian";
 import type { TradingStateEvents } from "@/lib/services/trading-state";
 import type { FlatByTimeEvents } from "@/lib/services/flat-by-time";
-import { getAppContext } from "@/lib/runtime/context";
 import { AlertNotifier } from "./notifier";
 import { DiscordWebhook } from "./webhook";
 import { DiscordCommands } from "./commands";
@@ -155,11 +154,3 @@ function watchEngine(engine: DiscordIntegrationOptions["engine"], alerts: AlertS
   };
 }
 
-/** The TradingControls server.ts published, looked up per command so a later composition change needs no rewiring. */
-export function publishedControls(): TradingControls | null {
-  try {
-    return (getAppContext().services as { controls?: TradingControls }).controls ?? null;
-  } catch {
-    return null;
-  }
-}
