@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { runSweep, type SweepCombination } from "@/lib/core/backtest/sweep";
+import { runSweep, type SweepCombination, type SweepSettings } from "@/lib/core/backtest/sweep";
 import type { BarSeries } from "@/lib/core/data/bars";
 import { defineInstrument } from "@/lib/core/model/instrument";
 
@@ -7,16 +7,11 @@ import { defineInstrument } from "@/lib/core/model/instrument";
 interface SweepJob {
   readonly columns: Record<"time" | "open" | "high" | "low" | "close" | "volume", Float64Array>;
   readonly combinations: SweepCombination[];
+  readonly settings: Omit<SweepSettings, "instrument" | "commission">;
 }
 
 const job = workerData as SweepJob;
 const bars: BarSeries = { length: job.columns.close.length, ...job.columns };
-const rows = runSweep(bars, job.combinations, {
-  instrument: defineInstrument({ symbol: "SYN", timeZone: "UTC" }),
-  initialCapital: 100_000,
-  fill: "close",
-  mode: "state",
-  longOnly: true,
-  fractional: true,
-});
-parentPort?.postMessage(rows);
+const start = performance.now();
+const rows = runSweep(bars, job.combinations, { ...job.settings, instrument: defineInstrument({ symbol: "SYN", timeZone: "UTC" }) });
+parentPort?.postMessage({ rows, seconds: (performance.now() - start) / 1000 });
