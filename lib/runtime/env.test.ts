@@ -34,4 +34,11 @@ describe("environment", () => {
   it("refuses an unknown time zone", () => {
     expect(() => parseEnv({ KESTREL_TIME_ZONE: "Mars/Olympus" })).toThrow(/KESTREL_TIME_ZONE/);
   });
+
+  it("refuses paper mode against a live account and live mode against a paper (DU) account, naming both", () => {
+    expect(() => parseEnv({ TRADING_MODE: "paper", IB_ACCOUNT: "U7654321" })).toThrow(/TRADING_MODE=paper but account U7654321 is not a paper \(DU\) account/);
+    expect(() => parseEnv({ TRADING_MODE: "live", IB_ACCOUNT: "DU1234567" })).toThrow(/TRADING_MODE=live but account DU1234567 is a paper \(DU\) account/);
+    expect(parseEnv({ TRADING_MODE: "live", IB_ACCOUNT: "U7654321" }).IB_ACCOUNT).toBe("U7654321");
+    expect(() => parseEnv({ IB_ACCOUNT: "not an account" })).toThrow(/IB_ACCOUNT/);
+  });
 });

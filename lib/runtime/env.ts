@@ -12,6 +12,11 @@ export const envSchema = z.object({
   IB_PORT: port.default(4002),
   IB_CLIENT_ID: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
   TRADING_MODE: z.enum(["paper", "live"]).default("paper"),
+  /** The account to trade; paper accounts start with DU. Checked against TRADING_MODE and the gateway's accounts. */
+  IB_ACCOUNT: z
+    .string()
+    .regex(/^[A-Z]{1,3}\d{4,10}$/, "an IB account id looks like DU1234567 (paper) or U1234567 (live)")
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SIM_SEED: z.coerce.number().int().default(7),
   KESTREL_DATA_DIR: z.string().min(1).default(".data"),
@@ -43,6 +48,16 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+export type TradingMode = Env["TRADING_MODE"];
+
+/** Paper trading needs a paper (DU) account and live trading a real one; anything else is refused. */
+export function accountModeProblem(mode: TradingMode, account: string): string | null {
+  if (!account) return null;
+  const paperAccount = account.startsWith("DU");
+  if (mode === "paper" && !paperAccount) return `TRADING_MODE=paper but account ${account} is not a paper (DU) account; set TRADING_MODE=live to trade it`;
+  if (mode === "live" && paperAccount) return `TRADING_MODE=live but account ${account} is a paper (DU) account; set TRADING_MODE=paper`;
+  return null;
+}
 
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {
@@ -55,6 +70,10 @@ export class EnvError extends Error {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
   const result = envSchema.safeParse(cleaned);
-  if (result.success) return result.data;
+  if (result.success) {
+    const problem = accountModeProblem(result.data.TRADING_MODE, result.data.IB_ACCOUNT ?? "");
+    if (problem) throw new EnvError([`IB_ACCOUNT: ${problem}`]);
+    return result.data;
+  }
   throw new EnvError(result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`));
 }
