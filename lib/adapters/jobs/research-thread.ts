@@ -6,6 +6,8 @@ import type { ThreadReply, ThreadRequest } from "./thread-pool";
 /** One compute thread: keeps the bar series it was sent (shared memory, not copies) and evaluates parameter sets on them. */
 const seriesByKey = new Map<string, BarSeries>();
 
+parentPort?.postMessage({ id: 0, ready: true } satisfies ThreadReply);
+
 parentPort?.on("message", (request: ThreadRequest) => {
   if (request.type === "bars") {
     seriesByKey.set(request.key, request.bars);

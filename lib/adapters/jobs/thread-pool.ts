@@ -18,6 +18,8 @@ export type ThreadRequest =
 
 export interface ThreadReply {
   readonly id: number;
+  /** Sent once by each thread when its code has loaded. */
+  readonly ready?: boolean;
   readonly results?: RunEvaluation[];
   readonly error?: string;
 }
@@ -25,6 +27,7 @@ export interface ThreadReply {
 interface Slot {
   readonly worker: Worker;
   readonly barsKeys: Set<string>;
+  readonly loaded: Promise<void>;
   busy: boolean;
 }
 
@@ -65,13 +68,20 @@ export class ThreadPool {
 
   private spawn(): Slot {
     const worker = new Worker(ENTRY);
-    const slot: Slot = { worker, barsKeys: new Set(), busy: false };
-    worker.on("message", (reply: ThreadReply) => this.settle(reply));
+    let markLoaded = () => {};
+    const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+    const slot: Slot = { worker, barsKeys: new Set(), loaded, busy: false };
+    worker.on("message", (reply: ThreadReply) => (reply.ready ? markLoaded() : this.settle(reply)));
     worker.on("error", (error) => this.failSlot(slot, error));
     worker.on("exit", (code) => {
       if (!this.closed) this.failSlot(slot, new Error(`a compute thread exited with code ${code}`));
     });
     return slot;
+  }
+
+  /** Resolves once every thread has loaded its code. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.loaded));
   }
 
   /** Evaluates a task on `bars` (identified by `barsKey`; sent to each thread once). */

@@ -82,6 +82,7 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
       await prisma.researchSweep.update({ where: { id: data.sweepId }, data: { status: "failed", error: message, finishedAt: new Date() } });
     });
   });
+  await pool.ready();
   log.info({ worker: options.workerName, threads: pool.size }, "research worker ready");
 
   async function writeChunk(job: ChunkJob, evaluations: RunEvaluation[], spec: SweepSpec, loaded: LoadedBars): Promise<void> {
