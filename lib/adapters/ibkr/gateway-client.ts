@@ -18,7 +18,7 @@ import {
 import { classifyNotice, FarmStates, type ConnectionNotice } from "./notices";
 import { OutgoingPacer, type Lane } from "./pacing";
 import { Entitlements, type Entitlement } from "./entitlements";
-import { MemoryOrderIds, type OrderIdSource } from "./order-ids";
+import { MemoryOrderIds, OrderIdsNotReservedError, type OrderIdSource } from "./order-ids";
 import { clientIdAfterConflicts, reconnectDelayMs } from "./client-ids";
 import { executionFilterTime, fetchBrokerState, type ReconcileResult, type ReconcileSnapshot } from "./reconcile";
 import { resetWindowAt } from "./reset-windows";
@@ -279,8 +279,19 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   }
 
   /** The id is taken when the order is sent, so ids reach TWS in increasing order whatever the lane. */
-  private placeOrder(contract: Contract, order: Order, lane: Lane): Promise<number> {
+  private async placeOrder(contract: Contract, order: Order, lane: Lane): Promise<number> {
     this.assertReady();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOrder(contract, order, lane);
+      } catch (error) {
+        if (!(error instanceof OrderIdsNotReservedError) || attempt >= 3) throw error;
+        await this.orderIds.whenReserved();
+      }
+    }
+  }
+
+  private sendOrder(contract: Contract, order: Order, lane: Lane): Promise<number> {
     return new Promise((resolve, reject) => {
       this.pacer.send(lane, () => {
         if (!this.api || !this.ready) return reject(new GatewayUnavailableError());

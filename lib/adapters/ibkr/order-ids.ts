@@ -8,8 +8,10 @@ export interface OrderIdSource {
   seen(id: number): void;
   /** Called after each (re)connect, before any order: resolves once ids are reserved for use. */
   prepare(account: string, clientId: number): Promise<void>;
-  /** The next unused id; throws when none is reserved yet. */
+  /** The next unused id; throws {@link OrderIdsNotReservedError} when none is reserved yet. */
   take(): number;
+  /** Resolves once a reservation in progress is stored (at once when none is). */
+  whenReserved(): Promise<void>;
 }
 
 export class OrderIdsNotReservedError extends Error {
@@ -36,6 +38,8 @@ export class MemoryOrderIds implements OrderIdSource {
   take(): number {
     return this.next++;
   }
+
+  async whenReserved(): Promise<void> {}
 }
 
 /**
@@ -92,18 +96,24 @@ export class PostgresOrderIds extends MemoryOrderIds {
     return id;
   }
 
+  override async whenReserved(): Promise<void> {
+    this.refillIfLow();
+    await this.refill;
+  }
+
   private refillIfLow(): void {
     if (!this.key || this.refill || this.reservedThrough - this.next >= this.blockSize / 2) return;
     this.refill = this.reserve()
       .catch(this.onError)
       .finally(() => {
         this.refill = null;
+        this.refillIfLow();
       });
   }
 
   private async reserve(): Promise<void> {
     if (!this.key) return;
-    const target = this.next + this.blockSize - 1;
+    const target = Math.max(this.next, this.reservedThrough + 1) + this.blockSize - 1;
     if (target > 2_147_483_647) throw new Error("order ids exhausted for this client id (int32)");
     const { account, clientId } = this.key;
     const rows = await this.prisma.$queryRaw<{ reserved: number }[]>`

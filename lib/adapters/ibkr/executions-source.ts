@@ -1,0 +1,61 @@
+import type { DayKey, ExchangeCalendar } from "@/lib/core/calendar";
+import type { BrokerExecution as ReportExecution } from "@/lib/core/reports";
+import type { BrokerExecutionsSource } from "@/lib/services/reports/broker-source";
+import type { GatewayClient } from "./gateway-client";
+import type { BrokerCommission, BrokerExecution } from "./mapping";
+
+/**
+ * IBKR's own record of a trading day: reqExecutions from the day's start, each execution with
+ * its commission report (matched by execId), kept to the executions inside the day.
+ * TWS only keeps executions of the current day (up to a week in TWS with the setting), so
+ * older days come back empty.
+ */
+export function gatewayExecutionsSource(client: GatewayClient, calendar: ExchangeCalendar, timeoutMs = 15_000): BrokerExecutionsSource {
+  return {
+    name: "IBKR",
+    async executionsForDay(day: DayKey) {
+      const { start, end } = calendar.tradingDayWindow(day);
+      const { executions, commissions } = await collectExecutions(client, new Date(start), timeoutMs);
+      return executions
+        .filter((execution) => execution.executedAt.getTime() >= start && execution.executedAt.getTime() < end)
+        .map((execution): ReportExecution => ({
+          execId: execution.execId,
+          symbol: execution.symbol,
+          side: execution.side,
+          shares: execution.shares,
+          price: execution.price,
+          commission: commissions.get(execution.execId) ?? null,
+          time: execution.executedAt.toISOString(),
+        }));
+    },
+  };
+}
+
+async function collectExecutions(client: GatewayClient, since: Date, timeoutMs: number) {
+  const executions = new Map<string, BrokerExecution>();
+  const commissions = new Map<string, number>();
+  const onExecution = (execution: BrokerExecution) => executions.set(execution.execId, execution);
+  const onCommission = (commission: BrokerCommission) => commissions.set(commission.execId, commission.commission);
+  client.on("execution", onExecution);
+  client.on("commission", onCommission);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`IBKR did not list the day's executions within ${timeoutMs} ms`)), timeoutMs);
+      const reqId = client.requestExecutions(since);
+      const onEnd = (endedId: number) => {
+        if (endedId !== reqId) return;
+        client.off("executionsEnd", onEnd);
+        resolve();
+      };
+      client.on("executionsEnd", onEnd);
+    });
+    // Commission reports follow their executions; give the last ones a moment to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { executions: [...executions.values()], commissions };
+  } finally {
+    clearTimeout(timer);
+    client.off("execution", onExecution);
+    client.off("commission", onCommission);
+  }
+}
