@@ -13,10 +13,14 @@ import { createDatabase } from "@/lib/adapters/db/client";
 import { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import { createReportsService, simulatorLedgerSource } from "@/lib/services/reports";
+import { gatewayExecutionsSource } from "@/lib/adapters/ibkr/executions-source";
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
 import { createRiskStack } from "@/lib/services/risk-service";
 import { startDiscord } from "@/lib/adapters/discord/integration";
+import { JobQueue } from "@/lib/adapters/jobs/queue";
+import { createResearchService } from "@/lib/services/research/service";
+import { currentCodeVersion } from "@/lib/services/research/code-version";
 // Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
 import { createAuthService } from "@/lib/auth/service";
 import { assertSafeListenAddress, ensureOwner } from "@/lib/auth/owner";
@@ -78,6 +82,9 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     watchlist: env.KESTREL_WATCHLIST,
     tradingTimeZone: env.KESTREL_TIME_ZONE,
     exchange: env.KESTREL_EXCHANGE,
+    mode: env.TRADING_MODE,
+    account: env.IB_ACCOUNT,
+    dataDir: env.KESTREL_DATA_DIR,
   });
   const riskStack = createRiskStack({
     prisma: database.prisma,
@@ -98,6 +105,8 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     authenticate: (headers) => authenticateSocketHandshake(headers),
   });
   lifecycle.add("realtime", () => realtime.stop());
+  const healthTimer = setInterval(() => realtime.publishHealth(engine.health()), 5_000).unref();
+  lifecycle.add("health feed", () => clearInterval(healthTimer));
   const stopDroppingRevokedSessions = auth.onSessionRevoked((sessionId) => realtime.dropSession(sessionId));
   lifecycle.add("session revocation feed", () => stopDroppingRevokedSessions());
 
@@ -124,12 +133,18 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     log: log.child({ component: "reports" }),
     exchange: env.KESTREL_EXCHANGE,
     notify: discord.notifyDailySummary,
-    broker: broker.simulator ? simulatorLedgerSource(() => broker.simulator!.ledger(), exchangeCalendar(env.KESTREL_EXCHANGE)) : undefined,
+    broker: broker.simulator
+      ? simulatorLedgerSource(() => broker.simulator!.ledger(), exchangeCalendar(env.KESTREL_EXCHANGE))
+      : gatewayExecutionsSource(engine.client, exchangeCalendar(env.KESTREL_EXCHANGE)),
   });
   reports.start();
   lifecycle.add("end-of-day reports", () => reports.stop());
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk } });
+  const jobQueue = await JobQueue.start({ connectionString: databaseUrl, onError: (error) => log.warn({ err: error }, "job queue error") });
+  lifecycle.add("job queue", () => jobQueue.stop({ timeoutMs: 5_000 }));
+  const research = createResearchService({ prisma: database.prisma, queue: jobQueue, log: log.child({ component: "research" }), codeVersion: currentCodeVersion() });
+
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());

@@ -8,6 +8,7 @@ import type { AuthService } from "@/lib/auth/service";
 import type { ReportsService } from "@/lib/services/reports";
 import type { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 import type { DiscordIntegration } from "@/lib/adapters/discord/integration";
+import type { ResearchService } from "@/lib/services/research/service";
 
 /**
  * Everything a route handler may reach, owned by server.ts.
@@ -33,6 +34,8 @@ export interface AppServices {
   readonly auth: AuthService;
   readonly reports: ReportsService;
   readonly discord: DiscordIntegration;
+  /** Parameter sweeps: enqueue, progress, cancel, results (workers do the computing). */
+  readonly research: ResearchService;
 }
 
 const CONTEXT_KEY = Symbol.for("kestrel.app-context");
