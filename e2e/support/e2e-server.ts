@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   const database = await createScratchDatabase(serverUrl, "kestrel_e2e", { unique: true });
   cleanups.push(() => database.drop());
 
-  const simulator = await startGatewaySimulator({ seed: 11 });
+  // bench/ui.ts raises the tick rate; the specs keep the simulator's default.
+  const tickIntervalMs = process.env.E2E_SIM_TICK_MS ? Number(process.env.E2E_SIM_TICK_MS) : undefined;
+  const simulator = await startGatewaySimulator({ seed: 11, tickIntervalMs });
   cleanups.push(() => simulator.stop());
   const ledgerServer = createServer((_request, response) => {
     response.setHeader("content-type", "application/json");
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     stdio: "inherit",
     env: { ...process.env, DATABASE_URL: database.url, IB_HOST: simulator.host, IB_PORT: String(simulator.port) },
   });
+  writeFileSync(E2E_RUNTIME_FILE, JSON.stringify({ ...runtime, appPid: app.pid }));
   const appExited = new Promise<void>((resolve) => app.once("exit", () => resolve()));
   cleanups.push(async () => {
     if (app.exitCode === null) app.kill("SIGTERM");

@@ -7,6 +7,8 @@ import type { SimLedger } from "@/lib/sim";
 export interface E2eRuntime {
   databaseUrl: string;
   ledgerUrl: string;
+  /** The Kestrel server process, once started (the UI bench reads its CPU time). */
+  appPid?: number;
 }
 
 export const E2E_RUNTIME_FILE = path.resolve(".data/e2e/runtime.json");
