@@ -6,7 +6,7 @@ export async function GET(): Promise<Response> {
   const { prisma, services, env } = getAppContext();
   const database = await probeDatabase(() => prisma.$queryRaw`SELECT 1`);
   const broker = services.engine.health();
-  const healthy = database.ok && broker.state === "connected";
+  const healthy = database.ok && broker.ready;
   return Response.json(
     {
       status: healthy ? "ok" : "degraded",

@@ -1,6 +1,7 @@
 import type { ConnectionState, Quote } from "@/lib/adapters/ibkr/gateway-client";
 import type { AccountSummary, DashboardSnapshot, FillRow, OrderRow, PositionRow } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
+import type { BrokerHealth } from "@/lib/runtime/engine";
 
 export const SOCKET_PATH = "/api/socket";
 
@@ -22,6 +23,8 @@ export interface ServerToClientEvents {
   snapshot: (snapshot: DashboardSnapshot) => void;
   delta: (delta: DashboardDelta) => void;
   flatten: (result: FlattenResult) => void;
+  /** The broker session's health (connection, farms, reconcile, entitlements, mode), every few seconds. */
+  health: (health: BrokerHealth) => void;
 }
 
 /** Everything a browser may send; each payload is validated on arrival. */

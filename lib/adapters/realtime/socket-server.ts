@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
 import type { AccountView } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
+import type { BrokerHealth } from "@/lib/runtime/engine";
 import type { Principal } from "@/lib/auth/principal";
 import { DELTA_INTERVAL_MS, SOCKET_PATH, type ClientToServerEvents, type DashboardDelta, type ServerToClientEvents } from "./events";
 import { LatestValueCoalescer } from "./coalescer";
@@ -70,6 +71,10 @@ export class RealtimeFeed {
 
   publishFlatten(result: FlattenResult): void {
     this.io.emit("flatten", result);
+  }
+
+  publishHealth(health: BrokerHealth): void {
+    this.io.emit("health", health);
   }
 
   async stop(): Promise<void> {
