@@ -18,6 +18,9 @@ import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
 import { createRiskStack } from "@/lib/services/risk-service";
 import { startDiscord } from "@/lib/adapters/discord/integration";
+import { JobQueue } from "@/lib/adapters/jobs/queue";
+import { createResearchService } from "@/lib/services/research/service";
+import { currentCodeVersion } from "@/lib/services/research/code-version";
 // Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
 import { createAuthService } from "@/lib/auth/service";
 import { assertSafeListenAddress, ensureOwner } from "@/lib/auth/owner";
@@ -137,7 +140,11 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   reports.start();
   lifecycle.add("end-of-day reports", () => reports.stop());
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk } });
+  const jobQueue = await JobQueue.start({ connectionString: databaseUrl, onError: (error) => log.warn({ err: error }, "job queue error") });
+  lifecycle.add("job queue", () => jobQueue.stop({ timeoutMs: 5_000 }));
+  const research = createResearchService({ prisma: database.prisma, queue: jobQueue, log: log.child({ component: "research" }), codeVersion: currentCodeVersion() });
+
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());
