@@ -4,7 +4,7 @@ import pino from "pino";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import { recordAudit } from "@/lib/services/audit";
-import type { TradingControls } from "@/lib/services/controls";
+import { createRiskStack, type RiskStack } from "@/lib/services/risk-service";
 import { Engine } from "@/lib/runtime/engine";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { freshDatabase } from "@/test/db";
@@ -15,25 +15,12 @@ import { buttonClick, buttonsOf, slashCommand } from "./fake-discord";
 const TRADER = "333333333333333333";
 const log = pino({ level: "silent" });
 
-/** The controls as the composition builds them over the engine's FlattenService; only flatten is exercised here. */
-function controlsOver(engine: Engine): TradingControls {
-  const unused = () => Promise.reject(new Error("not exercised by this test"));
-  return {
-    status: () => ({ mode: "ACTIVE", since: new Date(0).toISOString(), reason: null, changedBy: null }),
-    haltEntries: unused,
-    reduceOnly: unused,
-    resume: unused,
-    cancelAllOrders: unused,
-    flattenSymbol: unused,
-    flattenAll: (actor) => engine.flattenAll({ actor: actor.user, source: actor.source, ip: actor.ip ?? null }),
-  };
-}
-
 describe("/flatten from Discord against the simulated gateway (real @stoqey/ib client, real Postgres)", () => {
   let simulator: GatewaySimulator;
   let database: ScratchDatabase;
   let prisma: PrismaClient;
   let engine: Engine;
+  let riskStack: RiskStack;
 
   beforeAll(async () => {
     simulator = await startGatewaySimulator({ seed: 5, tickIntervalMs: 50 });
@@ -47,6 +34,19 @@ describe("/flatten from Discord against the simulated gateway (real @stoqey/ib c
       watchlist: ["SPY"],
       tradingTimeZone: "America/New_York",
     });
+    // The controls exactly as server.ts composes them: the risk stack over the engine's flatten service.
+    riskStack = createRiskStack({
+      prisma,
+      account: "paper",
+      exchange: "XNYS",
+      view: engine.view,
+      flatten: engine.flattenService,
+      now: Date.now,
+      audit: async (event) => void (await recordAudit(prisma, event)),
+      log,
+    });
+    // Only the trading mode is loaded: a running guardian would flatten on the simulator's own P&L and race the test.
+    await riskStack.state.load();
     engine.start();
   }, 30_000);
 
@@ -57,12 +57,12 @@ describe("/flatten from Discord against the simulated gateway (real @stoqey/ib c
     await database?.drop();
   });
 
-  it("shows the positions, then a confirmed /flatten empties them on the simulator and audits as the Discord user", async () => {
+  it("halts, flattens one symbol, then a confirmed /flatten empties the simulator, all audited as the Discord user", async () => {
     const held = simulator.ledger().positions.filter((position) => position.qty !== 0);
     expect(held.length).toBeGreaterThan(0);
     await eventually(() => engine.view.openPositions().length, (count) => count === held.length);
     const commands = new DiscordCommands({
-      controls: () => controlsOver(engine),
+      controls: () => riskStack.controls,
       account: () => engine.view.snapshot(),
       access: () => ({ allowedUserIds: [TRADER], othersPolicy: "read-only" }),
       audit: async (event) => void (await recordAudit(prisma, event)),
@@ -72,6 +72,17 @@ describe("/flatten from Discord against the simulated gateway (real @stoqey/ib c
     await commands.handleCommand(positions);
     for (const position of held) expect(positions.replies[0].content).toContain(position.symbol);
 
+    const halt = slashCommand("halt", TRADER);
+    await commands.handleCommand(halt);
+    expect(halt.edits[0].content).toBe(`Trading is now **HALTED** (by discord:${TRADER}).`);
+    expect(riskStack.controls.status().mode).toBe("HALTED");
+
+    const [first, ...rest] = held;
+    const one = slashCommand("flatten", TRADER, { symbol: first.symbol.toLowerCase() });
+    await commands.handleCommand(one);
+    expect(one.edits[0].content).toMatch(/^✅ Flatten \*\*flat\*\*/);
+    expect(simulator.ledger().positions.filter((position) => position.qty !== 0).map((position) => position.symbol).sort()).toEqual(rest.map((position) => position.symbol).sort());
+
     const ask = slashCommand("flatten", TRADER);
     await commands.handleCommand(ask);
     const click = buttonClick(buttonsOf(ask.replies[0])[0], TRADER);
@@ -80,8 +91,16 @@ describe("/flatten from Discord against the simulated gateway (real @stoqey/ib c
     expect(click.edits[0].content).toMatch(/^✅ Flatten \*\*flat\*\*/);
     expect(simulator.ledger().positions.filter((position) => position.qty !== 0)).toEqual([]);
     expect(engine.view.openPositions()).toEqual([]);
-    const audit = await prisma.auditLog.findMany({ where: { action: "flatten_all" } });
-    expect(audit.map(({ actor, source, result }) => ({ actor, source, result }))).toEqual([{ actor: `discord:${TRADER}`, source: "discord", result: "flat" }]);
+    const audit = await eventually(
+      async () => (await prisma.auditLog.findMany({ where: { source: "discord" }, orderBy: { id: "asc" } })).map(({ actor, action, result }) => ({ actor, action, result })),
+      (rows) => rows.length >= 3,
+      5_000,
+    );
+    expect(audit).toEqual([
+      { actor: `discord:${TRADER}`, action: "trading.halt", result: "ok" },
+      { actor: `discord:${TRADER}`, action: "flatten_symbol", result: "flat" },
+      { actor: `discord:${TRADER}`, action: "flatten_all", result: "flat" },
+    ]);
 
     const after = slashCommand("positions", TRADER);
     await commands.handleCommand(after);
