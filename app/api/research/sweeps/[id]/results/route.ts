@@ -1,0 +1,11 @@
+import { jsonResponse, withAuth } from "@/lib/auth";
+import { resultQuerySchema } from "@/lib/services/research";
+import { queryOf, researchOf, sweepIdOf } from "../../../handlers";
+
+export const dynamic = "force-dynamic";
+
+/** One page of runs, sorted by ?sort=sharpe|totalReturn|maxDrawdown|tradeCount|oosSharpe|paramIndex&direction=asc|desc. */
+export const GET = withAuth("read", async (request, _principal, ctx) => {
+  const query = resultQuerySchema.parse(queryOf(request));
+  return jsonResponse({ runs: await researchOf(ctx).results(sweepIdOf(ctx), query) });
+});
