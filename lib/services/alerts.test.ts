@@ -8,7 +8,7 @@ import { AlertService, alertLevelsSchema, DEFAULT_ALERT_LEVELS, resetWindowAt, t
 
 function recording(levels: Partial<AlertLevels> = {}, now?: () => number) {
   const posted: OutgoingAlert[] = [];
-  const service = new AlertService({ sink: () => ({ post: (alert) => posted.push(alert) }), levels: () => ({ ...DEFAULT_ALERT_LEVELS, ...levels }), now });
+  const service = new AlertService({ sink: () => ({ post: (alert) => posted.push(alert) }), levels: () => ({ ...DEFAULT_ALERT_LEVELS, ...levels }), now, setupAssemblyMs: 20 });
   return { posted, service };
 }
 
@@ -21,7 +21,7 @@ describe("alert routing", () => {
     service.emit({ type: "denial", time: 0, intent, reason: "max position 100 shares" });
     service.emit({ type: "error", time: 0, message: "boom" });
     expect(posted.map(({ kind, silent, text }) => ({ kind, silent, text }))).toEqual([
-      { kind: "fill", silent: false, text: "💰 **BUY 10 SPY** @ 501.20 · realized −12.50" },
+      { kind: "fill", silent: false, text: "💰 **Bought 10 SPY** @ 501.20 · realized −12.50" },
       { kind: "denial", silent: true, text: "⛔ Risk denied SPY: max position 100 shares" },
     ]);
   });
@@ -42,15 +42,32 @@ describe("alert routing", () => {
     expect(posted[0].embed?.image?.url).toBe("attachment://BRK_B-setup.png");
   });
 
-  it("turns an entry decision into a text setup and announces flatten results", () => {
+  it("assembles an entry decision and its bracket orders into one setup with entry, target and stop", async () => {
     const { posted, service } = recording();
     service.emit({ type: "decision", time: 0, symbol: "SPY", intent });
+    service.emit({ type: "order", time: 0, order: { id: 1, symbol: "SPY", side: "BUY", quantity: 10, timeInForce: "DAY", type: "LMT", limitPrice: 501.2 } });
+    service.emit({ type: "order", time: 0, order: { id: 2, symbol: "SPY", side: "SELL", quantity: 10, timeInForce: "GTC", parentId: 1, type: "LMT", limitPrice: 510.5, tag: "take-profit" } });
+    service.emit({ type: "order", time: 0, order: { id: 3, symbol: "SPY", side: "SELL", quantity: 10, timeInForce: "GTC", parentId: 1, type: "STP", stopPrice: 497.35, tag: "stop-loss" } });
+    service.emit({ type: "order", time: 0, order: { id: 4, symbol: "AAPL", side: "BUY", quantity: 5, timeInForce: "DAY", type: "LMT", limitPrice: 1 } });
+    expect(posted).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(posted.map((alert) => alert.text)).toEqual(["📈 **BUY setup SPY** (ma-cross): entry 501.20 · target 510.50 · stop 497.35"]);
+  });
+
+  it("announces a fill once when it arrives both as a domain event and on the account", () => {
+    const { posted, service } = recording();
+    service.emit({ type: "fill", time: 0, fill: { orderId: 1, execId: "x1", symbol: "SPY", side: "SELL", quantity: 10, price: 502, commission: 1, time: 0 }, realizedPnl: 8 });
+    service.fill({ execId: "x1", orderId: 1, symbol: "SPY", side: "SELL", shares: 10, price: 502, executedAt: "", commission: 1, realizedPnl: 8 });
+    expect(posted.map((alert) => alert.text)).toEqual(["💰 **Sold 10 SPY** @ 502.00 · realized +8.00"]);
+  });
+
+  it("announces flatten results", () => {
+    const { posted, service } = recording();
     service.flattenResult(
       { id: "f", status: "flat", startedAt: "", finishedAt: "", ordersCancelled: 2, closingOrders: [{ orderId: 9, symbol: "SPY", side: "SELL", quantity: 10 }], remaining: [], message: "done." },
       "discord:123456789012345678",
     );
     expect(posted.map((alert) => alert.text)).toEqual([
-      "📈 **BUY setup SPY** (ma-cross): entry 501.23",
       "✅ Flatten by discord:123456789012345678: **flat** · 2 orders cancelled · closed SELL 10 SPY. done.",
     ]);
   });

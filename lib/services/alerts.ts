@@ -1,5 +1,6 @@
 import type { Bar } from "@/lib/core/data/bars";
 import type { DomainEvent, EventSink } from "@/lib/core/ports";
+import type { OrderRequest } from "@/lib/core/model/order";
 import { wallTimeAt } from "@/lib/core/time/zoned-time";
 import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
 import type { ConnectionState } from "@/lib/adapters/ibkr/gateway-client";
@@ -33,7 +34,14 @@ export interface AlertServiceOptions {
   now?: () => number;
   /** How long the gateway may stay down after a reset window before "2FA needed" is sent. */
   twoFactorGraceMs?: number;
+  /** Recent bars of a symbol for setup charts; without them setups are text only. */
+  recentBars?: (symbol: string) => readonly Bar[] | undefined;
+  /** How long after an entry decision its bracket orders are collected into the setup. */
+  setupAssemblyMs?: number;
 }
+
+/** Fill ids remembered so a fill seen both as a domain event and on the account is announced once. */
+const REMEMBERED_FILLS = 10_000;
 
 /** IB's daily reset windows (docs: ibkr-notes), local wall minutes in each zone. */
 const RESET_WINDOWS = [
@@ -69,6 +77,9 @@ export class AlertService implements EventSink {
     twoFactorSent: false,
   };
 
+  private readonly announcedFills = new Set<string>();
+  private readonly pendingSetups = new Map<string, { setup: TradeSetup; timer: NodeJS.Timeout }>();
+
   constructor(private readonly options: AlertServiceOptions) {
     this.now = options.now ?? Date.now;
   }
@@ -76,15 +87,16 @@ export class AlertService implements EventSink {
   emit(event: DomainEvent): void {
     this.guard(() => {
       if (event.type === "denial") this.denial(event.intent.symbol, event.reason);
-      else if (event.type === "fill") this.publish("fill", `💰 **${event.fill.side} ${event.fill.quantity} ${event.fill.symbol}** @ ${price(event.fill.price)} · realized ${money(event.realizedPnl)}`);
-      else if (event.type === "error") this.publish("error", `❗ ${event.message}`);
-      else if (event.type === "decision" && event.intent.purpose === "entry") {
-        this.setup({ strategy: event.intent.reason, symbol: event.symbol, side: event.intent.side, entry: event.intent.referencePrice, target: null, stop: null });
-      }
+      else if (event.type === "fill" && this.firstSighting(event.fill.execId)) {
+        this.publish("fill", `💰 **${event.fill.side === "BUY" ? "Bought" : "Sold"} ${event.fill.quantity} ${event.fill.symbol}** @ ${price(event.fill.price)} · realized ${money(event.realizedPnl)}`);
+      } else if (event.type === "error") this.publish("error", `❗ ${event.message}`);
+      else if (event.type === "decision" && event.intent.purpose === "entry") this.beginSetup(event.symbol, event.intent);
+      else if (event.type === "order") this.addToSetup(event.order);
     });
   }
 
   fill(row: FillRow): void {
+    if (!this.firstSighting(row.execId)) return;
     const realized = row.realizedPnl === null ? "" : ` · realized ${money(row.realizedPnl)}`;
     this.guard(() => this.publish("fill", `💰 **${row.side === "BUY" ? "Bought" : "Sold"} ${row.shares} ${row.symbol}** @ ${price(row.price)}${realized}`));
   }
@@ -171,6 +183,38 @@ export class AlertService implements EventSink {
       const since = new Date(current.downSince).toISOString().slice(0, 16).replace("T", " ");
       this.publish("connection", `🔐 **2FA needed?** The gateway has been down since ${since} UTC and did not come back after its restart window. Log in to IB Gateway and approve the login.`);
     });
+  }
+
+  /** An entry decision waits briefly for its bracket (entry limit, take-profit, stop) before it is announced. */
+  private beginSetup(symbol: string, intent: Extract<DomainEvent, { type: "decision" }>["intent"]): void {
+    this.flushSetup(symbol);
+    const setup: TradeSetup = { strategy: intent.reason, symbol, side: intent.side, entry: intent.referencePrice, target: null, stop: null, bars: this.options.recentBars?.(symbol) };
+    const timer = setTimeout(() => this.flushSetup(symbol), this.options.setupAssemblyMs ?? 250);
+    timer.unref();
+    this.pendingSetups.set(symbol, { setup, timer });
+  }
+
+  private addToSetup(order: OrderRequest): void {
+    const pending = this.pendingSetups.get(order.symbol)?.setup;
+    if (!pending) return;
+    if (order.parentId === undefined && order.side === pending.side && "limitPrice" in order && order.limitPrice !== undefined) pending.entry = order.limitPrice;
+    else if (order.tag === "take-profit" && "limitPrice" in order && order.limitPrice !== undefined) pending.target = order.limitPrice;
+    else if (order.tag === "stop-loss" && "stopPrice" in order && order.stopPrice !== undefined) pending.stop = order.stopPrice;
+  }
+
+  private flushSetup(symbol: string): void {
+    const pending = this.pendingSetups.get(symbol);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingSetups.delete(symbol);
+    this.setup(pending.setup);
+  }
+
+  private firstSighting(execId: string): boolean {
+    if (this.announcedFills.has(execId)) return false;
+    this.announcedFills.add(execId);
+    if (this.announcedFills.size > REMEMBERED_FILLS) this.announcedFills.delete(this.announcedFills.values().next().value!);
+    return true;
   }
 
   private publish(kind: AlertKind, text: string, extras: Pick<OutgoingAlert, "embed" | "file"> = {}): void {
