@@ -48,7 +48,7 @@ export function ControlsPanel({ mode, available, onChanged }: { mode: TradingMod
       <button
         type="button"
         disabled={busy || !available || mode === "ACTIVE"}
-        onClick={() => run("resume", "/api/controls/resume", {}, () => "Trading resumed.")}
+        onClick={() => run("resume", "/api/controls/resume", { confirm: true }, () => "Trading resumed.")}
         className={`${button} bg-emerald-600 text-white hover:bg-emerald-700 focus-visible:ring-emerald-300`}
       >
         Resume
