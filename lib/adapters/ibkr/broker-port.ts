@@ -49,8 +49,10 @@ export class IbkrBroker implements BrokerPort {
   private readonly reported = new Set<string>();
   private readonly listeners = new Set<(event: BrokerEvent) => void>();
   private readonly bracketListeners = new Set<(orders: readonly OrderRequest[]) => void>();
-  /** Orders submitted in the current synchronous turn, sent together so a bracket transmits at once. */
+  /** Ids handed out and not yet submitted: while any is outstanding, orders wait to go out as one group. */
+  private readonly allocated = new Set<number>();
   private batch: OrderRequest[] = [];
+  private flushScheduled = false;
   private readonly detach: Unsubscribe;
 
   constructor(private readonly options: IbkrBrokerOptions) {
@@ -72,19 +74,31 @@ export class IbkrBroker implements BrokerPort {
   }
 
   nextOrderId(): number {
-    return this.options.gateway.allocateOrderId();
+    const id = this.options.gateway.allocateOrderId();
+    this.allocated.add(id);
+    return id;
   }
 
   /**
-   * Orders submitted in one synchronous turn go out together at its end: a parent and its
-   * children become one bracket, every order but the last with transmit=false, so TWS holds
-   * them until the whole group has arrived. With `transmit` given, the order goes at once.
+   * An order goes out at once unless ids taken after it are still to be submitted (a bracket
+   * reserves its children's ids before sending the parent): then it waits, and the group goes
+   * out when its last order arrives, every order but the last with transmit=false, so TWS holds
+   * them until the whole group is there. Whatever still waits at the end of the turn goes then.
+   * With `transmit` given, the order goes at once as told.
    */
   submit(request: OrderRequest, options: SubmitOptions = {}): void {
     this.orders.set(request.id, { request, filledReported: 0, acknowledged: false, finished: false, deferred: undefined, lastError: undefined });
+    this.allocated.delete(request.id);
     if (options.transmit !== undefined) return this.send(request, { orderRef: this.options.orderRefOf(request), transmit: options.transmit, outsideRth: options.outsideRth });
     this.batch.push(request);
-    if (this.batch.length === 1) queueMicrotask(() => this.flush());
+    if (![...this.allocated].some((id) => id > request.id)) return this.flush();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.allocated.clear();
+      this.flush();
+    });
   }
 
   /** Called with every parent-and-children group once it has been sent. */
@@ -125,6 +139,7 @@ export class IbkrBroker implements BrokerPort {
 
   private flush(): void {
     const batch = this.batch;
+    if (batch.length === 0) return;
     this.batch = [];
     batch.forEach((request, index) => {
       const root = request.parentId ?? request.id;
