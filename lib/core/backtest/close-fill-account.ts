@@ -72,9 +72,15 @@ export class CloseFillAccount implements StrategyContext {
     for (let i = 0; i < length; i++) {
       this.setBar(bars, i);
       strategy.onBar(this.bar, this);
+      const cash = this.portfolio.cashAsNumber;
       const held = this.held.quantity;
-      equity[i] = this.portfolio.cashAsNumber + held * close[i];
-      inPosition[i] = held === 0 ? 0 : 1;
+      // Never past the last bar: the close-out after it fills at its close.
+      const last = i + (strategy.skipIdleBars?.(this, length - i - 2) ?? 0);
+      for (; i <= last; i++) {
+        equity[i] = cash + held * close[i];
+        inPosition[i] = held === 0 ? 0 : 1;
+      }
+      i = last;
     }
     if (this.held.quantity !== 0) {
       this.exit();

@@ -92,6 +92,12 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     equity[i] = cash + held * close[i];
     if (held !== 0) inPosition[i] = 1;
     if (config.onProgress && (i + 1) % PROGRESS_EVERY === 0) config.onProgress(i + 1, length);
+    const skipped = broker.isIdle ? engine.skipIdleBars(skipLimit(i, length, config.onProgress !== undefined)) : 0;
+    if (skipped > 0) {
+      broker.skipIdleBars(skipped);
+      markToMarket(equity, inPosition, close, i + 1, i + 1 + skipped, cash, held);
+      i += skipped;
+    }
   }
   const closedAtEnd = position.quantity !== 0;
   if (closedAtEnd) {
@@ -104,6 +110,23 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   config.onProgress?.(bars.length, bars.length);
   const curve = equityCurve(bars.time, equity, inPosition, config.initialCapital, instrument);
   return { metrics: computeMetrics(curve, recorder.trades.trades), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
+}
+
+/**
+ * How many bars after `i` may be passed over: never the last bar (a close-out after it reads the
+ * engine's last price and the current bar), nor a bar that reports progress.
+ */
+function skipLimit(i: number, length: number, reportsProgress: boolean): number {
+  const rest = length - i - 2;
+  return reportsProgress ? Math.min(rest, PROGRESS_EVERY - 1 - ((i + 1) % PROGRESS_EVERY)) : rest;
+}
+
+/** Equity and exposure of bars [from, to) on which neither cash nor position changed. */
+function markToMarket(equity: Float64Array, inPosition: Uint8Array, close: Float64Array, from: number, to: number, cash: number, held: number): void {
+  for (let j = from; j < to; j++) {
+    equity[j] = cash + held * close[j];
+    if (held !== 0) inPosition[j] = 1;
+  }
 }
 
 /** A run's equity curve, its days those of the instrument's exchange calendar. */

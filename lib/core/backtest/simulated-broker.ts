@@ -57,6 +57,17 @@ export class SimulatedBroker implements BrokerPort {
     };
   }
 
+  /** No order working: nothing can fill. */
+  get isIdle(): boolean {
+    return this.working.length === 0;
+  }
+
+  /** Counts bars the runner passed over while idle, so bar indexes stay those of the series. */
+  skipIdleBars(count: number): void {
+    if (!this.isIdle) throw new Error("skipIdleBars: orders are working");
+    this.barIndex += count;
+  }
+
   beginBar(bar: Readonly<Bar>): void {
     this.bar = bar;
     this.barIndex++;

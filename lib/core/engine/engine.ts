@@ -100,6 +100,17 @@ export class TradingEngine {
     if (this.queue.length > 0) this.drain();
   }
 
+  /**
+   * Backtests only: lets the strategy pass over bars on which it would do nothing (see
+   * `Strategy.skipIdleBars`), provided the engine has no order working or intent queued.
+   * Returns how many bars were passed; the caller marks them to market.
+   */
+  skipIdleBars(limit: number): number {
+    const busy = this.queue.length > 0 || this.entryOrders.size > 0 || this.takeProfitOrders.size > 0 || this.exitOrder !== undefined || this.stopOrder !== undefined;
+    if (busy || limit <= 0) return 0;
+    return this.options.strategy.skipIdleBars?.(this.context, limit) ?? 0;
+  }
+
   /** Cancels every working order and closes the position at market. */
   flatten(reason: string): void {
     for (const id of this.entryOrders) this.options.broker.cancel(id);

@@ -49,7 +49,13 @@ class ReplayedSpread implements SpreadSource {
   ) {}
 
   next(): number {
-    const index = this.index++;
+    const spread = this.peek();
+    this.index++;
+    return spread;
+  }
+
+  peek(): number {
+    const index = this.index;
     return index < this.fast.length ? this.fast[index] - this.slow[index] : NaN;
   }
 }
@@ -82,8 +88,32 @@ export class MovingAverageCross implements Strategy {
     const previous = this.previousSpread;
     this.previousSpread = spread;
     if (Number.isNaN(spread)) return;
-    const wanted = this.params.mode === "state" ? sideOfSpread(spread) : sideOfCrossing(previous, spread);
+    const wanted = this.wanted(previous, spread);
     if (wanted !== undefined) this.moveTo(wanted, context);
+  }
+
+  skipIdleBars(context: StrategyContext, limit: number): number {
+    const spreads = this.spreads;
+    if (!(spreads instanceof ReplayedSpread) || context.entryPending) return 0;
+    const held = directionOf(context.position);
+    let skipped = 0;
+    for (; skipped < limit; skipped++) {
+      const spread = spreads.peek();
+      if (!Number.isNaN(spread) && this.wouldAct(this.wanted(this.previousSpread, spread), held)) break;
+      spreads.next();
+      this.previousSpread = spread;
+    }
+    return skipped;
+  }
+
+  private wanted(previous: number, spread: number): Direction | undefined {
+    return this.params.mode === "state" ? sideOfSpread(spread) : sideOfCrossing(previous, spread);
+  }
+
+  /** Whether `moveTo(wanted)` would submit an intent, with no entry pending. */
+  private wouldAct(wanted: Direction | undefined, held: Direction | "flat"): boolean {
+    if (wanted === undefined || held === wanted) return false;
+    return wanted === "long" || !this.params.longOnly || held === "long";
   }
 
   private moveTo(wanted: Direction, context: StrategyContext): void {

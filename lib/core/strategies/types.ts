@@ -51,6 +51,14 @@ export interface Strategy {
    * only where both give the same numbers bit for bit, so its decisions are those it makes live.
    */
   prepare?(bars: BarSeries, averages: AverageCache): void;
+  /**
+   * Backtests only, after `prepare`, while no order is working: passes over the coming bars on
+   * which `onBar` would certainly submit nothing with the position as it is, updating its state
+   * exactly as `onBar` would, and returns how many it passed (at most `limit`). Each bar's
+   * decision still uses only that bar and earlier ones; the first bar that would act is left for
+   * `onBar`. The runner marks the passed bars to market itself.
+   */
+  skipIdleBars?(context: StrategyContext, limit: number): number;
   onTick?(tick: Tick, context: StrategyContext): void;
   onFill?(fill: Fill, context: StrategyContext): void;
 }
