@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import type { Contract, Order } from "@stoqey/ib";
-import { stockContract, type BrokerPosition, type Side } from "@/lib/adapters/ibkr/mapping";
+import { isWorkingStatus, stockContract, type BrokerPosition, type Side } from "@/lib/adapters/ibkr/mapping";
 import type { ConnectionState, Quote } from "@/lib/adapters/ibkr/gateway-client";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { roundPrice } from "@/lib/core/model/rounding";
@@ -20,8 +20,12 @@ export interface CloseOrderSpec {
 export interface OpenOrderListing {
   on(event: "openOrder", listener: (order: { orderId: number; symbol: string }) => void): unknown;
   on(event: "openOrderEnd", listener: () => void): unknown;
+  on(event: "orderStatus", listener: (status: { orderId: number; status: string }) => void): unknown;
+  on(event: "orderError", listener: (orderId: number, code: number, message: string) => void): unknown;
   off(event: "openOrder", listener: (order: { orderId: number; symbol: string }) => void): unknown;
   off(event: "openOrderEnd", listener: () => void): unknown;
+  off(event: "orderStatus", listener: (status: { orderId: number; status: string }) => void): unknown;
+  off(event: "orderError", listener: (orderId: number, code: number, message: string) => void): unknown;
 }
 
 /** What flatten needs from the broker connection. */
@@ -67,7 +71,7 @@ export interface FlattenOptions {
   now: () => number;
   /** Whether the regular session is open now: market orders then, marketable limits otherwise. Default: always. */
   regularHours?: () => boolean;
-  /** Whether the broker is connected now; otherwise tracked from the view's connection events. */
+  /** Whether orders can go out now (connected and reconciled); otherwise tracked from the view's connection events. */
   connected?: () => boolean;
   tickSize?: (symbol: string) => number;
   /** How far through the touch a marketable limit is priced, in percent (default 1). */
@@ -83,6 +87,12 @@ export interface FlattenOptions {
 }
 
 type Scope = { symbol?: string };
+
+const SETTLE_GRACE_MS = 750;
+const POLL_MS = 100;
+
+/** Broker errors that end an order: rejected, cancelled, bad price increment, duplicate id, unknown contract. */
+const ORDER_REFUSED_CODES = new Set([103, 110, 200, 201, 202, 203]);
 type ClosingOrder = FlattenResult["closingOrders"][number];
 
 class ConnectionLost extends Error {}
@@ -96,8 +106,20 @@ export class FlattenService {
   private readonly runningBySymbol = new Map<string, Promise<FlattenResult>>();
   private readonly quotes = new Map<string, Quote>();
   private connection: ConnectionState = "connected";
+  /** Our closing orders, and those of them the broker has reported done (filled, cancelled, rejected). */
+  private readonly closing = new Set<number>();
+  private readonly doneOrders = new Set<number>();
+  private readonly refusals = new Map<number, string>();
 
   constructor(private readonly options: FlattenOptions) {
+    options.broker.on?.("orderStatus", ({ orderId, status }) => {
+      if (this.closing.has(orderId) && !isWorkingStatus(status)) this.doneOrders.add(orderId);
+    });
+    options.broker.on?.("orderError", (orderId, code, message) => {
+      if (!this.closing.has(orderId) || !ORDER_REFUSED_CODES.has(code)) return;
+      this.doneOrders.add(orderId);
+      this.refusals.set(orderId, `${code} ${message}`);
+    });
     options.view.on("quote", (quote) => this.quotes.set(quote.symbol, quote));
     options.view.on("connection", (state) => {
       this.connection = state;
@@ -142,10 +164,19 @@ export class FlattenService {
     const closingOrders: ClosingOrder[] = [];
     const failures: string[] = [];
     try {
-      await this.cancelOrders(scope, Math.min(deadline, now() + (this.options.cancelTimeoutMs ?? 5_000)));
+      await this.waitForConnection(deadline);
+      const uncancelled = await this.cancelOrders(scope, Math.min(deadline, now() + (this.options.cancelTimeoutMs ?? 5_000)));
+      if (uncancelled > 0) failures.push(`${uncancelled} working order(s) could not be cancelled (orders of another client cannot be cancelled one by one; use cancel all).`);
       await this.closePositions(id, scope, deadline, closingOrders, failures);
     } catch (error) {
       failures.push(error instanceof Error ? error.message : String(error));
+    }
+    for (const order of closingOrders) {
+      const refusal = this.refusals.get(order.orderId);
+      if (refusal) failures.push(`${order.symbol} close ${order.orderId} refused: ${refusal}`);
+      this.closing.delete(order.orderId);
+      this.doneOrders.delete(order.orderId);
+      this.refusals.delete(order.orderId);
     }
     const remaining = this.positions(scope).map(({ symbol, quantity }) => ({ symbol, quantity }));
     const status = remaining.length === 0 ? "flat" : "incomplete";
@@ -176,12 +207,14 @@ export class FlattenService {
     if (this.working(scope).length === 0) return 0;
     if (scope.symbol && broker.cancelOrder) for (const order of this.working(scope)) broker.cancelOrder(order.orderId);
     else broker.cancelAllOrders();
+    let stillListed: number | null = null;
     while (this.options.now() < until) {
-      if (await this.waitFor(() => this.working(scope).length === 0, Math.min(1_000, until - this.options.now()))) return 0;
+      if (await this.waitFor(() => this.working(scope).length === 0, Math.min(500, until - this.options.now()))) return 0;
       const listed = await this.listOpenOrders(Math.max(0, until - this.options.now()));
-      if (listed && ![...listed.values()].some((symbol) => !scope.symbol || symbol === scope.symbol)) return 0;
+      if (listed) stillListed = [...listed.values()].filter((symbol) => !scope.symbol || symbol === scope.symbol).length;
+      if (stillListed === 0) return 0;
     }
-    return this.working(scope).length;
+    return stillListed ?? this.working(scope).length;
   }
 
   /** Close orders against every position in scope, round after round, until flat or out of attempts. */
@@ -193,14 +226,24 @@ export class FlattenService {
         await this.waitForConnection(deadline);
         if (attempt > 0 || sent.length > 0) await this.prepareRetry(scope, sent, deadline);
         attempt++;
+        const before = sent.length;
         await this.sendCloses(id, scope, sent, failures);
-        const timeout = Math.min(this.options.flatTimeoutMs ?? 10_000, deadline - this.options.now());
-        await this.waitFor(() => this.positions(scope).length === 0, timeout, true);
+        await this.waitForRound(scope, sent.slice(before), deadline);
       } catch (error) {
         if (!(error instanceof ConnectionLost)) throw error;
         // A dropped socket is not a failed attempt: wait for the reconnect and go again.
         attempt = Math.max(0, attempt - 1);
       }
+    }
+  }
+
+  /** Until flat; or, once every close of the round is done at the broker, a short grace for the position updates. */
+  private async waitForRound(scope: Scope, round: readonly ClosingOrder[], deadline: number): Promise<void> {
+    const timeout = Math.min(this.options.flatTimeoutMs ?? 10_000, deadline - this.options.now());
+    const flat = () => this.positions(scope).length === 0;
+    const settled = () => round.length > 0 && round.every((order) => this.doneOrders.has(order.orderId));
+    if (await this.waitFor(() => flat() || settled(), timeout, true)) {
+      if (!flat()) await this.waitFor(flat, Math.min(SETTLE_GRACE_MS, deadline - this.options.now()), true);
     }
   }
 
@@ -225,7 +268,9 @@ export class FlattenService {
     await Promise.all(
       this.positions(scope).map(async (position) => {
         try {
-          sent.push(await this.sendClose(id, position, regular));
+          const order = await this.sendClose(id, position, regular);
+          this.closing.add(order.orderId);
+          sent.push(order);
         } catch (error) {
           if (!this.isConnected()) lost = true;
           else failures.push(`${position.symbol}: ${error instanceof Error ? error.message : String(error)}`);
@@ -324,8 +369,11 @@ export class FlattenService {
         else check();
       };
       const timer = setTimeout(() => finish(() => resolve(condition())), Math.max(0, timeoutMs));
+      // Some changes (a reconcile finishing, a fill's position) come without a view event: look again now and then.
+      const poll = setInterval(check, POLL_MS);
       const finish = (settle: () => void) => {
         clearTimeout(timer);
+        clearInterval(poll);
         view.off("positions", check);
         view.off("orders", check);
         view.off("connection", onConnection);
@@ -368,7 +416,8 @@ function auditWho(request: FlattenRequest): Pick<AuditEvent, "actor" | "source" 
 }
 
 function describe(status: FlattenResult["status"], remaining: FlattenResult["remaining"], failures: readonly string[]): string {
-  if (status === "flat") return "All orders cancelled and every position closed.";
+  if (status === "flat" && failures.length === 0) return "All orders cancelled and every position closed.";
+  if (status === "flat") return ["Every position closed.", ...failures].join(" ");
   const left = remaining.map((position) => `${position.symbol} ${position.quantity}`).join(", ");
   return [left ? `Still open: ${left}.` : null, ...failures].filter(Boolean).join(" ");
 }
