@@ -48,6 +48,8 @@ const K = 2;
 /** Time budget for one peer measurement; slower peers get a proportionally shorter slice. */
 const PEER_BUDGET_MS = 3_000;
 const PEER_PROBE_POINTS = 50_000;
+/** Timed runs per measurement of Kestrel and the plain loop (the best counts): on a shared machine more runs find a quiet moment. */
+const REPEATS = 5;
 
 type Run<S> = (series: S) => unknown;
 
@@ -449,8 +451,8 @@ export async function runIndicatorBench(points: number, only?: readonly string[]
 
   const selected = only === undefined ? CASES : CASES.filter((benchCase) => only.some((name) => benchCase.name.startsWith(name)));
   for (const benchCase of selected) {
-    const plainMs = bestTime(benchCase.plain, series, warmUp, 3);
-    const kestrelMs = bestTime(benchCase.kestrel, series, warmUp, 3);
+    const plainMs = bestTime(benchCase.plain, series, warmUp, REPEATS);
+    const kestrelMs = bestTime(benchCase.kestrel, series, warmUp, REPEATS);
     rows.push({
       indicator: benchCase.name,
       implementation: "kestrel",
