@@ -19,6 +19,8 @@ export interface ReconcileSnapshot {
   positions: number;
 }
 
+const FILTER_OVERLAP_MS = 24 * 3_600_000;
+
 /** TWS `yyyyMMdd-HH:mm:ss` (UTC) for the execution filter's time field. */
 export function executionFilterTime(since: Date): string {
   const iso = since.toISOString();
@@ -27,8 +29,9 @@ export function executionFilterTime(since: Date): string {
 
 /**
  * Asks the broker for everything that may have changed while we were away: all open orders,
- * executions since `since` (a minute of overlap: the journal drops duplicates), positions and
- * the account. Resolves when each answer has ended, or rejects after `timeoutMs`.
+ * executions since `since`, positions and the account. Resolves when each answer has ended,
+ * or rejects after `timeoutMs`. Gateways disagree on the zone of the execution filter's time
+ * (UTC or their own), so it asks from a day earlier; the journal drops the duplicates.
  */
 export async function fetchBrokerState(client: GatewayClient, since: Date | null, timeoutMs: number): Promise<ReconcileSnapshot> {
   const openOrders: BrokerOrder[] = [];
@@ -45,7 +48,7 @@ export async function fetchBrokerState(client: GatewayClient, since: Date | null
     const positionsDone = nextEvent(client, "positionEnd");
     const accountDone = client.managedAccount ? nextEvent(client, "accountDownloadEnd") : Promise.resolve();
     client.requestOpenOrders();
-    const executionsReq = client.requestExecutions(since ? new Date(since.getTime() - 60_000) : null);
+    const executionsReq = client.requestExecutions(since ? new Date(since.getTime() - FILTER_OVERLAP_MS) : null);
     const executionsDone = nextEvent(client, "executionsEnd", (reqId) => reqId === executionsReq);
     client.requestPositions();
     if (client.managedAccount) client.requestAccountUpdates(client.managedAccount);
