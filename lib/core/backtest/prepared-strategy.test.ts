@@ -42,4 +42,22 @@ describe("a backtest's prepared moving-average strategy (batch averages) decides
       expect(prepared.metrics).toEqual(live.metrics);
     });
   }
+
+  it("passes over idle bars: far fewer onBar calls than bars, same result as calling onBar on every bar", () => {
+    const strategy = createStrategy("golden-cross", { fast: 20, slow: 50 });
+    let onBarCalls = 0;
+    const counting: Strategy = {
+      name: strategy.name,
+      onBar: (bar, context) => {
+        onBarCalls++;
+        strategy.onBar(bar, context);
+      },
+      prepare: (series, averages) => strategy.prepare?.(series, averages),
+      skipIdleBars: (context, limit) => strategy.skipIdleBars?.(context, limit) ?? 0,
+    };
+    const prepared = run(counting, "close");
+    expect(onBarCalls).toBeLessThan(bars.length / 4);
+    expect(prepared.equity).toEqual(run(liveOnly(createStrategy("golden-cross", { fast: 20, slow: 50 })), "close").equity);
+  });
 });
+
