@@ -2,6 +2,7 @@ import type { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
+import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
 import type { AccountView, FillRow } from "@/lib/services/account-view";
 import type { AuditEvent } from "@/lib/services/audit";
 import type { Actor, TradingControls } from "@/lib/services/controls";
@@ -14,6 +15,7 @@ import { AlertNotifier } from "./notifier";
 import { DiscordWebhook } from "./webhook";
 import { DiscordCommands } from "./commands";
 import { DiscordBot } from "./bot";
+import { RecentBars } from "./recent-bars";
 import { DiscordSettingsStore, type DiscordConfig, type DiscordEnvironment } from "./settings";
 
 export interface DiscordIntegrationOptions {
@@ -51,7 +53,8 @@ export async function startDiscord(options: DiscordIntegrationOptions) {
 
   let notifier: AlertNotifier | null = null;
   let webhookUrl: string | null = null;
-  const alerts = new AlertService({ sink: () => notifier, levels: () => settings.current().levels });
+  const recentBars = new RecentBars();
+  const alerts = new AlertService({ sink: () => notifier, levels: () => settings.current().levels, recentBars: (symbol) => recentBars.bars(symbol) });
   const commands = new DiscordCommands({
     controls: options.controls,
     account: () => options.engine.view.snapshot(),
@@ -87,7 +90,7 @@ export async function startDiscord(options: DiscordIntegrationOptions) {
     void applyBot(config);
   });
 
-  const detachEngine = watchEngine(options.engine, alerts);
+  const detachEngine = watchEngine(options.engine, alerts, recentBars);
   const connectionCheck = setInterval(() => alerts.checkConnection(), CONNECTION_CHECK_MS);
   connectionCheck.unref();
 
@@ -133,7 +136,7 @@ function createNotifier(url: string, log: Logger): AlertNotifier {
   return new AlertNotifier({ send: (message) => webhook.send(message), onError: (error) => log.warn({ err: error }, "a Discord alert could not be sent") });
 }
 
-function watchEngine(engine: DiscordIntegrationOptions["engine"], alerts: AlertService): () => void {
+function watchEngine(engine: DiscordIntegrationOptions["engine"], alerts: AlertService, recentBars: RecentBars): () => void {
   const announced = new Set(engine.view.snapshot().fills.map((fill) => fill.execId));
   const since = Date.now() - FILL_REPLAY_SLACK_MS;
   const onFills = (rows: FillRow[]) => {
@@ -144,12 +147,17 @@ function watchEngine(engine: DiscordIntegrationOptions["engine"], alerts: AlertS
     }
   };
   const onConnection = (state: Parameters<AlertService["connectionState"]>[0]) => alerts.connectionState(state);
+  const onQuote = (quote: Quote) => {
+    if (quote.last !== null) recentBars.add(quote.symbol, quote.last, Date.now());
+  };
   engine.view.on("fills", onFills);
   engine.view.on("connection", onConnection);
+  engine.view.on("quote", onQuote);
   const stopNotices = engine.onNotice((notice) => alerts.notice(notice));
   return () => {
     engine.view.off("fills", onFills);
     engine.view.off("connection", onConnection);
+    engine.view.off("quote", onQuote);
     stopNotices();
   };
 }
