@@ -38,6 +38,7 @@ export interface RiskEventSources {
 export type DiscordIntegration = Awaited<ReturnType<typeof startDiscord>>;
 
 const CONNECTION_CHECK_MS = 60_000;
+const SHUTDOWN_FLUSH_MS = 3_000;
 /** Fills replayed by the broker after a (re)start are older than this and are not announced again. */
 const FILL_REPLAY_SLACK_MS = 60_000;
 
@@ -125,7 +126,10 @@ export async function startDiscord(options: DiscordIntegrationOptions) {
       clearInterval(connectionCheck);
       stopListening();
       detachEngine();
-      await (notifier as AlertNotifier | null)?.flush().catch(() => undefined);
+      // Queued alerts get a short chance to go out; a webhook that hangs must not hold up shutdown.
+      const flushed = (notifier as AlertNotifier | null)?.flush().catch(() => undefined);
+      await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref())]);
+      (notifier as AlertNotifier | null)?.stop();
       await bot?.instance.stop().catch(() => undefined);
     },
   };
