@@ -1,4 +1,4 @@
-import { inverseNormalCdf, normalCdf, periodSharpe, addSums, EMPTY_SUMS, type PowerSums } from "./statistics";
+import { inverseNormalCdf, normalCdf, periodSharpe, sharpeOfSums, addSums, EMPTY_SUMS, type PowerSums } from "./statistics";
 
 const EULER_MASCHERONI = 0.5772156649015329;
 
@@ -94,30 +94,64 @@ export const blockSharpe: BlockPerformance = (blocks) => periodSharpe(blocks.red
  * Borwein, López de Prado & Zhu 2015). `blocks[trial][block]` holds each trial's returns cut
  * into the same S contiguous blocks (S even). For every choice of S/2 blocks as in-sample,
  * the rest out-of-sample, the in-sample best trial's out-of-sample relative rank ω = rank/(N+1)
- * gives λ = ln(ω / (1 − ω)); PBO is the share of splits with λ ≤ 0.
+ * gives λ = ln(ω / (1 − ω)); PBO is the share of splits with λ ≤ 0. Performance defaults to
+ * the Sharpe of the chosen blocks' returns taken together.
  */
-export function probabilityOfOverfitting(blocks: readonly (readonly PowerSums[])[], performance: BlockPerformance = blockSharpe): OverfittingProbability {
+export function probabilityOfOverfitting(blocks: readonly (readonly PowerSums[])[], performance?: BlockPerformance): OverfittingProbability {
   const trials = blocks.length;
   const blockCount = blocks[0]?.length ?? 0;
   if (trials < 2 || blockCount < 2 || blockCount % 2 !== 0) throw new RangeError(`PBO needs at least 2 trials and an even number of blocks, got ${trials} trials and ${blockCount} blocks`);
   if (blocks.some((row) => row.length !== blockCount)) throw new RangeError("every trial must have the same number of blocks");
+  const score = performance ? customScorer(blocks, performance) : sharpeScorer(blocks);
+  const inSampleScores = new Float64Array(trials);
   const outOfSample = new Float64Array(trials);
   const logits = combinations(blockCount, blockCount / 2).map((inSample) => {
     const chosen = new Set(inSample);
     const rest = Array.from({ length: blockCount }, (_, index) => index).filter((index) => !chosen.has(index));
+    score(inSample, inSampleScores);
+    score(rest, outOfSample);
     let best = 0;
-    let bestPerformance = -Infinity;
-    for (let trial = 0; trial < trials; trial++) {
-      const row = blocks[trial];
-      const value = performance(inSample.map((index) => row[index]));
-      if (value > bestPerformance) {
-        bestPerformance = value;
-        best = trial;
-      }
-      outOfSample[trial] = performance(rest.map((index) => row[index]));
-    }
+    for (let trial = 1; trial < trials; trial++) if (inSampleScores[trial] > inSampleScores[best]) best = trial;
     const omega = rankOf(outOfSample, outOfSample[best]) / (trials + 1);
     return Math.log(omega / (1 - omega));
   });
   return { probability: logits.filter((logit) => logit <= 0).length / logits.length, logits, splits: logits.length };
+}
+
+/** Fills `into[trial]` with each trial's performance on the given blocks. */
+type Scorer = (blockIndexes: readonly number[], into: Float64Array) => void;
+
+function customScorer(blocks: readonly (readonly PowerSums[])[], performance: BlockPerformance): Scorer {
+  return (indexes, into) => {
+    blocks.forEach((row, trial) => (into[trial] = performance(indexes.map((index) => row[index]))));
+  };
+}
+
+/** The Sharpe scorer over flat arrays: thousands of trials times hundreds of splits stay fast. */
+function sharpeScorer(blocks: readonly (readonly PowerSums[])[]): Scorer {
+  const blockCount = blocks[0].length;
+  const count = new Float64Array(blocks.length * blockCount);
+  const sum = new Float64Array(count.length);
+  const squares = new Float64Array(count.length);
+  blocks.forEach((row, trial) =>
+    row.forEach((block, index) => {
+      count[trial * blockCount + index] = block.count;
+      sum[trial * blockCount + index] = block.sum;
+      squares[trial * blockCount + index] = block.sumSquares;
+    }),
+  );
+  return (indexes, into) => {
+    for (let trial = 0; trial < blocks.length; trial++) {
+      let n = 0;
+      let s = 0;
+      let q = 0;
+      for (const index of indexes) {
+        const at = trial * blockCount + index;
+        n += count[at];
+        s += sum[at];
+        q += squares[at];
+      }
+      into[trial] = sharpeOfSums(n, s, q);
+    }
+  };
 }

@@ -102,6 +102,12 @@ export function momentsOf(sums: PowerSums): Moments {
 
 /** Mean over sample standard deviation, per observation (not annualised); 0 when undefined. */
 export function periodSharpe(sums: PowerSums): number {
-  const { std, mean } = momentsOf(sums);
-  return std > 0 ? mean / std : 0;
+  return sharpeOfSums(sums.count, sums.sum, sums.sumSquares);
+}
+
+export function sharpeOfSums(count: number, sum: number, sumSquares: number): number {
+  if (count < 2) return 0;
+  const mean = sum / count;
+  const variance = (sumSquares - count * mean * mean) / (count - 1);
+  return variance > 0 ? mean / Math.sqrt(variance) : 0;
 }
