@@ -16,6 +16,7 @@ import { createReportsService, simulatorLedgerSource } from "@/lib/services/repo
 import { gatewayExecutionsSource } from "@/lib/adapters/ibkr/executions-source";
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
+import { createLiveStrategyRunner } from "@/lib/services/strategy-runner";
 import { createRiskStack } from "@/lib/services/risk-service";
 import { startDiscord } from "@/lib/adapters/discord/integration";
 import { JobQueue } from "@/lib/adapters/jobs/queue";
@@ -98,6 +99,21 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   });
   await riskStack.start();
   lifecycle.add("risk guardian and flat-by-time", () => riskStack.stop());
+  const strategies = createLiveStrategyRunner({
+    mode: env.BROKER,
+    gateway: engine.client,
+    prisma: database.prisma,
+    risk: (instanceId) => riskStack.risk.gate(instanceId),
+    availableFunds: () => {
+      const { account } = engine.view.snapshot();
+      return account.totalCash ?? account.netLiquidation ?? 0;
+    },
+    entitlementOf: (symbol) => engine.entitlementOf(symbol),
+    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
+    log: log.child({ component: "strategies" }),
+  });
+  await strategies.start();
+  lifecycle.add("strategies", () => strategies.stop());
   const realtime = new RealtimeFeed({
     httpServer,
     view: engine.view,
@@ -144,7 +160,7 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   lifecycle.add("job queue", () => jobQueue.stop({ timeoutMs: 5_000 }));
   const research = createResearchService({ prisma: database.prisma, queue: jobQueue, log: log.child({ component: "research" }), codeVersion: currentCodeVersion() });
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research } });
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research, strategies } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());

@@ -8,6 +8,7 @@ import type { AuthService } from "@/lib/auth/service";
 import type { ReportsService } from "@/lib/services/reports";
 import type { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 import type { DiscordIntegration } from "@/lib/adapters/discord/integration";
+import type { StrategyDirectory } from "@/lib/services/strategy-directory";
 import type { ResearchService } from "@/lib/services/research/service";
 
 /**
@@ -34,6 +35,8 @@ export interface AppServices {
   readonly auth: AuthService;
   readonly reports: ReportsService;
   readonly discord: DiscordIntegration;
+  /** Live strategy instances: list, start, pause, re-parameterise. */
+  readonly strategies: StrategyDirectory;
   /** Parameter sweeps: enqueue, progress, cancel, results (workers do the computing). */
   readonly research: ResearchService;
 }

@@ -12,6 +12,8 @@ export const envSchema = z.object({
   IB_PORT: port.default(4002),
   IB_CLIENT_ID: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
   TRADING_MODE: z.enum(["paper", "live"]).default("paper"),
+  /** Where strategy orders go: ibkr (TWS / IB Gateway) or paper (the built-in simulated broker on live prices). */
+  BROKER: z.enum(["ibkr", "paper"]).default("ibkr"),
   /** The account to trade; paper accounts start with DU. Checked against TRADING_MODE and the gateway's accounts. */
   IB_ACCOUNT: z
     .string()

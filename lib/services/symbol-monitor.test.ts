@@ -7,7 +7,8 @@ import { defineInstrument } from "@/lib/core/model/instrument";
 import { Portfolio } from "@/lib/core/model/portfolio";
 import type { DomainEvent } from "@/lib/core/ports";
 import type { Strategy } from "@/lib/core/strategies/types";
-import { closeOnDataError, monitorSchema, monitored, type MonitorConfig } from "./symbol-monitor";
+import type { z } from "zod";
+import { closeOnDataError, monitorSchema, monitored } from "./symbol-monitor";
 
 const instrument = defineInstrument({ symbol: "TEST" });
 
@@ -19,7 +20,7 @@ const enterOnce: Strategy = {
   },
 };
 
-function harness(config: MonitorConfig) {
+function harness(config: z.input<typeof monitorSchema>) {
   let time = 0;
   const clock = { now: () => time };
   const broker = new SimulatedBroker({ instrument, fill: "next-open", slippageBps: 0, commission: zeroCommission, clock });
