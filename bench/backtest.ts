@@ -23,6 +23,8 @@ export interface BacktestBenchResult {
   readonly sweepSeconds: number;
   /** Seconds each worker spent computing its rows (excludes thread start and module loading). */
   readonly sweepWorkerSeconds: readonly number[];
+  /** CPU time of the whole process while the sweep ran: both workers, thread start included. */
+  readonly sweepCpuSeconds: number;
   readonly sweepSpotChecks: number;
   readonly sweepLoadAverage: number;
 }
@@ -171,9 +173,11 @@ export async function runBacktestBench(options: { bars?: number; sweepBars?: num
   const combinations = sweepGrid(range(2, 101), range(20, 221)).slice(0, 10_000);
   const workers = options.workers ?? Math.min(2, availableParallelism());
   const sweepLoadAverage = loadavg()[0];
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const replies = await runParallelSweep(sweepBars, combinations, workers);
   const sweepSeconds = seconds(start);
+  const sweepCpu = process.cpuUsage(cpuStart);
   const rows = replies.flatMap((reply) => reply.rows);
   if (rows.length !== combinations.length) throw new Error(`sweep returned ${rows.length} rows for ${combinations.length} combinations`);
 
@@ -191,6 +195,7 @@ export async function runBacktestBench(options: { bars?: number; sweepBars?: num
     sweepWorkers: workers,
     sweepSeconds,
     sweepWorkerSeconds: replies.map((reply) => reply.seconds),
+    sweepCpuSeconds: (sweepCpu.user + sweepCpu.system) / 1e6,
     sweepSpotChecks: spotCheck(sweepBars, rows, instrument),
     sweepLoadAverage,
   };
@@ -209,6 +214,7 @@ export function formatBacktestBench(result: BacktestBenchResult): string {
     `  ratio           ${result.ratioToPlainLoop.toFixed(3)}x wall time, ${result.cpuRatioToPlainLoop.toFixed(3)}x CPU time  (target >= 0.10x)`,
     `sweep: ${result.sweepCombinations.toLocaleString("en-US")} (fast, slow) combinations x ${result.sweepBars.toLocaleString("en-US")} bars on ${result.sweepWorkers} worker threads, load average ${result.sweepLoadAverage.toFixed(2)}`,
     `  ${result.sweepSeconds.toFixed(2)} s wall, thread start included  (target < 10 s); computing in the workers: ${result.sweepWorkerSeconds.map((value) => `${value.toFixed(2)} s`).join(", ")}`,
+    `  ${result.sweepCpuSeconds.toFixed(2)} CPU seconds in all (both workers, thread start included)`,
     `  ${result.sweepSpotChecks} rows re-run as full engine backtests: equal`,
   ].join("\n");
 }
