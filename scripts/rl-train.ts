@@ -7,6 +7,7 @@ import { sliceSeries } from "@/lib/core/data/bars";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { evaluatePolicy, formatEvaluation } from "@/lib/rl/evaluate";
 import { ModelStore } from "@/lib/rl/model-store";
+import { onlineUpdate } from "@/lib/rl/online";
 import type { TrainingProgress } from "@/lib/rl/ppo";
 import { curveCsv, trainPolicy } from "@/lib/rl/training";
 
@@ -26,6 +27,9 @@ const USAGE = `Usage: npm run rl:train -- --data FILE.csv --steps N --seed S --o
   --noise X                std of seeded observation noise (default 0.05)
   --copies N               environment copies stepped together (default 8)
   --symbol S               instrument symbol (default: the file name)
+  --update                 online update: fine-tune the current version of --out on these (recent)
+                           bars; the new version becomes current only if it scores no worse on the
+                           last --test-fraction of them
 `;
 
 const flagsSchema = z.object({
@@ -44,6 +48,7 @@ const flagsSchema = z.object({
   noise: z.coerce.number().min(0).default(0.05),
   copies: z.coerce.number().int().positive().default(8),
   symbol: z.string().optional(),
+  update: z.boolean().default(false),
 });
 
 function progressBar(progress: TrainingProgress): string {
@@ -58,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: Object.fromEntries([...Object.keys(flagsSchema.shape), "help"].map((key) => [key, { type: key === "help" ? "boolean" : "string" }])) as Record<string, { type: "string" | "boolean" }>,
+    options: Object.fromEntries([...Object.keys(flagsSchema.shape), "help"].map((key) => [key, { type: key === "help" || key === "update" ? "boolean" : "string" }])) as Record<string, { type: "string" | "boolean" }>,
   });
   if (values.help) return void process.stdout.write(USAGE);
   const parsed = flagsSchema.safeParse(values);
@@ -78,6 +83,14 @@ async function main(argv: string[]): Promise<void> {
     losingHoldPenalty: flags["losing-hold-penalty"],
     observationNoise: flags.noise,
   };
+  const out = resolve(flags.out);
+  const store = new ModelStore(dirname(out));
+  if (flags.update) {
+    const result = await onlineUpdate({ store, name: basename(out), bars, evaluateFrom: bars.time[split], instrument, steps: flags.steps, seed: flags.seed, env, now: new Date() });
+    const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
+    process.stdout.write(`v${result.version}: return on the recent span ${percent(result.updatedReturn)} vs ${percent(result.previousReturn)} for the current version: ${result.accepted ? "kept as current" : "rejected, current version unchanged"}\n`);
+    return;
+  }
   const started = performance.now();
   const { model, episodes } = await trainPolicy({
     bars: training,
@@ -92,8 +105,6 @@ async function main(argv: string[]): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`\ntrained ${model.training.steps as number} steps in ${seconds.toFixed(1)} s\n`);
   const evaluation = evaluatePolicy(model, bars, instrument, bars.time[split], { ...env, observationNoise: 0 });
-  const out = resolve(flags.out);
-  const store = new ModelStore(dirname(out));
   const entry = store.save(basename(out), model, {
     curveCsv: curveCsv(episodes),
     note: `trained on ${basename(flags.data)} bars 1-${split}, tested on ${split + 1}-${bars.length}`,
