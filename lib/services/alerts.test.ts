@@ -192,8 +192,9 @@ describe("the trading loop keeps its timing while the webhook is down", () => {
     notifier.stop();
     const stats = notifier.snapshot();
     console.log(`webhook ${label}: idle ${describeTiming(baseline)}; with alerts ${describeTiming(loaded)}; event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(2)} ms; dropped ${stats.dropped}`);
-    expect(loaded.p95).toBeLessThan(baseline.p95 + 10);
-    expect(loaded.tickWorkP95).toBeLessThan(2);
+    // Margins allow for a shared, loaded machine; a send that blocked would cost the 1 s timeout per tick.
+    expect(loaded.p95).toBeLessThan(baseline.p95 + 25);
+    expect(loaded.tickWorkP95).toBeLessThan(5);
     expect(stats.dropped).toBeGreaterThan(0);
     expect(stats.sentMessages).toBe(0);
   }, 30_000);
