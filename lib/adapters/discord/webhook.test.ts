@@ -81,9 +81,11 @@ describe("alert queue", () => {
   it("turns a storm of 200 alerts in 5 s into a few messages under Discord's limits, accounting for every alert", async () => {
     const webhook = new DiscordWebhook({ url: fake.url });
     const notifier = new AlertNotifier({ send: (message) => webhook.send(message), windowMs: 2_000 });
+    const started = Date.now();
     for (let index = 0; index < 200; index++) {
       notifier.post({ kind: index % 4 === 0 ? "fill" : "denial", silent: false, text: `⛔ Risk denied SPY: max position reached (#${index})` });
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      // Paced against the start, so a slow machine still spreads the storm over 5 s and no more.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (index + 1) * 25 - Date.now())));
     }
     await notifier.flush();
     expect(fake.received.length).toBeGreaterThanOrEqual(2);
