@@ -4,7 +4,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { GatewayClient, type ConnectionState } from "@/lib/adapters/ibkr/gateway-client";
 import type { ConnectionNotice, FarmState } from "@/lib/adapters/ibkr/notices";
 import type { Entitlement } from "@/lib/adapters/ibkr/entitlements";
-import type { BrokerExecution } from "@/lib/adapters/ibkr/mapping";
+import { classifyOrderError, type BrokerExecution } from "@/lib/adapters/ibkr/mapping";
 import { PostgresOrderIds } from "@/lib/adapters/ibkr/order-ids";
 import type { ReconcileResult, ReconcileSnapshot } from "@/lib/adapters/ibkr/reconcile";
 import { nextResetWindow } from "@/lib/adapters/ibkr/reset-windows";
@@ -116,7 +116,7 @@ export class Engine {
       view: this.view,
       audit: options.audit,
       now,
-      connected: () => this.client.connectionState === "connected",
+      connected: () => this.client.ready,
       regularHours: options.exchange ? () => exchangeCalendar(options.exchange!).isOpenAt(now()) : undefined,
       onAuditFailure: (error, event) => options.log.error({ err: error, action: event.action }, "audit row lost"),
     });
@@ -261,9 +261,14 @@ export class Engine {
       void journal.recordCommission(commission);
     });
     client.on("quote", (quote) => view.applyQuote(quote));
-    client.on("orderError", (orderId, code, message) =>
-      this.options.log.warn({ orderId, code, message }, "order error from the broker"),
-    );
+    client.on("orderError", (orderId, code, message) => this.logOrderError(orderId, code, message));
+  }
+
+  /** 202 confirms a cancel and 399 is advice; only real rejections are warnings. */
+  private logOrderError(orderId: number, code: number, message: string): void {
+    const kind = classifyOrderError(code);
+    const level = kind === "rejected" || kind === "duplicate-id" ? "warn" : kind === "warning" ? "info" : "debug";
+    this.options.log[level]({ orderId, code, kind, message }, "order message from the broker");
   }
 
   private emitFill(execution: BrokerExecution): void {
