@@ -118,12 +118,15 @@ test.describe.serial("dashboard pages", () => {
       const flattened = await page.request.post("/api/flatten", { data: { confirm: true }, headers: { origin: baseURL ?? "" } });
       expect(flattened.status()).toBe(200);
     }
-    const realized = await queryDatabase<{ symbol: string; realized: string }>(
-      runtime,
-      `SELECT e.symbol, SUM(c.realized_pnl)::text AS realized FROM executions e JOIN commissions c ON c.exec_id = e.exec_id
-       WHERE c.realized_pnl IS NOT NULL AND c.realized_pnl <> 0 GROUP BY e.symbol`,
-    );
-    expect(realized.length).toBeGreaterThan(0);
+    const realizedBySymbol = () =>
+      queryDatabase<{ symbol: string; realized: string }>(
+        runtime,
+        `SELECT e.symbol, SUM(c.realized_pnl)::text AS realized FROM executions e JOIN commissions c ON c.exec_id = e.exec_id
+         WHERE c.realized_pnl IS NOT NULL AND c.realized_pnl <> 0 GROUP BY e.symbol`,
+      );
+    // Commission reports (which carry realized P&L) follow the executions by a moment.
+    await expect.poll(async () => (await realizedBySymbol()).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const realized = await realizedBySymbol();
     await page.goto("/pnl");
     const rows = page.getByRole("table", { name: "Realized P&L waterfall data" }).locator("tbody tr");
     await expect(rows.last()).toContainText("Total");

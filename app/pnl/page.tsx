@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageSession, HttpError } from "@/lib/auth";
-import { localDateKey } from "@/lib/core/time/zoned-time";
+import type { ExchangeCalendar } from "@/lib/core/calendar";
 import { WaterfallChart } from "@/app/components/charts/waterfall-chart";
 import { LineChart } from "@/app/components/charts/line-chart";
 import { reportsService } from "@/app/reports/service";
@@ -18,7 +18,7 @@ export default async function PnlPage({ searchParams }: { searchParams: SearchPa
   await requirePageSession("read");
   const service = reportsService();
   const requested = (await searchParams).date;
-  const raw = typeof requested === "string" && requested ? requested : today(service.calendar.timeZone);
+  const raw = typeof requested === "string" && requested ? requested : currentTradingDay(service.calendar);
   let day: string;
   try {
     day = service.parseDay(raw);
@@ -47,9 +47,9 @@ export default async function PnlPage({ searchParams }: { searchParams: SearchPa
   );
 }
 
-/** The exchange's calendar date right now. */
-function today(timeZone: string): string {
-  return localDateKey(new Date().getTime(), timeZone);
+/** The trading day whose fills are being made now (a weekend's belong to the next session). */
+function currentTradingDay(calendar: ExchangeCalendar): string {
+  return calendar.tradingDayOf(new Date().getTime());
 }
 
 function PnlShell({ day, message, children }: { day: string; message?: string; children?: React.ReactNode }) {
