@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { postJson } from "@/app/components/post-json";
 import type { HeatmapCell, ResultRow, SweepProgress } from "@/lib/services/research/service";
@@ -66,6 +67,7 @@ export function ResearchView({ strategies, series }: { strategies: StrategyTempl
   }, [refresh]);
   return (
     <div className="flex flex-col gap-6">
+      <CsvImport />
       <SweepForm strategies={strategies} series={series} onQueued={(id) => {
           setSelected(id);
           void refresh();
@@ -225,6 +227,50 @@ function SweepForm({ strategies, series, onQueued }: { strategies: StrategyTempl
           {message}
         </p>
       )}
+    </form>
+  );
+}
+
+function CsvImport() {
+  const router = useRouter();
+  const [file, setFile] = useState<File | null>(null);
+  const [symbol, setSymbol] = useState("");
+  const [barSize, setBarSize] = useState("1 day");
+  const [timeZone, setTimeZone] = useState("America/New_York");
+  const [message, setMessage] = useState<string | null>(null);
+  const upload = async (event: React.FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    const query = new URLSearchParams({ symbol: symbol || file.name.replace(/\.[^.]+$/, ""), barSize, timeZone, fileName: file.name });
+    const response = await fetch(`/api/research/series?${query}`, { method: "POST", headers: { "content-type": "text/csv" }, body: await file.text() }).catch(() => null);
+    const body = (await response?.json().catch(() => null)) as { barCount?: number; symbol?: string; error?: { message?: string } } | null;
+    if (response?.ok) {
+      setMessage(`Stored ${body?.barCount} bars of ${body?.symbol}.`);
+      router.refresh();
+    } else setMessage(body?.error?.message ?? "The upload failed.");
+  };
+  return (
+    <form onSubmit={upload} className="flex flex-wrap items-end gap-3 text-sm" aria-label="Import bars">
+      <label className="flex flex-col">
+        OHLCV CSV
+        <input type="file" accept=".csv,text/csv" onChange={(event) => setFile(event.target.files?.[0] ?? null)} />
+      </label>
+      <label className="flex flex-col">
+        Symbol
+        <input className={`${field} w-24`} value={symbol} onChange={(event) => setSymbol(event.target.value)} placeholder="from file" />
+      </label>
+      <label className="flex flex-col">
+        Bar size
+        <input className={`${field} w-24`} value={barSize} onChange={(event) => setBarSize(event.target.value)} />
+      </label>
+      <label className="flex flex-col">
+        Time zone
+        <input className={`${field} w-44`} value={timeZone} onChange={(event) => setTimeZone(event.target.value)} />
+      </label>
+      <button type="submit" className={button} disabled={!file}>
+        Import bars
+      </button>
+      {message && <span role="status">{message}</span>}
     </form>
   );
 }
