@@ -207,12 +207,14 @@ export class FlattenService {
     if (this.working(scope).length === 0) return 0;
     if (scope.symbol && broker.cancelOrder) for (const order of this.working(scope)) broker.cancelOrder(order.orderId);
     else broker.cancelAllOrders();
+    // The listing goes out right behind the cancel, so it already shows what the cancel left; orders of
+    // other clients never get a status to us, and the listing is how their cancellation is seen.
     let stillListed: number | null = null;
     while (this.options.now() < until) {
-      if (await this.waitFor(() => this.working(scope).length === 0, Math.min(500, until - this.options.now()))) return 0;
       const listed = await this.listOpenOrders(Math.max(0, until - this.options.now()));
       if (listed) stillListed = [...listed.values()].filter((symbol) => !scope.symbol || symbol === scope.symbol).length;
-      if (stillListed === 0) return 0;
+      if (stillListed === 0 || this.working(scope).length === 0) return 0;
+      if (await this.waitFor(() => this.working(scope).length === 0, Math.min(500, until - this.options.now()))) return 0;
     }
     return stillListed ?? this.working(scope).length;
   }

@@ -76,18 +76,21 @@ export interface BookSpec {
   positions: Readonly<Record<string, number>>;
   /** Put a GTC take-profit and stop (OCA) behind every position. */
   brackets?: boolean;
-  /** Extra resting GTC limit orders far from the market, spread over the symbols. */
+  /** Extra resting GTC limit orders far from the market, spread over the positions' symbols. */
   extraOrders?: number;
+  /** Rough prices per symbol for far-away order levels; the simulator's universe by default. */
+  prices?: Readonly<Record<string, number>>;
 }
 
 /** Opens the book from a second client, paced under 50 messages a second, and waits until the simulator holds it. */
 export async function seedBook(sim: GatewaySimulator, spec: BookSpec): Promise<void> {
   const client = await connectClient(sim.port, SEED_CLIENT_ID);
   try {
+    const prices = spec.prices ?? SIM_SYMBOLS;
     let orderId = client.nextValidId;
     const messages: (() => void)[] = [];
     for (const [symbol, quantity] of Object.entries(spec.positions)) {
-      const price = SIM_SYMBOLS[symbol] ?? 100;
+      const price = prices[symbol] ?? 100;
       const long = quantity > 0;
       const parent = orderId++;
       const exit = long ? OrderAction.SELL : OrderAction.BUY;
@@ -106,21 +109,24 @@ export async function seedBook(sim: GatewaySimulator, spec: BookSpec): Promise<v
         client.api.placeOrder(stop, stock(symbol), { action: exit, orderType: OrderType.STP, auxPrice: Math.round(long ? price * 0.6 : price * 1.5), totalQuantity: size, parentId: parent, transmit: true, ...oca } as never),
       );
     }
-    const symbols = Object.keys(SIM_SYMBOLS);
+    const symbols = Object.keys(spec.positions);
     for (let i = 0; i < (spec.extraOrders ?? 0); i++) {
       const symbol = symbols[i % symbols.length];
       const id = orderId++;
       messages.push(() =>
-        client.api.placeOrder(id, stock(symbol), { action: OrderAction.BUY, orderType: OrderType.LMT, lmtPrice: Math.round(SIM_SYMBOLS[symbol] * 0.5), totalQuantity: 1, tif: "GTC", transmit: true } as never),
+        client.api.placeOrder(id, stock(symbol), { action: OrderAction.BUY, orderType: OrderType.LMT, lmtPrice: Math.round((prices[symbol] ?? 100) * 0.5), totalQuantity: 1, tif: "GTC", transmit: true } as never),
       );
     }
-    await sendPaced(messages, 40);
+    await sendPaced(messages, 30);
     const seeded = () => {
       const ledger = sim.ledger();
       const held = Object.entries(spec.positions).every(([symbol, quantity]) => ledger.positions.some((p) => p.symbol === symbol && p.qty === quantity));
       return held && workingOrders(sim) >= expectedWorking(spec);
     };
-    await eventually(seeded, Boolean);
+    await eventually(seeded, Boolean, 30_000).catch((error: unknown) => {
+      const ledger = sim.ledger();
+      throw new Error(`the book was not opened: ${ledger.positions.filter((p) => p.qty !== 0).length} positions, ${workingOrders(sim)} working orders, errors ${JSON.stringify(client.errors.slice(-3))}`, { cause: error });
+    });
   } finally {
     await disconnect(client as ConnectedClient);
   }
