@@ -17,6 +17,7 @@ import { gatewayExecutionsSource } from "@/lib/adapters/ibkr/executions-source";
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { recordAudit } from "@/lib/services/audit";
 import { createLiveStrategyRunner } from "@/lib/services/strategy-runner";
+import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
 import { createRiskStack } from "@/lib/services/risk-service";
 import { startDiscord } from "@/lib/adapters/discord/integration";
 import { JobQueue } from "@/lib/adapters/jobs/queue";
@@ -99,8 +100,11 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   });
   await riskStack.start();
   lifecycle.add("risk guardian and flat-by-time", () => riskStack.stop());
+  const historicalQueue = new HistoricalQueue({ gateway: engine.client, prisma: database.prisma });
+  engine.attachHistoricalQueueDepth(() => historicalQueue.depth);
   const strategies = createLiveStrategyRunner({
     mode: env.BROKER,
+    historicalQueue,
     gateway: engine.client,
     prisma: database.prisma,
     risk: (instanceId) => riskStack.risk.gate(instanceId),

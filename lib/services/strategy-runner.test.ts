@@ -15,7 +15,8 @@ import { freshDatabase } from "@/test/db";
 import { eventually } from "@/test/eventually";
 import { recordAudit } from "./audit";
 import { InvalidStrategyParameters } from "./strategy-directory";
-import { StrategyRunner, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
+import { StrategyRunner, historyFrom, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
 
 const log = pino({ level: "silent" });
 const actor = { user: "owner", source: "web" as const };
@@ -158,6 +159,27 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     const view = directory.list().find((candidate) => candidate.id === "paper-meta")!;
     const fills = events.filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "META");
     expect(view.positions.META).toBe(fills.reduce((sum, event) => sum + (event.fill.side === "BUY" ? 1 : -1) * event.fill.quantity, 0));
+    directory.stop();
+  }, 40_000);
+
+  it("warms a strategy up on the gateway's history: a 50/200 cross decides on its first live bar, and nothing trades on history", async () => {
+    const queue = new HistoricalQueue({ gateway, prisma });
+    const history = historyFrom(queue, clock);
+    const past = await history("QQQ", 60, 250);
+    expect(past.length).toBe(250);
+    expect(past.every((bar, index) => index === 0 || bar.time > past[index - 1].time)).toBe(true);
+    expect(past.at(-1)!.time).toBeLessThan(clock.now());
+
+    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await prisma.strategyInstance.create({
+      data: { id: "warm-qqq", strategy: "golden-cross", label: "warm", symbols: ["QQQ"], parameters: { fast: 50, slow: 200, longOnly: false }, state: "running", barSeconds: 1 },
+    });
+    const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }), history: () => Promise.resolve(past) });
+    const started = Date.now();
+    await directory.start();
+    await eventually(() => events.filter((event) => event.type === "decision" && event.symbol === "QQQ").length, (count) => count > 0, 15_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(events.filter((event) => event.type === "fill" && event.fill.symbol === "QQQ" && event.fill.time < past.at(-1)!.time)).toEqual([]);
     directory.stop();
   }, 40_000);
 });

@@ -10,6 +10,8 @@ import { Portfolio } from "@/lib/core/model/portfolio";
 import type { BrokerEvent, BrokerPort, Clock, DomainEvent, EventSink, MarketDataPort, RiskGate, Tick, Unsubscribe } from "@/lib/core/ports";
 import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/strategies/registry";
 import { localDateKey } from "@/lib/core/time/zoned-time";
+import type { Bar } from "@/lib/core/data/bars";
+import type { Strategy, StrategyContext } from "@/lib/core/strategies/types";
 import type { Contract } from "@stoqey/ib";
 import { BarBuilder, IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
 import { IbkrBroker } from "@/lib/adapters/ibkr/broker-port";
@@ -17,6 +19,7 @@ import { BracketGuard } from "@/lib/adapters/ibkr/brackets";
 import { ContractDirectory } from "@/lib/adapters/ibkr/contracts";
 import type { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { stockContract } from "@/lib/adapters/ibkr/mapping";
+import type { HistoricalQueue, HistoryRequest } from "@/lib/adapters/ibkr/historical-queue";
 import { paperBroker } from "@/lib/adapters/paper/paper-broker";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
@@ -50,8 +53,13 @@ export interface StrategyRunnerOptions {
   entitlementOf?: (symbol: string) => Entitlement;
   commission?: CommissionModel;
   audit?: (event: AuditEvent) => Promise<void>;
+  /** Past bars to warm a strategy's indicators up with before it sees live data (oldest first). */
+  history?: (symbol: string, barSeconds: number, count: number) => Promise<readonly Bar[]>;
   log: Logger;
 }
+
+/** Bars of history a strategy is warmed up with: enough for a 200-bar average and then some. */
+export const WARM_UP_BARS = 250;
 
 export const instanceConfigSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "id is lower-case letters, digits and dashes"),
@@ -232,16 +240,28 @@ export class StrategyRunner implements StrategyDirectory {
     const generation = ++instance.generation;
     const { config } = instance;
     const instruments = await Promise.all(config.symbols.map((symbol) => this.options.instrumentOf?.(symbol) ?? Promise.resolve(defineInstrument({ symbol }))));
+    const histories = await Promise.all(config.symbols.map((symbol) => this.pastBars(symbol, config.barSeconds)));
     if (generation !== instance.generation) return;
-    instance.running = instruments.map((instrument) => this.startSymbol(instance, instrument));
+    instance.running = instruments.map((instrument, index) => this.startSymbol(instance, instrument, histories[index]));
   }
 
-  private startSymbol(instance: Instance, instrument: Instrument): RunningSymbol {
+  private async pastBars(symbol: string, barSeconds: number): Promise<readonly Bar[]> {
+    if (!this.options.history) return [];
+    try {
+      return await this.options.history(symbol, barSeconds, WARM_UP_BARS);
+    } catch (error) {
+      this.options.log.warn({ err: error, symbol }, "no history to warm the strategy up with; it starts cold");
+      return [];
+    }
+  }
+
+  private startSymbol(instance: Instance, instrument: Instrument, history: readonly Bar[]): RunningSymbol {
     const { config } = instance;
     const { clock, marketData } = this.options;
     const broker = this.options.brokerFor(instrument, config.id);
     const { exits, ...own } = config.parameters;
     const strategy = monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(exits));
+    warmUp(strategy, instrument.symbol, history);
     const calendar = exchangeCalendar(config.exchange);
     const window = tradingWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
     const shared = typeof this.options.risk === "function" ? this.options.risk(config.id) : this.options.risk;
@@ -340,6 +360,19 @@ export class StrategyRunner implements StrategyDirectory {
   }
 }
 
+/**
+ * Feeds past bars to the strategy alone, flat and with every intent dropped: its indicators
+ * are ready when live data starts, and nothing is traded on history.
+ */
+export function warmUp(strategy: Strategy, symbol: string, bars: readonly Bar[]): void {
+  let time = 0;
+  const context: StrategyContext = { symbol, position: 0, entryPrice: NaN, stopPrice: NaN, entryPending: false, now: () => time, submit: () => undefined };
+  for (const bar of bars) {
+    time = bar.time;
+    strategy.onBar(bar, context);
+  }
+}
+
 function toRow(config: InstanceConfig) {
   return { ...config, parameters: config.parameters as object };
 }
@@ -358,6 +391,28 @@ export interface LiveStrategiesOptions {
   clock?: Clock;
   /** How long a bracket's protective order may take to be acknowledged before its entry is cancelled. */
   protectionTimeoutMs?: number;
+  /** Where warm-up bars come from (paced and cached); without it strategies start cold. */
+  historicalQueue?: HistoricalQueue;
+}
+
+const IB_BAR_SIZES: Readonly<Record<number, HistoryRequest["barSize"]>> = {
+  60: "1 min", 120: "2 mins", 180: "3 mins", 300: "5 mins", 600: "10 mins", 900: "15 mins", 1200: "20 mins", 1800: "30 mins",
+  3600: "1 hour", 7200: "2 hours", 10800: "3 hours", 14400: "4 hours", 28800: "8 hours", 86400: "1 day",
+};
+const DAY_MS = 86_400_000;
+
+/** The last `count` bars before now from the queue, for bar lengths IB serves (a minute or more). */
+export function historyFrom(queue: HistoricalQueue, clock: Clock): NonNullable<StrategyRunnerOptions["history"]> {
+  return async (symbol, barSeconds, count) => {
+    const barSize = IB_BAR_SIZES[barSeconds];
+    if (!barSize) return [];
+    const barMs = barSeconds * 1000;
+    const to = Math.floor(clock.now() / barMs) * barMs;
+    // Nights, weekends and holidays have no bars: ask for enough calendar time to hold `count`.
+    const span = barSeconds >= 86_400 ? Math.ceil(count * 1.6) * DAY_MS : Math.max(count * barMs * 3, 4 * DAY_MS);
+    const bars = await queue.bars({ symbol, barSize, useRth: barSeconds >= 86_400, from: to - span, to });
+    return bars.slice(-count);
+  };
 }
 
 /**
@@ -402,6 +457,7 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
     entitlementOf: options.entitlementOf,
     commission,
     audit: options.audit,
+    history: options.historicalQueue ? historyFrom(options.historicalQueue, clock) : undefined,
     log,
   });
 }
