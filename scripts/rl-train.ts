@@ -34,8 +34,8 @@ const USAGE = `Usage: npm run rl:train -- --data FILE.csv --steps N --seed S --o
 
 const flagsSchema = z.object({
   data: z.string({ message: "--data FILE.csv is required" }),
-  steps: z.coerce.number({ message: "--steps must be a number" }).int().positive("--steps must be a positive integer"),
-  seed: z.coerce.number({ message: "--seed must be a number" }).int(),
+  steps: z.string({ message: "--steps N is required" }).pipe(z.coerce.number<string>({ message: "--steps must be a number" }).int("--steps must be a whole number").positive("--steps must be positive")),
+  seed: z.string({ message: "--seed S is required" }).pipe(z.coerce.number<string>({ message: "--seed must be a number" }).int("--seed must be a whole number")),
   out: z.string({ message: "--out models/NAME is required" }),
   "test-fraction": z.coerce.number().gt(0).lt(0.9, "--test-fraction must be in (0, 0.9)").default(0.3),
   "episode-length": z.coerce.number().int().min(2).default(64),
