@@ -1,7 +1,7 @@
 import type { BarSizeSetting, Contract, WhatToShow } from "@stoqey/ib";
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { seriesFromBars, type Bar } from "@/lib/core/data/bars";
+import { barAt, seriesFromBars, type Bar } from "@/lib/core/data/bars";
 import { instantOf } from "@/lib/core/time/zoned-time";
 import { findSeries, loadBars, saveBars, seriesKey, type SeriesIdentity } from "@/lib/adapters/db/bar-store";
 import type { GatewayClient } from "./gateway-client";
@@ -187,14 +187,7 @@ export class HistoricalQueue {
     const series = await findSeries(this.options.prisma, identity);
     if (!series) return [];
     const stored = await loadBars(this.options.prisma, series.id, { from: spec.from, to: spec.to });
-    return Array.from({ length: stored.length }, (_, index) => ({
-      time: stored.time[index],
-      open: stored.open[index],
-      high: stored.high[index],
-      low: stored.low[index],
-      close: stored.close[index],
-      volume: stored.volume[index],
-    }));
+    return Array.from({ length: stored.length }, (_, index) => barAt(stored, index));
   }
 
   private identityOf(spec: ParsedRequest): SeriesIdentity {
