@@ -97,6 +97,7 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     now: Date.now,
     audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
     log: log.child({ component: "risk" }),
+    marketData: (symbol) => engine.client.entitlementOf(symbol),
   });
   await riskStack.start();
   lifecycle.add("risk guardian and flat-by-time", () => riskStack.stop());

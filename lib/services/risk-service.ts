@@ -162,6 +162,8 @@ export interface RiskStackOptions {
   now: () => number;
   audit: (event: AuditEvent) => Promise<void>;
   log: Pick<Logger, "warn" | "error" | "info">;
+  /** The broker's market-data entitlement per symbol ("frozen" counts as delayed). */
+  marketData?: (symbol: string) => "live" | "delayed" | "frozen" | "none";
 }
 
 export interface RiskStack {
@@ -199,6 +201,7 @@ export function createRiskStack(options: RiskStackOptions): RiskStack {
     now,
     guardian: () => guardian!.view(),
     flatBy: flatByTime,
+    marketData: options.marketData ? (symbol) => asMarketDataStatus(options.marketData!(symbol)) : undefined,
     onPersistFailure: (error) => log.error({ err: error }, "could not store a risk denial"),
   });
   guardian = new Guardian({
@@ -230,4 +233,8 @@ export function createRiskStack(options: RiskStackOptions): RiskStack {
       flatByTime.stop();
     },
   };
+}
+
+function asMarketDataStatus(entitlement: "live" | "delayed" | "frozen" | "none"): MarketDataStatus {
+  return entitlement === "frozen" ? "delayed" : entitlement;
 }
