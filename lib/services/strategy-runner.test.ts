@@ -182,4 +182,18 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     expect(events.filter((event) => event.type === "fill" && event.fill.symbol === "QQQ" && event.fill.time < past.at(-1)!.time)).toEqual([]);
     directory.stop();
   }, 40_000);
+
+  it("closes a held position and raises an alert when the symbol's market data fails", async () => {
+    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await prisma.strategyInstance.create({
+      data: { id: "held-jpm", strategy: "ma-cross", label: "held", symbols: ["JPM"], parameters: { fast: 2, slow: 3, longOnly: false }, state: "running", barSeconds: 1, riskPercent: 5 },
+    });
+    const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }) });
+    await directory.start();
+    await eventually(() => directory.holdings().find((holding) => holding.symbol === "JPM")?.position ?? 0, (position) => position !== 0, 30_000);
+    gateway.emit("marketDataError", "JPM", 354, "Requested market data is not subscribed");
+    expect(events).toContainEqual(expect.objectContaining({ type: "error", message: expect.stringMatching(/^JPM: market data failed \(354: Requested market data is not subscribed\); position of -?\d+ closed$/) }));
+    expect(events).toContainEqual(expect.objectContaining({ type: "decision", symbol: "JPM", intent: expect.objectContaining({ purpose: "exit", reason: expect.stringContaining("market data for JPM failed") }) }));
+    directory.stop();
+  }, 40_000);
 });
