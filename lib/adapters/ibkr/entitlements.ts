@@ -39,11 +39,6 @@ export class Entitlements {
     if (entitlement) this.bySymbol.set(symbol, { entitlement, code });
   }
 
-  /** Forgets a symbol's label when its subscription is re-requested (1101), so the new answer decides. */
-  reset(symbol: string): void {
-    this.bySymbol.delete(symbol);
-  }
-
   of(symbol: string): Entitlement {
     return this.bySymbol.get(symbol)?.entitlement ?? "none";
   }

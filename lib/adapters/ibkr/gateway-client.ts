@@ -325,6 +325,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
 
   private connect(): void {
     if (this.stopped) return;
+    this.reconciledSession = false;
     this.setState("connecting");
     // The client's own limiter is set above ours so that ours, which knows priorities, governs.
     const api = new IBApi({ host: this.options.host, port: this.options.port, maxReqPerSec: 50 });

@@ -56,7 +56,7 @@ describe("daily report of a simulated session, reconciled with the simulator's l
     client.on("execution", (execution) => void journal.recordExecution(execution));
     client.on("commission", (commission) => void journal.recordCommission(commission));
     client.start();
-    await eventually(() => client.connectionState, (state) => state === "connected");
+    await eventually(() => client.ready, (ready) => ready);
     reports = createReportsService({ prisma, log, broker: simulatorLedgerSource(() => simulator.ledger(), nyse) });
 
     // Thursday: open a long and a short that stay open overnight, and a round trip that closes the same day.
