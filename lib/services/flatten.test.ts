@@ -3,6 +3,9 @@ import { freshDatabase } from "@/test/db";
 import { eventually } from "@/test/eventually";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import type { AuditEvent } from "./audit";
+import { FlattenService, gatewayFlattenBroker } from "./flatten";
+import { defineInstrument } from "@/lib/core/model/instrument";
+import { isOnTick } from "@/lib/core/model/rounding";
 import { ENGINE_CLIENT_ID, openPositions, seedBook, startRig, workingOrders, type Rig } from "./risk-test-support";
 
 const BOOK = { AAPL: 30, MSFT: -20, TSLA: 15, SPY: -10, NVDA: 40, AMZN: -25, GOOGL: 12, META: -8, JPM: 22, QQQ: -5 };
@@ -127,5 +130,27 @@ describe("flatten against the simulator with the real client", () => {
     expect(open.find((position) => position.symbol === "MSFT")).toBeUndefined();
     expect(open).toHaveLength(9);
     expect(workingOrders(current.sim)).toBe(20);
+  });
+
+  it("outside regular hours closes with marketable limits through the touch, on the tick grid", async () => {
+    const current = await bookedRig();
+    const engine = current.engine;
+    await eventually(() => engine.view.snapshot().quotes.filter((quote) => quote.bid !== null && quote.ask !== null).length, (count) => count === 10);
+    const afterHours = new FlattenService({ broker: gatewayFlattenBroker(engine.client), view: engine.view, audit: async () => undefined, now: Date.now, connected: () => engine.client.ready, regularHours: () => false });
+    const quotes = new Map(engine.view.snapshot().quotes.map((quote) => [quote.symbol, quote]));
+    // The service learns quotes from events; one fresh quote per symbol arrives within a few market steps.
+    await eventually(() => [...quotes.keys()].every((symbol) => afterHours.marketableLimit(symbol, "SELL") !== null), Boolean);
+    const result = await afterHours.flattenAll(FLATTEN);
+    expect(result.status).toBe("flat");
+    const closes = ourCloses(current, result.id);
+    expect(closes).toHaveLength(10);
+    for (const order of closes) {
+      expect(order.orderType).toBe("LMT");
+      expect(isOnTick(defineInstrument({ symbol: order.symbol }), order.lmtPrice!)).toBe(true);
+      const quote = quotes.get(order.symbol)!;
+      if (order.action === "SELL") expect(order.lmtPrice!).toBeLessThan(quote.bid! * 0.995);
+      else expect(order.lmtPrice!).toBeGreaterThan(quote.ask! * 1.005);
+    }
+    expect(openPositions(current.sim)).toEqual([]);
   });
 });
