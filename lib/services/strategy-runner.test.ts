@@ -16,7 +16,7 @@ import { eventually } from "@/test/eventually";
 import { recordAudit } from "./audit";
 import { InvalidStrategyParameters } from "./strategy-directory";
 import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
-import { StrategyRunner, historyFrom, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+import { StrategyRunner, decisionOrderRef, historyFrom, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
 
 const log = pino({ level: "silent" });
 const actor = { user: "owner", source: "web" as const };
@@ -44,7 +44,7 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     gateway = new GatewayClient({ host: simulator.host, port: simulator.port, clientId: 7, log });
     gateway.start();
     await eventually(() => gateway.ready, (ready) => ready);
-    broker = new IbkrBroker({ gateway, log, orderRefOf: (request) => `${owners.get(request.id)}/${request.parentId ?? request.id}` });
+    broker = new IbkrBroker({ gateway, log, orderRefOf: (request) => decisionOrderRef(owners.get(request.id)!, request.parentId ?? request.id) });
     marketData = new IbkrMarketData(gateway, clock);
   });
 
@@ -107,9 +107,9 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     expect(view.state).toBe("running");
 
     const ledger = await eventually(() => simulator.ledger(), (current) => current.executions.some((execution) => execution.symbol === "AAPL"), 30_000);
-    const mine = ledger.orders.filter((order) => order.orderRef.startsWith("ma-aapl/"));
+    const mine = ledger.orders.filter((order) => order.orderRef.startsWith("k1:ma-aapl."));
     expect(mine.length).toBeGreaterThan(0);
-    for (const order of mine) expect(order.orderRef).toBe(`ma-aapl/${order.parentId || order.orderId}`);
+    for (const order of mine) expect(order.orderRef).toBe(`k1:ma-aapl.${order.parentId || order.orderId}`);
     expect(events.some((event) => event.type === "decision" && event.symbol === "AAPL")).toBe(true);
 
     await directory.setState(actor, "ma-aapl", "paused");

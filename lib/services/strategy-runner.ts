@@ -21,6 +21,7 @@ import type { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { stockContract } from "@/lib/adapters/ibkr/mapping";
 import type { HistoricalQueue, HistoryRequest } from "@/lib/adapters/ibkr/historical-queue";
 import { paperBroker } from "@/lib/adapters/paper/paper-broker";
+import { orderRefOf } from "@/lib/adapters/db/order-decisions";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
 import { InvalidStrategyParameters, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
@@ -62,7 +63,8 @@ export interface StrategyRunnerOptions {
 export const WARM_UP_BARS = 250;
 
 export const instanceConfigSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "id is lower-case letters, digits and dashes"),
+  // Short enough that orderRef k1:<id>.<order id> stays within TWS's 40 characters.
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,23}$/, "id is 1-24 lower-case letters, digits and dashes"),
   strategy: z.string().refine(isStrategyName, { message: `strategy must be one of ${strategyNames.join(", ")}` }),
   label: z.string().trim().min(1).max(120),
   symbols: z.array(z.string().trim().toUpperCase().regex(/^[A-Z0-9.]{1,12}$/, "symbols are 1-12 letters, digits or dots")).min(1, "at least one symbol"),
@@ -434,7 +436,7 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
           gateway,
           log,
           contractOf: (symbol) => contracts.known(symbol)?.contract ?? (stockContract(symbol) as Contract),
-          orderRefOf: (request) => `${owners.get(request.id) ?? "kestrel"}/${request.parentId ?? request.id}`,
+          orderRefOf: (request) => decisionOrderRef(owners.get(request.id) ?? "kestrel", request.parentId ?? request.id),
         })
       : undefined;
   if (broker) new BracketGuard({ broker, events, clock, protectionTimeoutMs: options.protectionTimeoutMs ?? 10_000 });
@@ -460,6 +462,14 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
     history: options.historicalQueue ? historyFrom(options.historicalQueue, clock) : undefined,
     log,
   });
+}
+
+/**
+ * The orderRef of an instance's order: the journal's `k1:<decision id>` form, the decision being
+ * the instance and the order that started it (a bracket's children carry their parent's id).
+ */
+export function decisionOrderRef(instanceId: string, decisionOrderId: number): string {
+  return orderRefOf(`${instanceId}.${decisionOrderId}`);
 }
 
 function loggedEvents(log: Logger): EventSink {
