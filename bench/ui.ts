@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       await context.addCookies([{ name, value, url: BASE }]);
       await context.addInitScript(COUNT_PUSHES);
       const page = await context.newPage();
-      await page.goto(`${BASE}/`);
+      await page.goto(`${BASE}/`, { waitUntil: "domcontentloaded", timeout: 120_000 });
       pages.push(page);
     }
     await Promise.all(pages.map((page) => page.getByTestId("feed-state").filter({ hasText: "live" }).waitFor({ timeout: 60_000 })));

@@ -151,7 +151,9 @@ test.describe.serial("dashboard pages", () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await signIn(page);
+    await expect(page.getByTestId("feed-state")).toHaveText("Feed: live");
     const flatten = page.getByRole("region", { name: "Kill switch" }).getByRole("button", { name: "Flatten all" });
+    await expect(flatten).toBeEnabled();
     await expect(flatten).toBeInViewport();
     await page.screenshot({ path: test.info().outputPath("overview-390x844.png") });
     await flatten.tap();

@@ -23,7 +23,7 @@ export function TradingStateBadge({ mode }: { mode: TradingMode | null }) {
 type Step = { kind: "idle" } | { kind: "busy"; action: string } | { kind: "confirm-cancel" } | { kind: "message"; text: string; failed: boolean };
 
 /** Halt new entries, resume, cancel every working order; each answer is shown as a sentence. */
-export function ControlsPanel({ mode, available, onChanged }: { mode: TradingMode | null; available: boolean; onChanged: () => void }) {
+export function ControlsPanel({ mode, loading, available, onChanged }: { mode: TradingMode | null; loading: boolean; available: boolean; onChanged: () => void }) {
   const [step, setStep] = useState<Step>({ kind: "idle" });
 
   async function run(action: string, url: string, body: unknown, done: (result: unknown) => string) {
@@ -78,7 +78,7 @@ export function ControlsPanel({ mode, available, onChanged }: { mode: TradingMod
           Cancel all orders
         </button>
       )}
-      {!available && <span className="text-sm text-slate-500">Trading controls not available on this server.</span>}
+      {!available && !loading && <span className="text-sm text-slate-500">Trading controls not available on this server.</span>}
       {step.kind === "message" && (
         <p role={step.failed ? "alert" : "status"} data-testid="controls-result" className={step.failed ? "text-rose-700 dark:text-rose-400" : "text-emerald-700 dark:text-emerald-400"}>
           {step.text}

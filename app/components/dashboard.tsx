@@ -74,7 +74,7 @@ function AccountCards({ snapshot }: { snapshot: DashboardSnapshot }) {
     { label: "Buying power", value: account.buyingPower, testId: "buying-power" },
     { label: "Unrealized P&L", value: account.unrealizedPnl, testId: "unrealized-pnl", pnl: true },
     { label: "Realized P&L", value: account.realizedPnl, testId: "realized-pnl", pnl: true },
-    { label: "Commissions today", value: -snapshot.fills.reduce((sum, fill) => sum + (fill.commission ?? 0), 0), testId: "commissions", pnl: true },
+    { label: "Commissions today", value: commissionsPaid(snapshot), testId: "commissions", pnl: true },
   ];
   return (
     <section aria-label="Account" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
@@ -216,7 +216,7 @@ function KillSwitch({ user, status, disabled, onChanged }: { user: DashboardUser
       {user.canTrade ? (
         <>
           <FlattenPanel disabled={disabled} />
-          <ControlsPanel mode={mode} available={status?.trading !== null && status !== null} onChanged={onChanged} />
+          <ControlsPanel mode={mode} loading={status === null} available={Boolean(status?.trading)} onChanged={onChanged} />
         </>
       ) : (
         <p className="text-sm text-slate-600 dark:text-slate-400">View-only account: the controls are hidden.</p>
@@ -295,4 +295,10 @@ function AlertsFeed({ alerts }: { alerts: AlertItem[] }) {
       )}
     </section>
   );
+}
+
+/** Commissions as a cost (negative), never "-0.00". */
+function commissionsPaid(snapshot: DashboardSnapshot): number {
+  const paid = snapshot.fills.reduce((sum, fill) => sum + (fill.commission ?? 0), 0);
+  return paid === 0 ? 0 : -paid;
 }
