@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeMetrics, type EquityCurve } from "./metrics";
+import { computeMetrics, curveStatistics, dailyReturns, maxDrawdown, sharpe, sortino, type EquityCurve } from "./metrics";
 import type { Trade } from "./trades";
 
 const DAY = 86_400_000;
@@ -88,5 +88,34 @@ describe("metric edge cases", () => {
     const metrics = computeMetrics(curve([100, 100, 100]), []);
     expect(metrics).toMatchObject({ sharpe: 0, sortino: 0, maxDrawdown: 0, tradeCount: 0, profitPerTrade: 0, winRate: 0, profitFactor: 0, totalReturn: 0 });
     expect(computeMetrics(curve([100, 110]), [trade(10)]).profitFactor).toBe(Infinity);
+  });
+});
+
+describe("the one-pass curve statistics", () => {
+  it.each([3, 1])("equal the separate Sharpe, Sortino and drawdown over the same daily returns, to the last bit (up to %i bars a day)", (barsPerDay) => {
+    let state = 7;
+    const random = () => ((state = (state * 16807) % 2147483647) / 2147483647);
+    const times: number[] = [];
+    const equity: number[] = [];
+    const inPosition: number[] = [];
+    let value = 100;
+    for (let day = 0; day < 400; day++) {
+      // With more than one bar a day some bars do not end their day.
+      for (let bar = 0, bars = 1 + Math.floor(random() * barsPerDay); bar < bars; bar++) {
+        value *= 1 + (random() - 0.5) * 0.04;
+        times.push(T0 + day * DAY + bar * 3_600_000);
+        equity.push(value);
+        inPosition.push(random() < 0.5 ? 1 : 0);
+      }
+    }
+    const series = curve(equity, times, inPosition);
+    const statistics = curveStatistics(series);
+    const returns = dailyReturns(series);
+    expect(statistics.dailyReturns).toBe(399);
+    expect(returns.length).toBe(399);
+    expect(statistics.sharpe).toBe(sharpe(returns));
+    expect(statistics.sortino).toBe(sortino(returns));
+    expect(statistics.drawdown).toEqual(maxDrawdown(series));
+    expect(statistics.barsInPosition).toBe(inPosition.filter((flag) => flag === 1).length);
   });
 });

@@ -38,20 +38,20 @@ export function computeMetrics(curve: EquityCurve, trades: readonly Trade[]): Me
   const { equity, time, initialCapital } = curve;
   const bars = equity.length;
   const finalCapital = bars > 0 ? equity[bars - 1] : initialCapital;
-  const returns = dailyReturns(curve);
-  const drawdown = maxDrawdown(curve);
+  const statistics = curveStatistics(curve);
+  const { drawdown } = statistics;
   return {
     finalCapital,
     totalReturn: finalCapital / initialCapital - 1,
     cagr: cagr(initialCapital, finalCapital, bars > 0 ? time[bars - 1] - time[0] : 0),
-    sharpe: sharpe(returns),
-    sortino: sortino(returns),
+    sharpe: statistics.sharpe,
+    sortino: statistics.sortino,
     maxDrawdown: drawdown.depth,
     maxDrawdownDuration: drawdown.durationMs / MS_PER_DAY,
     maxDrawdownDurationBars: drawdown.durationBars,
     ...tradeStatistics(trades),
-    exposure: bars === 0 ? 0 : countSet(curve.inPosition) / bars,
-    dailyReturns: returns.length,
+    exposure: bars === 0 ? 0 : statistics.barsInPosition / bars,
+    dailyReturns: statistics.dailyReturns,
   };
 }
 
@@ -60,6 +60,61 @@ export function cagr(initial: number, final: number, elapsedMs: number): number 
   if (elapsedMs <= 0 || initial <= 0) return 0;
   if (final <= 0) return -1;
   return Math.pow(final / initial, MS_PER_YEAR / elapsedMs) - 1;
+}
+
+export interface CurveStatistics {
+  readonly dailyReturns: number;
+  readonly sharpe: number;
+  readonly sortino: number;
+  readonly drawdown: Drawdown;
+  readonly barsInPosition: number;
+}
+
+/**
+ * Everything the metrics read from a curve in one pass over its bars, then one over its daily
+ * returns for the deviations around their mean. Sums run in the same order as {@link sharpe},
+ * {@link sortino} and {@link maxDrawdown} over {@link dailyReturns}: the figures are the same to
+ * the last bit. When every bar ends its day (daily bars) the returns are read again straight from
+ * the equity, without storing them.
+ */
+export function curveStatistics(curve: EquityCurve): CurveStatistics {
+  const { equity, time, inPosition, dayOf } = curve;
+  const bars = equity.length;
+  const drawdown = new DrawdownTracker(curve);
+  let count = 0;
+  let sum = 0;
+  let downsideSquares = 0;
+  let barsInPosition = 0;
+  let everyBarEndsItsDay = true;
+  let previousClose = NaN;
+  let day = bars > 0 ? dayOf(time[0]) : NaN;
+  for (let i = 0; i < bars; i++) {
+    const value = equity[i];
+    drawdown.add(i, value);
+    barsInPosition += inPosition[i];
+    const nextDay = i + 1 < bars ? dayOf(time[i + 1]) : NaN;
+    if (nextDay === day) {
+      everyBarEndsItsDay = false;
+      continue;
+    }
+    day = nextDay;
+    if (!Number.isNaN(previousClose)) {
+      const dailyReturn = value / previousClose - 1;
+      count++;
+      sum += dailyReturn;
+      if (dailyReturn < 0) downsideSquares += dailyReturn * dailyReturn;
+    }
+    previousClose = value;
+  }
+  const average = sum / count;
+  const squares = () => (everyBarEndsItsDay ? barToBarSquaredDeviations(equity, average) : squaredDeviations(dailyReturns(curve), average));
+  return {
+    dailyReturns: count,
+    sharpe: count < 2 ? 0 : sharpeRatio(average, squares(), count),
+    sortino: count === 0 ? 0 : sortinoRatio(average, downsideSquares, count),
+    drawdown: drawdown.result(),
+    barsInPosition,
+  };
 }
 
 /** Simple returns between consecutive end-of-day equities (the last bar of each day). */
@@ -79,19 +134,37 @@ export function dailyReturns(curve: EquityCurve): Float64Array {
   return returns.subarray(0, count);
 }
 
+/** {@link squaredDeviations} of the daily returns when each bar is a day of its own. */
+function barToBarSquaredDeviations(equity: Float64Array, average: number): number {
+  let squares = 0;
+  for (let i = 1; i < equity.length; i++) {
+    const previousClose = equity[i - 1];
+    if (!Number.isNaN(previousClose)) squares += (equity[i] / previousClose - 1 - average) ** 2;
+  }
+  return squares;
+}
+
 function mean(values: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
   return sum / values.length;
 }
 
+function squaredDeviations(values: Float64Array, average: number): number {
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) squares += (values[i] - average) ** 2;
+  return squares;
+}
+
 /** sqrt(252) x mean / sample standard deviation (n - 1). 0 when undefined. */
 export function sharpe(returns: Float64Array): number {
   if (returns.length < 2) return 0;
   const average = mean(returns);
-  let squares = 0;
-  for (let i = 0; i < returns.length; i++) squares += (returns[i] - average) ** 2;
-  const variance = squares / (returns.length - 1);
+  return sharpeRatio(average, squaredDeviations(returns, average), returns.length);
+}
+
+function sharpeRatio(average: number, squaredDeviationSum: number, count: number): number {
+  const variance = squaredDeviationSum / (count - 1);
   return variance > 0 ? (Math.sqrt(TRADING_DAYS_PER_YEAR) * average) / Math.sqrt(variance) : 0;
 }
 
@@ -100,14 +173,18 @@ export function sortino(returns: Float64Array): number {
   if (returns.length === 0) return 0;
   let downsideSquares = 0;
   for (let i = 0; i < returns.length; i++) if (returns[i] < 0) downsideSquares += returns[i] * returns[i];
-  const downside = Math.sqrt(downsideSquares / returns.length);
-  return downside > 0 ? (Math.sqrt(TRADING_DAYS_PER_YEAR) * mean(returns)) / downside : 0;
+  return sortinoRatio(mean(returns), downsideSquares, returns.length);
+}
+
+function sortinoRatio(average: number, downsideSquares: number, count: number): number {
+  const downside = Math.sqrt(downsideSquares / count);
+  return downside > 0 ? (Math.sqrt(TRADING_DAYS_PER_YEAR) * average) / downside : 0;
 }
 
 interface Drawdown {
-  depth: number;
-  durationMs: number;
-  durationBars: number;
+  readonly depth: number;
+  readonly durationMs: number;
+  readonly durationBars: number;
 }
 
 /**
@@ -116,35 +193,58 @@ interface Drawdown {
  * first regained it, or until the last bar.
  */
 export function maxDrawdown(curve: EquityCurve): Drawdown {
-  const { equity, time, initialCapital } = curve;
-  let peak = initialCapital;
-  let peakIndex = -1;
-  let deepest: Drawdown = { depth: 0, durationMs: 0, durationBars: 0 };
-  let deepestPeakIndex = -1;
-  let deepestRecovered = true;
-  const timeAt = (index: number) => (index < 0 ? time[0] : time[index]);
-  for (let i = 0; i < equity.length; i++) {
-    if (equity[i] >= peak) {
-      if (!deepestRecovered && deepestPeakIndex === peakIndex) {
-        deepest = { ...deepest, durationMs: time[i] - timeAt(peakIndex), durationBars: i - peakIndex };
-        deepestRecovered = true;
-      }
-      peak = equity[i];
-      peakIndex = i;
-      continue;
+  const tracker = new DrawdownTracker(curve);
+  const { equity } = curve;
+  for (let i = 0; i < equity.length; i++) tracker.add(i, equity[i]);
+  return tracker.result();
+}
+
+/** {@link maxDrawdown} fed one bar at a time, in order. */
+class DrawdownTracker {
+  private readonly time: Float64Array;
+  private peak: number;
+  private peakIndex = -1;
+  private depth = 0;
+  private durationMs = 0;
+  private durationBars = 0;
+  private deepestPeakIndex = -1;
+  private deepestRecovered = true;
+  private lastIndex = -1;
+
+  constructor(curve: EquityCurve) {
+    this.time = curve.time;
+    this.peak = curve.initialCapital;
+  }
+
+  add(i: number, value: number): void {
+    this.lastIndex = i;
+    if (value >= this.peak) {
+      if (!this.deepestRecovered && this.deepestPeakIndex === this.peakIndex) this.closeDeepest(i);
+      this.peak = value;
+      this.peakIndex = i;
+      return;
     }
-    const depth = (peak - equity[i]) / peak;
-    if (depth > deepest.depth) {
-      deepest = { depth, durationMs: 0, durationBars: 0 };
-      deepestPeakIndex = peakIndex;
-      deepestRecovered = false;
+    const depth = (this.peak - value) / this.peak;
+    if (depth > this.depth) {
+      this.depth = depth;
+      this.durationMs = 0;
+      this.durationBars = 0;
+      this.deepestPeakIndex = this.peakIndex;
+      this.deepestRecovered = false;
     }
   }
-  if (!deepestRecovered && equity.length > 0) {
-    const last = equity.length - 1;
-    deepest = { ...deepest, durationMs: time[last] - timeAt(deepestPeakIndex), durationBars: last - deepestPeakIndex };
+
+  result(): Drawdown {
+    if (!this.deepestRecovered && this.lastIndex >= 0) this.closeDeepest(this.lastIndex);
+    return { depth: this.depth, durationMs: this.durationMs, durationBars: this.durationBars };
   }
-  return deepest;
+
+  private closeDeepest(i: number): void {
+    const peakIndex = this.deepestPeakIndex;
+    this.durationMs = this.time[i] - this.time[peakIndex < 0 ? 0 : peakIndex];
+    this.durationBars = i - peakIndex;
+    this.deepestRecovered = true;
+  }
 }
 
 function tradeStatistics(trades: readonly Trade[]) {
@@ -158,10 +258,4 @@ function tradeStatistics(trades: readonly Trade[]) {
     winRate: trades.length === 0 ? 0 : wins.length / trades.length,
     profitFactor: grossLoss > 0 ? grossProfit / grossLoss : grossProfit > 0 ? Infinity : 0,
   };
-}
-
-function countSet(flags: Uint8Array): number {
-  let count = 0;
-  for (let i = 0; i < flags.length; i++) count += flags[i];
-  return count;
 }

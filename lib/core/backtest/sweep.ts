@@ -5,7 +5,7 @@ import type { Instrument } from "../model/instrument";
 import { MovingAverageCross, type CrossMode } from "../strategies/moving-average-cross";
 import { CloseFillAccount, runBuffers, type RunBuffers } from "./close-fill-account";
 import type { FillTiming } from "./fill-model";
-import { dailyReturns, maxDrawdown, sharpe } from "./metrics";
+import { curveStatistics } from "./metrics";
 import { runBacktest } from "./run";
 
 export interface SweepCombination {
@@ -61,5 +61,6 @@ function sweepRow(bars: BarSeries, { fast, slow }: SweepCombination, settings: S
   const commission = settings.commission ?? zeroCommission;
   const { curve, trades } = new CloseFillAccount({ ...settings, commission }).run(strategy, bars, averages, buffers);
   const finalCapital = bars.length > 0 ? curve.equity[bars.length - 1] : settings.initialCapital;
-  return { fast, slow, finalCapital, sharpe: sharpe(dailyReturns(curve)), maxDrawdown: maxDrawdown(curve).depth, tradeCount: trades.length };
+  const statistics = curveStatistics(curve);
+  return { fast, slow, finalCapital, sharpe: statistics.sharpe, maxDrawdown: statistics.drawdown.depth, tradeCount: trades.length };
 }
