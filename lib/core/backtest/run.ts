@@ -123,10 +123,8 @@ function skipLimit(i: number, length: number, reportsProgress: boolean): number 
 
 /** Equity and exposure of bars [from, to) on which neither cash nor position changed. */
 function markToMarket(equity: Float64Array, inPosition: Uint8Array, close: Float64Array, from: number, to: number, cash: number, held: number): void {
-  for (let j = from; j < to; j++) {
-    equity[j] = cash + held * close[j];
-    if (held !== 0) inPosition[j] = 1;
-  }
+  for (let j = from; j < to; j++) equity[j] = cash + held * close[j];
+  if (held !== 0) inPosition.fill(1, from, to);
 }
 
 /** A run's equity curve, its days those of the instrument's exchange calendar. */
