@@ -15,7 +15,7 @@ import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import { createReportsService, simulatorLedgerSource } from "@/lib/services/reports";
 import { gatewayExecutionsSource } from "@/lib/adapters/ibkr/executions-source";
 import { exchangeCalendar } from "@/lib/core/calendar";
-import { recordAudit } from "@/lib/services/audit";
+import { recordAudit, type AuditEvent } from "@/lib/services/audit";
 import { createLiveStrategyRunner } from "@/lib/services/strategy-runner";
 import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
 import { createRiskStack } from "@/lib/services/risk-service";
@@ -76,11 +76,12 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   const owner = await ensureOwner({ auth, env, log, publicBaseUrl: `http://${displayHost(env.HOST)}:${env.PORT}` });
   assertSafeListenAddress(env.HOST, owner.ownerExists);
 
+  const audit = (entry: AuditEvent) => recordAudit(database.prisma, entry).then(() => undefined);
   const engine = new Engine({
     ib: { host: broker.host, port: broker.port, clientId: env.IB_CLIENT_ID },
     prisma: database.prisma,
     log: log.child({ component: "engine" }),
-    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
+    audit,
     watchlist: env.KESTREL_WATCHLIST,
     tradingTimeZone: env.KESTREL_TIME_ZONE,
     exchange: env.KESTREL_EXCHANGE,
@@ -95,30 +96,12 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     view: engine.view,
     flatten: engine.flattenService,
     now: Date.now,
-    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
+    audit,
     log: log.child({ component: "risk" }),
     marketData: (symbol) => engine.client.entitlementOf(symbol),
   });
   await riskStack.start();
   lifecycle.add("risk guardian and flat-by-time", () => riskStack.stop());
-  const historicalQueue = new HistoricalQueue({ gateway: engine.client, prisma: database.prisma });
-  engine.attachHistoricalQueueDepth(() => historicalQueue.depth);
-  const strategies = createLiveStrategyRunner({
-    mode: env.BROKER,
-    historicalQueue,
-    gateway: engine.client,
-    prisma: database.prisma,
-    risk: (instanceId) => riskStack.risk.gate(instanceId),
-    availableFunds: () => {
-      const { account } = engine.view.snapshot();
-      return account.totalCash ?? account.netLiquidation ?? 0;
-    },
-    entitlementOf: (symbol) => engine.entitlementOf(symbol),
-    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
-    log: log.child({ component: "strategies" }),
-  });
-  await strategies.start();
-  lifecycle.add("strategies", () => strategies.stop());
   const realtime = new RealtimeFeed({
     httpServer,
     view: engine.view,
@@ -142,12 +125,31 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     },
     engine,
     controls: () => riskStack.controls,
-    audit: (entry) => recordAudit(database.prisma, entry).then(() => undefined),
+    audit,
     onFlatten: (result) => realtime.publishFlatten(result),
   });
   lifecycle.add("discord", () => discord.stop());
   const stopRiskAlerts = discord.watchRisk(riskStack);
   lifecycle.add("risk alerts", () => stopRiskAlerts());
+  const historicalQueue = new HistoricalQueue({ gateway: engine.client, prisma: database.prisma });
+  engine.attachHistoricalQueueDepth(() => historicalQueue.depth);
+  const strategies = createLiveStrategyRunner({
+    mode: env.BROKER,
+    historicalQueue,
+    gateway: engine.client,
+    prisma: database.prisma,
+    risk: (instanceId) => riskStack.risk.gate(instanceId),
+    availableFunds: () => {
+      const { account } = engine.view.snapshot();
+      return account.totalCash ?? account.netLiquidation ?? 0;
+    },
+    entitlementOf: (symbol) => engine.entitlementOf(symbol),
+    audit,
+    events: discord.alerts,
+    log: log.child({ component: "strategies" }),
+  });
+  await strategies.start();
+  lifecycle.add("strategies", () => strategies.stop());
 
   const reports = createReportsService({
     prisma: database.prisma,

@@ -98,3 +98,12 @@ export interface EventSink {
 }
 
 export const discardEvents: EventSink = { emit: () => undefined };
+
+/** One sink that hands every event to each of `sinks`, in order. */
+export function fanOutEvents(...sinks: readonly EventSink[]): EventSink {
+  return {
+    emit(event) {
+      for (const sink of sinks) sink.emit(event);
+    },
+  };
+}

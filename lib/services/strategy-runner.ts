@@ -7,7 +7,7 @@ import type { CommissionModel } from "@/lib/core/model/commission";
 import { perShareCommission } from "@/lib/core/model/commission";
 import { defineInstrument, type Instrument } from "@/lib/core/model/instrument";
 import { Portfolio } from "@/lib/core/model/portfolio";
-import type { BrokerEvent, BrokerPort, Clock, DomainEvent, EventSink, MarketDataPort, RiskGate, Tick, Unsubscribe } from "@/lib/core/ports";
+import { fanOutEvents, type BrokerEvent, type BrokerPort, type Clock, type DomainEvent, type EventSink, type MarketDataPort, type RiskGate, type Tick, type Unsubscribe } from "@/lib/core/ports";
 import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/strategies/registry";
 import { localDateKey } from "@/lib/core/time/zoned-time";
 import type { Bar } from "@/lib/core/data/bars";
@@ -425,7 +425,7 @@ export function historyFrom(queue: HistoricalQueue, clock: Clock): NonNullable<S
 export function createLiveStrategyRunner(options: LiveStrategiesOptions): StrategyRunner {
   const { gateway, prisma, log } = options;
   const clock = options.clock ?? { now: () => Date.now() };
-  const events = options.events ?? loggedEvents(log);
+  const events = options.events ? fanOutEvents(loggedEvents(log), options.events) : loggedEvents(log);
   const marketData = new IbkrMarketData(gateway, clock);
   const contracts = new ContractDirectory(gateway, prisma);
   const commission = perShareCommission();
