@@ -77,8 +77,8 @@ function ParameterEditor({ instance, canTrade, onSaved, onError }: { instance: S
     if ("error" in parsed) return onError(parsed.error);
     const outcome = await postJson<StrategyInstanceView>(`/api/strategies/${encodeURIComponent(instance.id)}/parameters`, { parameters: parsed.value }, "PUT");
     if (outcome.ok) {
-      onSaved(outcome.body);
-      setDraft(toDraft(outcome.body.parameters));
+      onSaved({ ...outcome.body, parameters: { ...instance.parameters, ...outcome.body.parameters } });
+      setDraft(toDraft({ ...instance.parameters, ...outcome.body.parameters }));
     } else onError(outcome.message);
   }
 
