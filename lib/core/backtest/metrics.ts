@@ -107,10 +107,9 @@ export function curveStatistics(curve: EquityCurve): CurveStatistics {
     previousClose = value;
   }
   const average = sum / count;
-  const squares = () => (everyBarEndsItsDay ? barToBarSquaredDeviations(equity, average) : squaredDeviations(dailyReturns(curve), average));
   return {
     dailyReturns: count,
-    sharpe: count < 2 ? 0 : sharpeRatio(average, squares(), count),
+    sharpe: count < 2 ? 0 : sharpeRatio(average, returnSquaredDeviations(curve, average, everyBarEndsItsDay), count),
     sortino: count === 0 ? 0 : sortinoRatio(average, downsideSquares, count),
     drawdown: drawdown.result(),
     barsInPosition,
@@ -134,8 +133,10 @@ export function dailyReturns(curve: EquityCurve): Float64Array {
   return returns.subarray(0, count);
 }
 
-/** {@link squaredDeviations} of the daily returns when each bar is a day of its own. */
-function barToBarSquaredDeviations(equity: Float64Array, average: number): number {
+/** Σ (r - average)² over the daily returns; read from bar to bar when each bar is a day of its own. */
+function returnSquaredDeviations(curve: EquityCurve, average: number, everyBarEndsItsDay: boolean): number {
+  if (!everyBarEndsItsDay) return squaredDeviations(dailyReturns(curve), average);
+  const { equity } = curve;
   let squares = 0;
   for (let i = 1; i < equity.length; i++) {
     const previousClose = equity[i - 1];
