@@ -151,7 +151,7 @@ function spotCheck(bars: BarSeries, rows: readonly SweepRow[], instrument: Retur
 
 export async function runBacktestBench(options: { bars?: number; sweepBars?: number; workers?: number; repeats?: number } = {}): Promise<BacktestBenchResult> {
   const barCount = options.bars ?? 10_000_000;
-  const repeats = options.repeats ?? 2;
+  const repeats = options.repeats ?? 3;
   const bars = syntheticBars(barCount);
   const warmUp = prefix(bars, Math.min(barCount, 100_000));
   const instrument = defineInstrument({ symbol: "SYN", timeZone: "UTC" });
