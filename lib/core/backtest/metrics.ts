@@ -78,42 +78,65 @@ export interface CurveStatistics {
  * the equity, without storing them.
  */
 export function curveStatistics(curve: EquityCurve): CurveStatistics {
-  const { equity, time, inPosition, dayOf } = curve;
-  const bars = equity.length;
-  const drawdown = new DrawdownTracker(curve);
-  let count = 0;
-  let sum = 0;
-  let downsideSquares = 0;
-  let barsInPosition = 0;
-  let everyBarEndsItsDay = true;
-  let previousClose = NaN;
-  let day = bars > 0 ? dayOf(time[0]) : NaN;
-  for (let i = 0; i < bars; i++) {
-    const value = equity[i];
-    drawdown.add(i, value);
-    barsInPosition += inPosition[i];
-    const nextDay = i + 1 < bars ? dayOf(time[i + 1]) : NaN;
-    if (nextDay === day) {
-      everyBarEndsItsDay = false;
-      continue;
-    }
-    day = nextDay;
-    if (!Number.isNaN(previousClose)) {
-      const dailyReturn = value / previousClose - 1;
-      count++;
-      sum += dailyReturn;
-      if (dailyReturn < 0) downsideSquares += dailyReturn * dailyReturn;
-    }
-    previousClose = value;
-  }
+  const walk = new CurveWalk(curve);
+  const bars = curve.equity.length;
+  // Blocks of bars rather than one long loop: the compiler sees the block function called often
+  // and optimizes it whole, with the day reader inlined, instead of patching a running loop.
+  for (let from = 0; from < bars; from += WALK_BLOCK) walk.block(from, Math.min(bars, from + WALK_BLOCK));
+  const { count, sum, downsideSquares, everyBarEndsItsDay } = walk;
   const average = sum / count;
   return {
     dailyReturns: count,
     sharpe: count < 2 ? 0 : sharpeRatio(average, returnSquaredDeviations(curve, average, everyBarEndsItsDay), count),
     sortino: count === 0 ? 0 : sortinoRatio(average, downsideSquares, count),
-    drawdown: drawdown.result(),
-    barsInPosition,
+    drawdown: walk.drawdown.result(),
+    barsInPosition: walk.barsInPosition,
   };
+}
+
+const WALK_BLOCK = 1 << 16;
+
+/** The running state of {@link curveStatistics}, fed one block of bars at a time, in order. */
+class CurveWalk {
+  readonly drawdown: DrawdownTracker;
+  count = 0;
+  sum = 0;
+  downsideSquares = 0;
+  barsInPosition = 0;
+  everyBarEndsItsDay = true;
+  private previousClose = NaN;
+  private day: number;
+
+  constructor(private readonly curve: EquityCurve) {
+    this.drawdown = new DrawdownTracker(curve);
+    this.day = curve.equity.length > 0 ? curve.dayOf(curve.time[0]) : NaN;
+  }
+
+  block(from: number, to: number): void {
+    const { equity, time, inPosition, dayOf } = this.curve;
+    const bars = equity.length;
+    const drawdown = this.drawdown;
+    let { count, sum, downsideSquares, barsInPosition, everyBarEndsItsDay, previousClose, day } = this;
+    for (let i = from; i < to; i++) {
+      const value = equity[i];
+      drawdown.add(i, value);
+      barsInPosition += inPosition[i];
+      const nextDay = i + 1 < bars ? dayOf(time[i + 1]) : NaN;
+      if (nextDay === day) {
+        everyBarEndsItsDay = false;
+        continue;
+      }
+      day = nextDay;
+      if (!Number.isNaN(previousClose)) {
+        const dailyReturn = value / previousClose - 1;
+        count++;
+        sum += dailyReturn;
+        if (dailyReturn < 0) downsideSquares += dailyReturn * dailyReturn;
+      }
+      previousClose = value;
+    }
+    Object.assign(this, { count, sum, downsideSquares, barsInPosition, everyBarEndsItsDay, previousClose, day });
+  }
 }
 
 /** Simple returns between consecutive end-of-day equities (the last bar of each day). */
