@@ -61,7 +61,7 @@ describe("RealtimeFeed", { timeout: 20_000 }, () => {
     );
     const deltas = frames.filter((frame) => frame.event === "delta");
     for (const delta of deltas) expect((delta.payload as DashboardDelta).quotes).toHaveLength(1);
-    // 7,500+ ticks went in; a delta per 100 ms (plus one for the final flush) came out.
+    // Thousands of ticks went in; at most a delta per 100 ms (plus the final flush) came out.
     expect(deltas.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 100) + 1);
     client.disconnect();
   });
