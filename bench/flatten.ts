@@ -13,55 +13,16 @@ import pino from "pino";
 import { GatewayClient } from "../lib/adapters/ibkr/gateway-client";
 import { AccountView } from "../lib/services/account-view";
 import { FlattenService, gatewayFlattenBroker } from "../lib/services/flatten";
-import { realTimeClock } from "../lib/sim/model/clock";
-import { Exchange } from "../lib/sim/model/exchange";
-import { InstrumentCatalog, UNIVERSE, type Instrument } from "../lib/sim/model/instruments";
-import { TcpListener } from "../lib/sim/server/tcp-listener";
-import { GatewayHub } from "../lib/sim/session/gateway-hub";
-import { HistoricalDataService } from "../lib/sim/session/historical-data";
-import type { GatewaySimulator } from "../lib/sim";
+import { syntheticStocks } from "../lib/sim/model/instruments";
+import { startGatewaySimulator } from "../lib/sim";
 import { openPositions, seedBook, workingOrders } from "../lib/services/risk-test-support";
 
 const POSITIONS = 100;
 const ORDERS = 100;
 const RULE_PER_SECOND = 50;
-/** The client's pacer: just under the rule, so a message never lands on the 50th slot of a window. */
-const CLIENT_PER_SECOND = Number(process.env.BENCH_RATE ?? 49);
+/** The gateway client's own default rate unless BENCH_RATE overrides it. */
+const CLIENT_PER_SECOND = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-function universe(): Instrument[] {
-  const template = UNIVERSE[0];
-  return Array.from({ length: POSITIONS }, (_, index) => {
-    const symbol = `F${String(index).padStart(3, "0")}`;
-    return { ...template, conId: 800_000 + index, symbol, localSymbol: symbol, tradingClass: symbol, isin: `US8${String(index).padStart(9, "0")}0`, startPrice: 50 + index };
-  });
-}
-
-/** The simulator assembled as startGatewaySimulator does, over a 100-instrument catalog, with pacing on. */
-async function startBenchGateway(instruments: Instrument[]): Promise<GatewaySimulator> {
-  const clock = realTimeClock();
-  const exchange = new Exchange({ accountId: "DU1234567", seed: 7, clock, startingState: "empty", enforceTradingHours: false, catalog: new InstrumentCatalog(instruments) });
-  const now = () => clock.now();
-  const history = new HistoricalDataService(exchange, 7, now, () => true, { barsFor: () => undefined });
-  const hub = new GatewayHub(exchange, "DU1234567", now, history, true, true);
-  exchange.addListener(hub);
-  const listener = new TcpListener("127.0.0.1", (socket) => hub.accept(socket));
-  await listener.open(0);
-  const timer = setInterval(() => exchange.stepMarket(), 250);
-  return {
-    host: "127.0.0.1",
-    port: listener.port,
-    account: "DU1234567",
-    ledger: () => exchange.ledger(),
-    faults: undefined as never,
-    setPrice: () => undefined,
-    async stop() {
-      clearInterval(timer);
-      hub.closeAll();
-      await listener.close();
-    },
-  };
-}
 
 interface Run {
   ms: number;
@@ -72,8 +33,8 @@ interface Run {
 }
 
 async function once(): Promise<Run> {
-  const instruments = universe();
-  const sim = await startBenchGateway(instruments);
+  const instruments = syntheticStocks(POSITIONS);
+  const sim = await startGatewaySimulator({ startingState: "empty", syntheticStocks: POSITIONS });
   const positions = Object.fromEntries(instruments.map((instrument, index) => [instrument.symbol, index % 2 === 0 ? 2 + (index % 3) : -(2 + (index % 3))]));
   const prices = Object.fromEntries(instruments.map((instrument) => [instrument.symbol, instrument.startPrice]));
   await seedBook(sim, { positions, extraOrders: ORDERS, prices });
@@ -133,7 +94,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await once());
   const [load1] = loadavg();
-  console.log(`bench:flatten — ${POSITIONS} positions (50 long, 50 short) + ${ORDERS} working orders, client pacer ${CLIENT_PER_SECOND}/s, rule ${RULE_PER_SECOND}/s`);
+  console.log(`bench:flatten — ${POSITIONS} positions (50 long, 50 short) + ${ORDERS} working orders, client pacer ${CLIENT_PER_SECOND ?? "default (45)"}/s, rule ${RULE_PER_SECOND}/s`);
   for (const [index, run] of runs.entries()) {
     console.log(
       `run ${index + 1}: trigger -> simulator flat ${run.ms.toFixed(0)} ms; ${run.messages} messages, bound ${run.boundMs.toFixed(0)} ms; ratio ${(run.ms / run.boundMs).toFixed(3)}x; pacing errors ${run.pacingErrors}; result ${run.status}`,

@@ -22,12 +22,8 @@ import { GatewayClient } from "../lib/adapters/ibkr/gateway-client";
 import { IbkrBroker } from "../lib/adapters/ibkr/broker-port";
 import { IbkrMarketData } from "../lib/adapters/ibkr/market-data";
 import { scopedBroker } from "../lib/services/strategy-runner";
-import { realTimeClock } from "../lib/sim/model/clock";
-import { Exchange } from "../lib/sim/model/exchange";
-import { InstrumentCatalog, UNIVERSE, type Instrument } from "../lib/sim/model/instruments";
-import { TcpListener } from "../lib/sim/server/tcp-listener";
-import { GatewayHub } from "../lib/sim/session/gateway-hub";
-import { HistoricalDataService } from "../lib/sim/session/historical-data";
+import { startGatewaySimulator } from "../lib/sim";
+import { syntheticStocks } from "../lib/sim/model/instruments";
 
 const SYMBOLS = 100;
 const STEP_MS = 100;
@@ -36,34 +32,9 @@ const EVERY_NTH = 60;
 const WARM_UP_MS = 3_000;
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 30) * 1000;
 
-/** 100 US stocks cloned from the simulator's first one, each with its own symbol and conId. */
-function universe(): Instrument[] {
-  const template = UNIVERSE[0];
-  return Array.from({ length: SYMBOLS }, (_, index) => {
-    const symbol = `S${String(index).padStart(3, "0")}`;
-    return { ...template, conId: 900_000 + index, symbol, localSymbol: symbol, tradingClass: symbol, isin: `US9${String(index).padStart(9, "0")}0`, startPrice: 50 + index };
-  });
-}
-
-/** The simulator assembled as startGatewaySimulator does, over a 100-instrument catalog and no pacing. */
-async function startBenchGateway(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const clock = realTimeClock();
-  const exchange = new Exchange({ accountId: "DU1234567", seed: 7, clock, startingState: "empty", enforceTradingHours: false, catalog: new InstrumentCatalog(universe()) });
-  const now = () => clock.now();
-  const history = new HistoricalDataService(exchange, 7, now, () => false, { barsFor: () => undefined });
-  const hub = new GatewayHub(exchange, "DU1234567", now, history, false, true);
-  exchange.addListener(hub);
-  const listener = new TcpListener("127.0.0.1", (socket) => hub.accept(socket));
-  await listener.open(0);
-  const timer = setInterval(() => exchange.stepMarket(), STEP_MS);
-  return {
-    port: listener.port,
-    stop: async () => {
-      clearInterval(timer);
-      hub.closeAll();
-      await listener.close();
-    },
-  };
+/** The simulator with 100 extra stocks and no pacing (the client's own pacer keeps it under 45/s). */
+function startBenchGateway() {
+  return startGatewaySimulator({ startingState: "empty", syntheticStocks: SYMBOLS, tickIntervalMs: STEP_MS, pacing: false });
 }
 
 /**
@@ -135,7 +106,7 @@ async function main(): Promise<void> {
   const marketData = new IbkrMarketData(client, clock);
   const broker = new IbkrBroker({ gateway: client, log, orderRefOf: (request) => `bench/${request.parentId ?? request.id}` });
   let prints = 0;
-  for (const instrument of universe()) {
+  for (const instrument of syntheticStocks(SYMBOLS)) {
     const engine = new TradingEngine({
       instrument: defineInstrument({ symbol: instrument.symbol }),
       strategy: everyNthPrint(),

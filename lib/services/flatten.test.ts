@@ -6,9 +6,14 @@ import type { AuditEvent } from "./audit";
 import { FlattenService, gatewayFlattenBroker } from "./flatten";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { isOnTick } from "@/lib/core/model/rounding";
-import { ENGINE_CLIENT_ID, openPositions, seedBook, startRig, workingOrders, type Rig } from "./risk-test-support";
+import { syntheticStocks } from "@/lib/sim/model/instruments";
+import { ENGINE_CLIENT_ID, openPositions, seedBook, SIM_SYMBOLS, startRig, workingOrders, type Rig } from "./risk-test-support";
 
 const BOOK = { AAPL: 30, MSFT: -20, TSLA: 15, SPY: -10, NVDA: 40, AMZN: -25, GOOGL: 12, META: -8, JPM: 22, QQQ: -5 };
+/** The real universe's ten symbols plus ten made-up ones: 20 positions, long and short, each bracketed. */
+const WIDE_EXTRA = syntheticStocks(10);
+const WIDE_BOOK = { ...BOOK, ...Object.fromEntries(WIDE_EXTRA.map((stock, index) => [stock.symbol, index % 2 === 0 ? 10 + index : -(10 + index)])) };
+const WIDE_PRICES = { ...SIM_SYMBOLS, ...Object.fromEntries(WIDE_EXTRA.map((stock) => [stock.symbol, stock.startPrice])) };
 const FLATTEN = { actor: "owner", source: "web" as const };
 
 let database: ScratchDatabase;
@@ -27,14 +32,16 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function bookedRig(audit?: (event: AuditEvent) => Promise<void>): Promise<Rig> {
-  rig = await startRig({ databaseUrl: database.url, audit });
-  await seedBook(rig.sim, { positions: BOOK, brackets: true });
+async function bookedRig(audit?: (event: AuditEvent) => Promise<void>, wide = false): Promise<Rig> {
+  const book = wide ? WIDE_BOOK : BOOK;
+  rig = await startRig({ databaseUrl: database.url, audit, sim: { syntheticStocks: wide ? WIDE_EXTRA.length : 0 } });
+  await seedBook(rig.sim, { positions: book, brackets: true, prices: wide ? WIDE_PRICES : undefined });
   rig.engine.start();
   const engine = rig.engine;
+  const size = Object.keys(book).length;
   await eventually(
     () => [engine.view.openPositions().length, engine.view.workingOrders().length, engine.health().state] as const,
-    ([positions, orders, state]) => positions === 10 && orders === 20 && state === "connected",
+    ([positions, orders, state]) => positions === size && orders === 2 * size && state === "connected",
   );
   return rig;
 }
@@ -42,17 +49,17 @@ async function bookedRig(audit?: (event: AuditEvent) => Promise<void>): Promise<
 const ourCloses = (current: Rig, id: string) => current.sim.ledger().orders.filter((order) => order.orderRef === `flatten:${id}`);
 
 describe("flatten against the simulator with the real client", () => {
-  it("cancels resting brackets of another client, closes long and short positions, and retries a rejected close", async () => {
-    const current = await bookedRig();
+  it("cancels resting brackets of another client, closes 20 long and short positions, and retries a rejected close", async () => {
+    const current = await bookedRig(undefined, true);
     current.sim.faults.rejectNextOrder();
     const result = await current.engine.flattenService.flattenAll(FLATTEN);
-    expect(result).toMatchObject({ status: "flat", ordersCancelled: 20, remaining: [] });
-    expect(result.message).toMatch(/^Every position closed\. [A-Z]+ close \d+ refused: 201 /);
+    expect(result).toMatchObject({ status: "flat", ordersCancelled: 40, remaining: [] });
+    expect(result.message).toMatch(/^Every position closed\. [A-Z0-9]+ close \d+ refused: 201 /);
     expect(openPositions(current.sim)).toEqual([]);
     expect(workingOrders(current.sim)).toBe(0);
     const closes = ourCloses(current, result.id);
     expect(closes.filter((order) => order.status === "Inactive")).toHaveLength(1);
-    expect(closes.filter((order) => order.status === "Filled")).toHaveLength(10);
+    expect(closes.filter((order) => order.status === "Filled")).toHaveLength(20);
     const rejected = closes.find((order) => order.status === "Inactive")!;
     expect(closes.filter((order) => order.symbol === rejected.symbol).map((order) => order.status)).toEqual(["Inactive", "Filled"]);
     await eventually(() => current.audits, (audits) => audits.some((event) => event.action === "flatten_all"));

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { acceleratedClock, realTimeClock, type SimClock } from "./model/clock";
 import { Exchange } from "./model/exchange";
-import { InstrumentCatalog, type Instrument } from "./model/instruments";
+import { InstrumentCatalog, syntheticStocks, UNIVERSE, type Instrument } from "./model/instruments";
 import { parseOhlcvCsv, ReplayTrack } from "./model/replay";
 import type { SimLedger } from "./model/ledger";
 import { startAdminServer } from "./server/admin-server";
@@ -53,6 +53,8 @@ export interface GatewaySimulatorOptions {
   pacing?: boolean;
   /** false: no live market-data subscription, so live requests get delayed data with 10167. Default true. */
   marketDataEntitled?: boolean;
+  /** Add this many made-up US stocks (SYN001, ...) to the universe, for wide books. Default 0. */
+  syntheticStocks?: number;
 }
 
 export interface GatewaySimulator {
@@ -90,6 +92,7 @@ export const simulatorOptionsSchema = z.object({
   adminPort: z.number().int().min(0).max(65535).optional(),
   pacing: z.boolean().default(true),
   marketDataEntitled: z.boolean().default(true),
+  syntheticStocks: z.number().int().min(0).max(10_000).default(0),
 });
 
 function parseOptions(options: GatewaySimulatorOptions) {
@@ -133,6 +136,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     startingState: config.startingState,
     enforceTradingHours: config.enforceTradingHours,
     replay: config.replay,
+    catalog: new InstrumentCatalog([...UNIVERSE, ...syntheticStocks(config.syntheticStocks)]),
   });
   const now = () => config.clock.now();
   const replayedBars = { barsFor: (instrument: Instrument) => config.replay?.get(instrument.conId)?.bars };

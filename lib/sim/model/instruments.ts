@@ -94,6 +94,19 @@ export const UNIVERSE: readonly Instrument[] = [
   },
 ];
 
+/**
+ * `count` made-up US stocks (SYN001, SYN002, ...) for tests and benchmarks that need a wider
+ * book than the real universe; each has its own conId, ISIN and starting price.
+ */
+export function syntheticStocks(count: number): Instrument[] {
+  return Array.from({ length: count }, (_, index) => {
+    const number = String(index + 1).padStart(3, "0");
+    const symbol = `SYN${number}`;
+    const isin = `US9${String(index + 1).padStart(8, "0")}0`;
+    return usStock(900_000 + index, symbol, "NYSE", symbol, `SYNTHETIC ${number}`, "Synthetic", "Synthetic", isin, 20 + (index % 80) * 2.5);
+  });
+}
+
 export class InstrumentCatalog {
   private readonly bySymbol = new Map<string, Instrument>();
   private readonly byConId = new Map<number, Instrument>();
