@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HttpError, type RouteContext } from "@/lib/auth";
-import { SweepRequestError, type ResearchService } from "@/lib/services/research";
+import { SweepRequestError } from "@/lib/services/research/spec";
+import type { ResearchService } from "@/lib/services/research/service";
 
 /** The research service, or a 503 when this server was started without it. */
 export function researchOf(ctx: RouteContext): ResearchService {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { jsonResponse, readBody, withAuth } from "@/lib/auth";
-import type { SweepRequest } from "@/lib/services/research";
+import type { SweepRequest } from "@/lib/services/research/spec";
 import { asBadRequest, researchOf } from "../handlers";
 
 export const dynamic = "force-dynamic";

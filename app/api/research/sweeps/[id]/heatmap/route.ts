@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { jsonResponse, withAuth } from "@/lib/auth";
-import { RESULT_COLUMNS } from "@/lib/services/research";
+import { RESULT_COLUMNS } from "@/lib/services/research/service";
 import { queryOf, researchOf, sweepIdOf } from "../../../handlers";
 
 export const dynamic = "force-dynamic";

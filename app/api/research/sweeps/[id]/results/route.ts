@@ -1,5 +1,5 @@
 import { jsonResponse, withAuth } from "@/lib/auth";
-import { resultQuerySchema } from "@/lib/services/research";
+import { resultQuerySchema } from "@/lib/services/research/service";
 import { queryOf, researchOf, sweepIdOf } from "../../../handlers";
 
 export const dynamic = "force-dynamic";
