@@ -47,6 +47,30 @@ export function durationMs(duration: string): number | undefined {
   return count > 0 ? count * DURATION_UNIT_MS[match[2]] : undefined;
 }
 
+/**
+ * Where a request's span starts. "N D" and "N W" count trading sessions back from `end` (N, or 5
+ * per week), as TWS does, so a request made on a weekend or before the open still gets the last
+ * sessions; seconds, months and years count calendar time. Undefined when malformed.
+ */
+export function spanStart(duration: string, end: number, instrument: Instrument, useRth: boolean): number | undefined {
+  const length = durationMs(duration);
+  const unit = DURATION.exec(duration.trim())?.[2];
+  if (length === undefined) return undefined;
+  if (unit !== "D" && unit !== "W") return end - length;
+  const zone = instrument.timeZoneId;
+  const openMinute = (useRth ? instrument.regularHours : instrument.extendedHours).open;
+  let sessions = Math.round(length / DAY) * (unit === "W" ? 5 / 7 : 1);
+  let start = end;
+  for (let noon = instantOf({ ...wallTimeAt(end, zone), hour: 12, minute: 0, second: 0 }, zone); sessions > 0; noon -= DAY) {
+    const wall = wallTimeAt(noon, zone);
+    const midnight = instantOf({ ...wall, hour: 0, minute: 0, second: 0 }, zone);
+    if (!isWeekday(wall) || midnight + openMinute * MINUTE >= end) continue;
+    start = midnight;
+    sessions--;
+  }
+  return start;
+}
+
 /** Parses an endDateTime: "" (now), "yyyyMMdd HH:mm:ss [zone]" or "yyyyMMdd-HH:mm:ss" (UTC). */
 export function parseEndDateTime(text: string, nowMs: number, defaultZone: string): number | undefined {
   const trimmed = text.trim();

@@ -4,7 +4,7 @@
  */
 import { wallTimeAt } from "@/lib/core/time/zoned-time";
 import type { Exchange } from "../model/exchange";
-import { barSizeMinutes, barTimes, durationMs, generateBars, parseEndDateTime, type Bar } from "../model/history";
+import { barSizeMinutes, barTimes, durationMs, generateBars, parseEndDateTime, spanStart, type Bar } from "../model/history";
 import type { Instrument } from "../model/instruments";
 import type { Quote } from "../model/market";
 import { HistoricalPacer } from "../model/pacing";
@@ -76,7 +76,7 @@ export class HistoricalDataService {
     }
     const barMinutes = barSizeMinutes(request.barSize) ?? 1;
     const end = parseEndDateTime(request.endDateTime, this.now(), instrument.timeZoneId) ?? this.now();
-    const start = end - (durationMs(request.duration) ?? 0);
+    const start = spanStart(request.duration, end, instrument, request.useRth) ?? end;
     const bars = this.barsBetween(instrument, barMinutes, start, end, request.useRth);
     if (bars.length === 0) return client.sendError(request.reqId, 162, `${HMDS_PREFIX}HMDS query returned no data: ${instrument.symbol}@SMART ${whatToShow}`);
     const daily = barMinutes >= 1440;
