@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import type { Contract, Order } from "@stoqey/ib";
-import { isWorkingStatus, stockContract, type BrokerPosition, type Side } from "@/lib/adapters/ibkr/mapping";
+import { isWorkingStatus, type BrokerPosition, type Side } from "@/lib/adapters/ibkr/mapping";
 import type { ConnectionState, Quote } from "@/lib/adapters/ibkr/gateway-client";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { roundPrice } from "@/lib/core/model/rounding";
@@ -426,12 +425,11 @@ function describe(status: FlattenResult["status"], remaining: FlattenResult["rem
 
 type GatewayLike = FlattenBroker &
   OpenOrderListing & {
-    allocateOrderId(): number;
-    placeOrderWithId(orderId: number, contract: Contract, order: Order): void;
+    placeLimitOrder(spec: CloseOrderSpec & { limitPrice: number; outsideRth: boolean }): Promise<number>;
     cancelOrder(orderId: number): void;
   };
 
-/** Flatten's view of the gateway client: marketable limit closes are sent under an id taken at once. */
+/** Flatten's view of the gateway client; every close, market or marketable limit, goes in the urgent lane. */
 export function gatewayFlattenBroker(client: GatewayLike): FlattenBroker {
   return {
     cancelAllOrders: () => client.cancelAllOrders(),
@@ -439,21 +437,7 @@ export function gatewayFlattenBroker(client: GatewayLike): FlattenBroker {
     requestOpenOrders: () => client.requestOpenOrders(),
     requestPositions: () => client.requestPositions(),
     placeMarketOrder: (spec) => client.placeMarketOrder(spec),
-    async placeLimitOrder(spec) {
-      const orderId = client.allocateOrderId();
-      const order: Order = {
-        action: spec.side as Order["action"],
-        orderType: "LMT" as Order["orderType"],
-        totalQuantity: spec.quantity,
-        lmtPrice: spec.limitPrice,
-        tif: "DAY" as Order["tif"],
-        outsideRth: spec.outsideRth,
-        transmit: true,
-        orderRef: spec.orderRef,
-      };
-      client.placeOrderWithId(orderId, stockContract(spec.symbol) as Contract, order);
-      return orderId;
-    },
+    placeLimitOrder: (spec) => client.placeLimitOrder(spec),
     on: client.on.bind(client),
     off: client.off.bind(client),
   };

@@ -111,6 +111,11 @@ export interface MarketOrderSpec {
   urgent?: boolean;
 }
 
+export interface LimitOrderSpec extends MarketOrderSpec {
+  limitPrice: number;
+  outsideRth: boolean;
+}
+
 /**
  * TWS reports request errors and order errors with one id field, so request ids start far
  * above any order id this client will use and the two can never be confused.
@@ -207,6 +212,21 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
       orderType: "MKT" as Order["orderType"],
       totalQuantity: spec.quantity,
       tif: "DAY" as Order["tif"],
+      transmit: true,
+      orderRef: spec.orderRef,
+    };
+    return this.placeOrder(stockContract(spec.symbol) as Contract, order, spec.urgent ? "urgent" : "normal");
+  }
+
+  /** A marketable limit (e.g. a close outside regular hours); its id is taken when it is sent, like a market order's. */
+  placeLimitOrder(spec: LimitOrderSpec): Promise<number> {
+    const order: Order = {
+      action: spec.side as Order["action"],
+      orderType: "LMT" as Order["orderType"],
+      totalQuantity: spec.quantity,
+      lmtPrice: spec.limitPrice,
+      tif: "DAY" as Order["tif"],
+      outsideRth: spec.outsideRth,
       transmit: true,
       orderRef: spec.orderRef,
     };
