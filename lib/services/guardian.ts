@@ -21,6 +21,21 @@ export interface GuardianOptions {
   calendar: ExchangeCalendar;
   now: () => number;
   audit: (event: AuditEvent) => Promise<void>;
+  /** Keeps the session's marks across restarts; without it they live in memory only. */
+  marks?: GuardianMarkStore;
+  onStoreFailure?: (error: unknown) => void;
+}
+
+/** What the guardian must remember of a session to measure it correctly after a restart. */
+export interface GuardianMarks {
+  readonly openingEquity: number;
+  readonly peakEquity: number;
+  readonly level: GuardianLevel;
+}
+
+export interface GuardianMarkStore {
+  load(session: string): Promise<GuardianMarks | null>;
+  save(session: string, marks: GuardianMarks): Promise<void>;
 }
 
 const ACTOR = "guardian";
@@ -38,9 +53,22 @@ export class Guardian extends EventEmitter<GuardianEvents> {
   private level: GuardianLevel = "normal";
   private last: GuardianAssessment | null = null;
   private readonly listener = () => this.evaluate();
+  private saving: Promise<void> | null = null;
+  private unsaved = false;
 
   constructor(private readonly options: GuardianOptions) {
     super();
+  }
+
+  /** Picks up the marks of the session in progress, if an earlier run stored them. */
+  async restore(): Promise<void> {
+    const session = this.options.calendar.tradingDayOf(this.options.now());
+    const marks = await this.options.marks?.load(session);
+    if (!marks) return;
+    this.session = session;
+    this.openingEquity = marks.openingEquity;
+    this.peakEquity = marks.peakEquity;
+    this.level = marks.level;
   }
 
   start(): void {
@@ -68,7 +96,10 @@ export class Guardian extends EventEmitter<GuardianEvents> {
     const equity = equityOf(snapshot, positions);
     if (equity === null) return null;
     this.rollSession(equity);
-    this.peakEquity = Math.max(this.peakEquity ?? equity, equity);
+    if (this.peakEquity === null || equity > this.peakEquity) {
+      this.peakEquity = equity;
+      this.storeMarks();
+    }
     const assessment = assessGuardian(this.options.config(), this.options.limits(), {
       equity,
       openingEquity: this.openingEquity ?? equity,
@@ -87,11 +118,34 @@ export class Guardian extends EventEmitter<GuardianEvents> {
     this.openingEquity = equity;
     this.peakEquity = equity;
     this.level = "normal";
+    this.storeMarks();
+  }
+
+  /** Writes the latest marks, one write at a time; marks that change meanwhile go in the next. */
+  private storeMarks(): void {
+    const store = this.options.marks;
+    if (!store || this.session === null || this.openingEquity === null || this.peakEquity === null) return;
+    if (this.saving) {
+      this.unsaved = true;
+      return;
+    }
+    const marks = { openingEquity: this.openingEquity, peakEquity: this.peakEquity, level: this.level };
+    this.saving = store
+      .save(this.session, marks)
+      .catch((error: unknown) => this.options.onStoreFailure?.(error))
+      .finally(() => {
+        this.saving = null;
+        if (this.unsaved) {
+          this.unsaved = false;
+          this.storeMarks();
+        }
+      });
   }
 
   private escalate(assessment: GuardianAssessment): void {
     const from = this.level;
     this.level = assessment.level;
+    this.storeMarks();
     const reason = assessment.reasons.join("; ");
     this.emit("tier", assessment.level, assessment);
     this.audit(`guardian.${assessment.level}`, "ok", { from, reasons: assessment.reasons, dayPnl: assessment.dayPnl, drawdown: assessment.drawdown });

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { exchangeCalendar, type ExchangeCalendar } from "@/lib/core/calendar";
 import type { RiskGate } from "@/lib/core/ports";
@@ -12,13 +13,14 @@ import {
   type RiskIntent,
   type RiskLimits,
   type RiskVerdict,
+  GUARDIAN_LEVELS,
 } from "@/lib/core/risk";
 import type { DashboardSnapshot } from "./account-view";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
 import { FlatByTimeService } from "./flat-by-time";
 import { retryInBackground, type FlattenService } from "./flatten";
-import { equityOf, Guardian, heldPositions, type GuardianOptions } from "./guardian";
+import { equityOf, Guardian, heldPositions, type GuardianMarkStore, type GuardianOptions } from "./guardian";
 import type { FlatByTimeView, GuardianView, LimitUsage, RiskDenialView, RiskOverview } from "./risk-overview";
 import { KestrelTradingControls } from "./trading-controls";
 import { TradingState } from "./trading-state";
@@ -213,6 +215,8 @@ export function createRiskStack(options: RiskStackOptions): RiskStack {
     calendar,
     now,
     audit,
+    marks: guardianMarkStore(prisma, account),
+    onStoreFailure: (error) => log.warn({ err: error }, "could not store the guardian's session marks; retrying with the next change"),
   });
   const controls = new KestrelTradingControls({ state, flatten, audit, onAuditFailure: (error) => log.error({ err: error }, "audit row lost") });
   flatByTime.on("warning", (info) => log.warn(info, "flat-by-time: flattening in five minutes"));
@@ -224,13 +228,27 @@ export function createRiskStack(options: RiskStackOptions): RiskStack {
     guardian,
     flatByTime,
     async start() {
-      await Promise.all([state.load(), risk.load(), flatByTime.load()]);
+      await Promise.all([state.load(), risk.load(), flatByTime.load(), guardian!.restore()]);
       guardian!.start();
       flatByTime.start();
     },
     stop() {
       guardian!.stop();
       flatByTime.stop();
+    },
+  };
+}
+
+/** The guardian's session marks in Postgres, one row per account and trading day. */
+export function guardianMarkStore(prisma: PrismaClient, account: string): GuardianMarkStore {
+  return {
+    async load(session) {
+      const row = await prisma.guardianSession.findUnique({ where: { account_sessionDay: { account, sessionDay: session } } });
+      return row ? { openingEquity: row.openingEquity, peakEquity: row.peakEquity, level: z.enum(GUARDIAN_LEVELS).parse(row.level) } : null;
+    },
+    async save(session, marks) {
+      const data = { openingEquity: marks.openingEquity, peakEquity: marks.peakEquity, level: marks.level };
+      await prisma.guardianSession.upsert({ where: { account_sessionDay: { account, sessionDay: session } }, create: { account, sessionDay: session, ...data }, update: data });
     },
   };
 }

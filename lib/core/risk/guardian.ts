@@ -26,9 +26,11 @@ export const guardianConfigSchema = z
 
 export type GuardianConfig = z.infer<typeof guardianConfigSchema>;
 
-export type GuardianLevel = "normal" | "warn" | "reducing" | "halted";
+/** Tiers from mildest to deepest. */
+export const GUARDIAN_LEVELS = ["normal", "warn", "reducing", "halted"] as const;
+export type GuardianLevel = (typeof GUARDIAN_LEVELS)[number];
 
-const LEVEL_ORDER: readonly GuardianLevel[] = ["normal", "warn", "reducing", "halted"];
+const LEVEL_ORDER: readonly GuardianLevel[] = GUARDIAN_LEVELS;
 
 export interface GuardianMetrics {
   /** Equity now: net liquidation including unrealized P&L, after commissions. */
