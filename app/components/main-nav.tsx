@@ -12,7 +12,10 @@ const LINKS = [
   { href: "/risk", label: "Risk" },
   { href: "/reports", label: "Reports" },
   { href: "/research", label: "Research" },
+  { href: "/rl", label: "RL models" },
   { href: "/audit", label: "Audit" },
+  { href: "/settings/discord", label: "Discord" },
+  { href: "/settings/security", label: "Security" },
 ];
 
 const HIDDEN_ON = ["/login", "/setup", "/invite"];
