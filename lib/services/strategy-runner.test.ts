@@ -5,7 +5,7 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import { alwaysApprove } from "@/lib/core/engine/risk-gates";
 import { perShareCommission } from "@/lib/core/model/commission";
-import type { DomainEvent } from "@/lib/core/ports";
+import type { BrokerEvent, DomainEvent } from "@/lib/core/ports";
 import { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { IbkrBroker } from "@/lib/adapters/ibkr/broker-port";
 import { IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
@@ -16,7 +16,8 @@ import { eventually } from "@/test/eventually";
 import { recordAudit } from "./audit";
 import { InvalidStrategyParameters } from "./strategy-directory";
 import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
-import { StrategyRunner, decisionOrderRef, historyFrom, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+import { OrderDecisions } from "@/lib/adapters/db/order-decisions";
+import { StrategyRunner, decisionOrderRef, historyFrom, namedBroker, orderRefOfDecision, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
 
 const log = pino({ level: "silent" });
 const actor = { user: "owner", source: "web" as const };
@@ -196,4 +197,35 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     expect(events).toContainEqual(expect.objectContaining({ type: "decision", symbol: "JPM", intent: expect.objectContaining({ purpose: "exit", reason: expect.stringContaining("market data for JPM failed") }) }));
     directory.stop();
   }, 40_000);
+
+  it("a decision replayed after a restart on the same database reaches the broker once: recorded pending, then sent, and refused the second time", async () => {
+    const bar = { time: Math.floor(clock.now() / 60_000) * 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1_000 };
+    // Each call is one process: a fresh live broker and decision names, the same database and gateway.
+    async function decideOnBar() {
+      const names = new Map<number, string>();
+      const live = new IbkrBroker({ gateway, log, orderRefOf: (request) => orderRefOfDecision(names, request.parentId ?? request.id), decisions: new OrderDecisions(prisma) });
+      const seen: BrokerEvent[] = [];
+      const engineBroker = namedBroker(live, "replay-check", "AAPL", names);
+      engineBroker.onEvent((event) => seen.push(event));
+      engineBroker.beforeBar!(bar);
+      const orderId = engineBroker.nextOrderId();
+      engineBroker.submit({ id: orderId, symbol: "AAPL", side: "BUY", quantity: 3, type: "MKT", timeInForce: "DAY", tag: "entry" });
+      await live.settled();
+      return { live, seen, orderId, orderRef: orderRefOfDecision(names, orderId) };
+    }
+
+    const first = await decideOnBar();
+    expect(await prisma.orderDecision.findUnique({ where: { orderRef: first.orderRef } })).toMatchObject({ status: "sent", orderId: first.orderId, symbol: "AAPL", side: "BUY" });
+    await eventually(() => simulator.ledger().orders.find((order) => order.orderId === first.orderId)?.status, (status) => status === "Filled");
+    first.live.dispose();
+
+    const replay = await decideOnBar();
+    replay.live.dispose();
+    expect(replay.orderRef).toBe(first.orderRef);
+    expect(replay.orderId).not.toBe(first.orderId);
+    expect(replay.seen).toEqual([
+      { type: "status", update: { orderId: replay.orderId, status: "Inactive", filled: 0, remaining: 3, reason: expect.stringContaining(`already sent as order ${first.orderId}`) } },
+    ]);
+    expect(simulator.ledger().orders.filter((order) => order.orderRef === first.orderRef).map((order) => order.orderId)).toEqual([first.orderId]);
+  }, 30_000);
 });

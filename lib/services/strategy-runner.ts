@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -21,7 +22,7 @@ import type { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { stockContract } from "@/lib/adapters/ibkr/mapping";
 import type { HistoricalQueue, HistoryRequest } from "@/lib/adapters/ibkr/historical-queue";
 import { paperBroker } from "@/lib/adapters/paper/paper-broker";
-import { orderRefOf } from "@/lib/adapters/db/order-decisions";
+import { OrderDecisions, orderRefOf } from "@/lib/adapters/db/order-decisions";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
 import { InvalidStrategyParameters, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
@@ -33,6 +34,8 @@ export interface EngineBroker extends BrokerPort {
   /** Called with every price before the engine sees it (a paper broker fills resting orders here). */
   beforePrice?(tick: Tick): void;
   afterPrice?(): void;
+  /** Called with every bar before the engine sees it. */
+  beforeBar?(bar: Bar): void;
   dispose?(): void;
 }
 
@@ -285,7 +288,10 @@ export class StrategyRunner implements StrategyDirectory {
       broker.beforePrice?.(tick);
       engine.onTick(tick);
       const bar = bars.add(tick.time, tick.price, tick.size);
-      if (bar) engine.onBar(bar);
+      if (bar) {
+        broker.beforeBar?.(bar);
+        engine.onBar(bar);
+      }
       broker.afterPrice?.();
     });
     return {
@@ -336,7 +342,10 @@ export class StrategyRunner implements StrategyDirectory {
     for (const instance of this.instances.values()) {
       for (const running of instance.running) {
         const bar = running.bars.flush(now);
-        if (bar) running.engine.onBar(bar);
+        if (bar) {
+          running.broker.beforeBar?.(bar);
+          running.engine.onBar(bar);
+        }
       }
     }
   }
@@ -429,21 +438,22 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
   const marketData = new IbkrMarketData(gateway, clock);
   const contracts = new ContractDirectory(gateway, prisma);
   const commission = perShareCommission();
-  const owners = new Map<number, string>();
+  const decisionIds = new Map<number, string>();
   const broker =
     options.mode === "ibkr"
       ? new IbkrBroker({
           gateway,
           log,
           contractOf: (symbol) => contracts.known(symbol)?.contract ?? (stockContract(symbol) as Contract),
-          orderRefOf: (request) => decisionOrderRef(owners.get(request.id) ?? "kestrel", request.parentId ?? request.id),
+          orderRefOf: (request) => orderRefOfDecision(decisionIds, request.parentId ?? request.id),
+          decisions: new OrderDecisions(prisma),
         })
       : undefined;
   if (broker) new BracketGuard({ broker, events, clock, protectionTimeoutMs: options.protectionTimeoutMs ?? 10_000 });
   return new StrategyRunner({
     prisma,
     marketData,
-    brokerFor: (instrument, instanceId) => (broker ? scopedBroker(broker, (id) => owners.set(id, instanceId)) : paperBroker(instrument, { clock, commission })),
+    brokerFor: (instrument, instanceId) => (broker ? namedBroker(broker, instanceId, instrument.symbol, decisionIds) : paperBroker(instrument, { clock, commission })),
     instrumentOf: (symbol) =>
       contracts
         .qualify({ symbol })
@@ -470,6 +480,42 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
  */
 export function decisionOrderRef(instanceId: string, decisionOrderId: number): string {
   return orderRefOf(`${instanceId}.${decisionOrderId}`);
+}
+
+/**
+ * Names an instance's decisions after the market event that prompted them (a bar's or a print's
+ * time) and their place among that event's orders: the same event replayed after a restart gets
+ * the same names, so the order decisions table can refuse to send them twice.
+ */
+export function decisionNamer(instanceId: string, symbol: string): { prompt(event: string): void; next(): string } {
+  let trigger = "start";
+  let sequence = 0;
+  return {
+    prompt(event) {
+      if (event === trigger) return;
+      trigger = event;
+      sequence = 0;
+    },
+    next() {
+      const digest = createHash("sha256").update(`${symbol}|${trigger}|${sequence++}`).digest("base64url").slice(0, 12);
+      return `${instanceId}.${digest}`;
+    },
+  };
+}
+
+/** A scoped view of the live broker whose order ids are named as decisions in `names` (id -> decision id). */
+export function namedBroker(shared: BrokerPort, instanceId: string, symbol: string, names: Map<number, string>): EngineBroker {
+  const namer = decisionNamer(instanceId, symbol);
+  return {
+    ...scopedBroker(shared, (id) => names.set(id, namer.next())),
+    beforePrice: (tick) => namer.prompt(`t${tick.time}`),
+    beforeBar: (bar) => namer.prompt(`b${bar.time}`),
+  };
+}
+
+/** The orderRef of the decision an order belongs to (a bracket's children carry their parent's). */
+export function orderRefOfDecision(names: ReadonlyMap<number, string>, decisionOrderId: number): string {
+  return orderRefOf(names.get(decisionOrderId) ?? `kestrel.${decisionOrderId}`);
 }
 
 function loggedEvents(log: Logger): EventSink {

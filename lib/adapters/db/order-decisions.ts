@@ -33,16 +33,20 @@ export type DecisionStatus = "pending" | "sent" | "not-sent";
 export class OrderDecisions {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Records the intent; returns the existing row when this decision was seen before. */
-  async begin(intent: DecisionIntent): Promise<{ status: DecisionStatus; orderId: number | null; orderRef: string }> {
+  /**
+   * Records the intent; returns the existing row when this decision was seen before
+   * (`seenBefore`: a `pending` one then may already be at the broker until a reconcile says otherwise).
+   */
+  async begin(intent: DecisionIntent): Promise<{ status: DecisionStatus; orderId: number | null; orderRef: string; seenBefore: boolean }> {
     const orderRef = orderRefOf(intent.decisionId);
+    const seenBefore = (await this.prisma.orderDecision.findUnique({ where: { id: intent.decisionId }, select: { id: true } })) !== null;
     const row = await this.prisma.orderDecision.upsert({
       where: { id: intent.decisionId },
       create: { id: intent.decisionId, orderRef, symbol: intent.symbol, side: intent.side, quantity: String(intent.quantity) },
       update: {},
     });
     if (row.status === "not-sent") await this.prisma.orderDecision.update({ where: { id: intent.decisionId }, data: { status: "pending" } });
-    return { status: row.status as DecisionStatus, orderId: row.orderId, orderRef };
+    return { status: row.status as DecisionStatus, orderId: row.orderId, orderRef, seenBefore };
   }
 
   async markNotSent(decisionId: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Fill } from "@/lib/core/model/fill";
 import type { OrderRequest } from "@/lib/core/model/order";
 import type { BrokerEvent, BrokerPort, OrderModification, OrderStatusUpdate, Unsubscribe } from "@/lib/core/ports";
+import { decisionIdOf, type OrderDecisions } from "@/lib/adapters/db/order-decisions";
 import type { GatewayClient } from "./gateway-client";
 import { stockContract, type BrokerCommission, type BrokerExecution, type BrokerOrderStatus } from "./mapping";
 import { applyModification, coreStatusOf, orderErrorMeaning, toIbOrder, type IbOrderOptions } from "./order-mapping";
@@ -16,7 +17,19 @@ export interface IbkrBrokerOptions {
   contractOf?: (symbol: string) => Contract;
   /** The IB orderRef for an order: ties it to the decision that made it. */
   orderRefOf: (request: OrderRequest) => string;
+  /**
+   * Where decisions are recorded: an order whose orderRef is `k1:<decision id>` is written
+   * pending before it goes out and marked sent after, and a decision already sent (or left
+   * pending by an earlier process) is not sent again. A bracket is one decision, its parent's.
+   */
+  decisions?: Pick<OrderDecisions, "begin" | "markSent" | "markNotSent">;
   log: Logger;
+}
+
+interface Outgoing {
+  request: OrderRequest;
+  transmit: boolean;
+  outsideRth?: boolean;
 }
 
 export interface SubmitOptions {
@@ -53,6 +66,10 @@ export class IbkrBroker implements BrokerPort {
   private readonly allocated = new Set<number>();
   private batch: OrderRequest[] = [];
   private flushScheduled = false;
+  /** Recorded sends, one after another, so a bracket's children follow their parent's decision. */
+  private outbox: Promise<void> = Promise.resolve();
+  /** Parents not sent because their decision had gone out before: their children stay home too. */
+  private readonly refusedParents = new Set<number>();
   private readonly detach: Unsubscribe;
 
   constructor(private readonly options: IbkrBrokerOptions) {
@@ -89,7 +106,7 @@ export class IbkrBroker implements BrokerPort {
   submit(request: OrderRequest, options: SubmitOptions = {}): void {
     this.orders.set(request.id, { request, filledReported: 0, acknowledged: false, finished: false, deferred: undefined, lastError: undefined });
     this.allocated.delete(request.id);
-    if (options.transmit !== undefined) return this.send(request, { orderRef: this.options.orderRefOf(request), transmit: options.transmit, outsideRth: options.outsideRth });
+    if (options.transmit !== undefined) return this.dispatch([{ request, transmit: options.transmit, outsideRth: options.outsideRth }]);
     this.batch.push(request);
     if (![...this.allocated].some((id) => id > request.id)) return this.flush();
     if (this.flushScheduled) return;
@@ -132,6 +149,11 @@ export class IbkrBroker implements BrokerPort {
     return this.orders.get(orderId)?.request;
   }
 
+  /** Resolves when every order submitted so far has been recorded and sent (or refused). */
+  settled(): Promise<void> {
+    return this.outbox;
+  }
+
   dispose(): void {
     this.detach();
     this.listeners.clear();
@@ -141,12 +163,59 @@ export class IbkrBroker implements BrokerPort {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    batch.forEach((request, index) => {
+    const outgoing = batch.map((request, index) => {
       const root = request.parentId ?? request.id;
-      const childFollows = batch.some((later, laterIndex) => laterIndex > index && later.parentId === root);
-      this.send(request, { orderRef: this.options.orderRefOf(request), transmit: !childFollows });
+      return { request, transmit: !batch.some((later, laterIndex) => laterIndex > index && later.parentId === root) };
     });
-    for (const group of bracketsIn(batch)) for (const listener of this.bracketListeners) listener(group);
+    for (const group of groupsByRoot(outgoing)) this.dispatch(group);
+  }
+
+  /** Orders sharing one root: sent at once without a decision store, else in turn after recording it. */
+  private dispatch(group: Outgoing[]): void {
+    const decisions = this.options.decisions;
+    if (!decisions) return this.transmitGroup(group);
+    this.outbox = this.outbox
+      .then(() => this.sendRecorded(group, decisions))
+      .catch((error: unknown) => this.options.log.error({ err: error, orderIds: group.map((order) => order.request.id) }, "recording a decision failed"));
+  }
+
+  private async sendRecorded(group: Outgoing[], decisions: NonNullable<IbkrBrokerOptions["decisions"]>): Promise<void> {
+    const root = group[0].request;
+    if (root.parentId !== undefined) {
+      if (this.refusedParents.has(root.parentId)) return this.refuse(group, `parent ${root.parentId} was not sent`);
+      return this.transmitGroup(group);
+    }
+    const decisionId = decisionIdOf(this.options.orderRefOf(root));
+    if (!decisionId) return this.transmitGroup(group);
+    const begun = await decisions.begin({ decisionId, symbol: root.symbol, side: root.side, quantity: root.quantity });
+    if (begun.status === "sent" || (begun.status === "pending" && begun.seenBefore)) {
+      this.refusedParents.add(root.id);
+      const why = begun.status === "sent" ? `already sent as order ${begun.orderId}` : "still pending from an earlier run until a reconcile settles it";
+      return this.refuse(group, `decision ${decisionId} ${why}`);
+    }
+    try {
+      this.transmitGroup(group);
+    } catch (error) {
+      await decisions.markNotSent(decisionId);
+      this.refusedParents.add(root.id);
+      return this.refuse(group, `not sent: ${(error as Error).message}`);
+    }
+    await decisions.markSent(decisionId, root.id);
+  }
+
+  private transmitGroup(group: Outgoing[]): void {
+    for (const { request, transmit, outsideRth } of group) this.send(request, { orderRef: this.options.orderRefOf(request), transmit, outsideRth });
+    for (const bracket of bracketsIn(group.map((order) => order.request))) for (const listener of this.bracketListeners) listener(bracket);
+  }
+
+  /** Orders that will not go out end, for whoever waits on them, as Inactive with the reason. */
+  private refuse(group: Outgoing[], reason: string): void {
+    this.options.log.warn({ orderIds: group.map((order) => order.request.id), reason }, "order not sent");
+    for (const { request } of group) {
+      const tracked = this.orders.get(request.id);
+      if (tracked) Object.assign(tracked, { acknowledged: true, finished: true, lastError: reason });
+      this.publish({ type: "status", update: { orderId: request.id, status: "Inactive", filled: 0, remaining: request.quantity, reason } });
+    }
   }
 
   private send(request: OrderRequest, options: IbOrderOptions): void {
@@ -220,6 +289,16 @@ export class IbkrBroker implements BrokerPort {
       }
     }
   }
+}
+
+/** Orders grouped by the order they hang from (their parent, or themselves), in first-seen order. */
+function groupsByRoot(orders: readonly Outgoing[]): Outgoing[][] {
+  const groups = new Map<number, Outgoing[]>();
+  for (const order of orders) {
+    const root = order.request.parentId ?? order.request.id;
+    groups.set(root, [...(groups.get(root) ?? []), order]);
+  }
+  return [...groups.values()];
 }
 
 /** Parents with their children, among orders sent together. */
