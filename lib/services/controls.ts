@@ -22,6 +22,11 @@ export interface TradingStatus {
   readonly changedBy: string | null;
 }
 
+export interface CancelOrderResult {
+  readonly cancelled: boolean;
+  readonly message: string;
+}
+
 export interface CancelAllResult {
   readonly ordersCancelled: number;
 }
@@ -38,4 +43,6 @@ export interface TradingControls {
   flattenAll(actor: Actor): Promise<FlattenResult>;
   flattenSymbol(actor: Actor, symbol: string): Promise<FlattenResult>;
   cancelAllOrders(actor: Actor): Promise<CancelAllResult>;
+  /** Cancels one working order; another client's order cannot be cancelled one by one, and the message says so. */
+  cancelOrder(actor: Actor, orderId: number): Promise<CancelOrderResult>;
 }

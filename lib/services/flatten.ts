@@ -6,6 +6,7 @@ import { defineInstrument } from "@/lib/core/model/instrument";
 import { roundPrice } from "@/lib/core/model/rounding";
 import type { AccountViewEvents, OrderRow } from "./account-view";
 import type { AuditEvent, AuditSource } from "./audit";
+import type { CancelOrderResult } from "./controls";
 
 export interface CloseOrderSpec {
   symbol: string;
@@ -94,6 +95,9 @@ const POLL_MS = 100;
 const ORDER_REFUSED_CODES = new Set([103, 110, 200, 201, 202, 203]);
 type ClosingOrder = FlattenResult["closingOrders"][number];
 
+/** Cancel errors: unknown order (also another client's order) and an order no longer cancellable. */
+const CANCEL_REFUSED_CODES = new Set([10147, 10148, 161]);
+
 class ConnectionLost extends Error {}
 
 /**
@@ -148,6 +152,13 @@ export class FlattenService {
     const left = await this.cancelOrders({}, this.options.now() + (this.options.cancelTimeoutMs ?? 5_000));
     this.auditInBackground({ ...auditWho(request), action: "cancel_all_orders", result: left === 0 ? "ok" : "incomplete", details: { before, left } });
     return { ordersCancelled: before - left, remaining: left };
+  }
+
+  /** Cancels one working order of ours; TWS refuses one-by-one cancels of another client's orders (10147). */
+  async cancelOrder(request: FlattenRequest, orderId: number): Promise<CancelOrderResult> {
+    const result = await this.cancelOne(orderId);
+    this.auditInBackground({ ...auditWho(request), action: "cancel_order", result: result.cancelled ? "ok" : "refused", details: { orderId, message: result.message } });
+    return result;
   }
 
   get inProgress(): boolean {
@@ -304,6 +315,31 @@ export class FlattenService {
 
   private positions(scope: Scope): BrokerPosition[] {
     return this.options.view.openPositions().filter((position) => !scope.symbol || position.symbol === scope.symbol);
+  }
+
+  private async cancelOne(orderId: number): Promise<CancelOrderResult> {
+    const { broker, now } = this.options;
+    const order = this.working({}).find((row) => row.orderId === orderId);
+    if (!order) return { cancelled: false, message: `Order ${orderId} is not working (filled, cancelled or unknown).` };
+    if (!broker.cancelOrder) return { cancelled: false, message: "This broker connection cannot cancel a single order; use Cancel all orders." };
+    const until = now() + (this.options.cancelTimeoutMs ?? 5_000);
+    await this.waitForConnection(until);
+    let refusal: string | null = null;
+    const onError = (id: number, code: number, message: string) => {
+      if (id === orderId && CANCEL_REFUSED_CODES.has(code)) refusal = `${code} ${message}`;
+    };
+    broker.on?.("orderError", onError);
+    try {
+      broker.cancelOrder(orderId);
+      const gone = () => refusal !== null || !this.working({}).some((row) => row.orderId === orderId);
+      await this.waitFor(gone, Math.max(0, until - now()));
+    } finally {
+      broker.off?.("orderError", onError);
+    }
+    const label = `${order.side} ${order.quantity} ${order.symbol} (order ${orderId})`;
+    if (refusal) return { cancelled: false, message: `${label} was not cancelled: ${refusal}. An order placed by another client (TWS or another API client) cannot be cancelled one by one; use Cancel all orders.` };
+    if (this.working({}).some((row) => row.orderId === orderId)) return { cancelled: false, message: `${label} is still working; the broker did not confirm the cancel in time.` };
+    return { cancelled: true, message: `${label} cancelled.` };
   }
 
   private working(scope: Scope): OrderRow[] {

@@ -1,11 +1,11 @@
 import type { AuditEvent } from "./audit";
-import type { Actor, CancelAllResult, TradingControls, TradingStatus } from "./controls";
+import type { Actor, CancelAllResult, CancelOrderResult, TradingControls, TradingStatus } from "./controls";
 import { auditInBackground, type FlattenResult, type FlattenService } from "./flatten";
 import type { TradingState } from "./trading-state";
 
 export interface TradingControlsOptions {
   state: TradingState;
-  flatten: Pick<FlattenService, "flattenAll" | "flattenSymbol" | "cancelAll">;
+  flatten: Pick<FlattenService, "flattenAll" | "flattenSymbol" | "cancelAll" | "cancelOrder">;
   audit: (event: AuditEvent) => Promise<void>;
   onAuditFailure?: (error: unknown, event: AuditEvent) => void;
 }
@@ -44,6 +44,10 @@ export class KestrelTradingControls implements TradingControls {
   async cancelAllOrders(actor: Actor): Promise<CancelAllResult> {
     const { ordersCancelled } = await this.options.flatten.cancelAll({ actor: actor.user, source: actor.source, ip: actor.ip ?? null });
     return { ordersCancelled };
+  }
+
+  cancelOrder(actor: Actor, orderId: number): Promise<CancelOrderResult> {
+    return this.options.flatten.cancelOrder({ actor: actor.user, source: actor.source, ip: actor.ip ?? null }, orderId);
   }
 
   private async tighten(actor: Actor, mode: "REDUCING" | "HALTED", reason: string, action: string): Promise<TradingStatus> {

@@ -46,6 +46,7 @@ function recordingControls() {
     flattenAll: async (actor) => (calls.push({ method: "flattenAll", actor }), flatResult(["AAPL"])),
     flattenSymbol: async (actor, symbol) => (calls.push({ method: "flattenSymbol", actor, argument: symbol }), flatResult([symbol])),
     cancelAllOrders: async (actor) => (calls.push({ method: "cancelAllOrders", actor }), { ordersCancelled: 0 }),
+    cancelOrder: async (actor, orderId) => (calls.push({ method: "cancelOrder", actor, argument: String(orderId) }), { cancelled: true, message: `order ${orderId} cancelled` }),
   };
   return { controls, calls };
 }
