@@ -32,7 +32,7 @@ export function Dashboard({ user }: { user: DashboardUser }) {
       <AccountCards snapshot={snapshot} />
       <GatewayPanel status={status} error={error} />
       <PositionsTable rows={positions} currency={snapshot.account.currency} canTrade={user.canTrade} />
-      <OrdersTable snapshot={snapshot} />
+      <OrdersTable snapshot={snapshot} canTrade={user.canTrade} />
       <FillsTable snapshot={snapshot} />
       <AlertsFeed alerts={alerts} />
     </div>
@@ -156,13 +156,27 @@ function PositionsTable({ rows, currency, canTrade }: { rows: PositionRow[]; cur
   );
 }
 
-function OrdersTable({ snapshot }: { snapshot: DashboardSnapshot }) {
+function OrdersTable({ snapshot, canTrade }: { snapshot: DashboardSnapshot; canTrade: boolean }) {
+  const [confirming, setConfirming] = useState<number | null>(null);
+  const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
+  async function cancelOrder(orderId: number) {
+    setConfirming(null);
+    setMessage({ text: `Cancelling order ${orderId}…`, failed: false });
+    const outcome = await postJson<{ message?: string }>("/api/controls/cancel-order", { orderId });
+    setMessage(outcome.ok ? { text: outcome.body?.message ?? `Order ${orderId} cancelled.`, failed: false } : { text: outcome.message, failed: true });
+  }
   return (
+    <>
+    {message && (
+      <p role={message.failed ? "alert" : "status"} data-testid="cancel-order-result" className={message.failed ? "text-rose-700 dark:text-rose-400" : "text-emerald-700 dark:text-emerald-400"}>
+        {message.text}
+      </p>
+    )}
     <Table
       title="Working orders"
       count={snapshot.orders.length}
       empty="No working orders."
-      headers={[{ label: "Id", numeric: true }, { label: "Symbol" }, { label: "Side" }, { label: "Type" }, { label: "Quantity", numeric: true }, { label: "Limit", numeric: true }, { label: "Filled", numeric: true }, { label: "Status" }]}
+      headers={[{ label: "Id", numeric: true }, { label: "Symbol" }, { label: "Side" }, { label: "Type" }, { label: "Quantity", numeric: true }, { label: "Limit", numeric: true }, { label: "Filled", numeric: true }, { label: "Status" }, ...(canTrade ? [{ label: "Action" }] : [])]}
     >
       {snapshot.orders.map((order) => (
         <tr key={order.orderId} data-testid={`order-${order.orderId}`} className="border-t border-slate-100 dark:border-slate-800">
@@ -174,9 +188,28 @@ function OrdersTable({ snapshot }: { snapshot: DashboardSnapshot }) {
           <td className="num px-4 py-2">{formatPrice(order.limitPrice)}</td>
           <td className="num px-4 py-2">{formatQuantity(order.filled)}</td>
           <td className="px-4 py-2">{order.status}</td>
+          {canTrade && (
+            <td className="px-4 py-1">
+              {confirming === order.orderId ? (
+                <span role="alertdialog" aria-label={`Confirm cancel of order ${order.orderId}`} className="flex gap-2">
+                  <button type="button" onClick={() => cancelOrder(order.orderId)} className="rounded bg-rose-700 px-2 py-1 text-xs font-semibold text-white">
+                    Confirm cancel
+                  </button>
+                  <button type="button" onClick={() => setConfirming(null)} className="rounded border border-slate-400 px-2 py-1 text-xs">
+                    Keep
+                  </button>
+                </span>
+              ) : (
+                <button type="button" onClick={() => setConfirming(order.orderId)} aria-label={`Cancel order ${order.orderId}`} className="rounded border border-rose-400 px-2 py-1 text-xs text-rose-800 dark:text-rose-300">
+                  Cancel
+                </button>
+              )}
+            </td>
+          )}
         </tr>
       ))}
     </Table>
+    </>
   );
 }
 

@@ -67,6 +67,6 @@ describe("POST /api/controls/cancel-order", () => {
   it("answers 409 with a readable reason for an order that is no longer working", async () => {
     const response = await post({ orderId: 987654 });
     expect(response.status).toBe(409);
-    expect(await response.json()).toEqual({ cancelled: false, message: "Order 987654 is not working (filled, cancelled or unknown)." });
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe("Order 987654 is not working (filled, cancelled or unknown).");
   });
 });
