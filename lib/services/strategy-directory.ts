@@ -25,10 +25,25 @@ export class InvalidStrategyParameters extends Error {
   }
 }
 
+/** A strategy's recent bars on one symbol, with indicator lines and its own fills as markers. */
+export interface StrategyChart {
+  readonly id: string;
+  readonly symbol: string;
+  readonly barSeconds: number;
+  /** Oldest first; `time` is the bar's start, epoch ms. */
+  readonly bars: readonly { readonly time: number; readonly open: number; readonly high: number; readonly low: number; readonly close: number; readonly volume: number }[];
+  /** One value per bar, null until the indicator is defined. */
+  readonly overlays: readonly { readonly name: string; readonly values: readonly (number | null)[] }[];
+  /** `time` is the start of the bar the fill falls in, so the marker sits on a candle. */
+  readonly markers: readonly { readonly time: number; readonly side: "buy" | "sell"; readonly price: number; readonly quantity: number; readonly text: string }[];
+}
+
 /** The live strategies a trader can list, start, pause and re-parameterise. */
 export interface StrategyDirectory {
   list(): readonly StrategyInstanceView[];
   setState(actor: Actor, id: string, state: StrategyRunState): Promise<StrategyInstanceView>;
   /** Validates against the strategy's schema; throws InvalidStrategyParameters when it fails. */
   updateParameters(actor: Actor, id: string, parameters: unknown): Promise<StrategyInstanceView>;
+  /** Null when the instance is unknown or does not trade the symbol. */
+  chart(id: string, symbol: string): Promise<StrategyChart | null>;
 }

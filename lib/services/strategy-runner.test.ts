@@ -17,7 +17,7 @@ import { recordAudit } from "./audit";
 import { InvalidStrategyParameters } from "./strategy-directory";
 import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
 import { OrderDecisions } from "@/lib/adapters/db/order-decisions";
-import { StrategyRunner, decisionOrderRef, historyFrom, namedBroker, orderRefOfDecision, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+import { CHART_BARS, StrategyRunner, decisionOrderRef, historyFrom, namedBroker, orderRefOfDecision, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
 
 const log = pino({ level: "silent" });
 const actor = { user: "owner", source: "web" as const };
@@ -182,6 +182,42 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(events.filter((event) => event.type === "fill" && event.fill.symbol === "QQQ" && event.fill.time < past.at(-1)!.time)).toEqual([]);
     directory.stop();
+  }, 40_000);
+
+  it("keeps the last bars per symbol and the instance's fills for the chart, with indicator lines over the bars", async () => {
+    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await prisma.strategyInstance.create({
+      data: { id: "chart-nvda", strategy: "ma-cross", label: "chart", symbols: ["NVDA"], parameters: { fast: 2, slow: 3, longOnly: false }, state: "running", barSeconds: 1, riskPercent: 5, maxCyclesPerDay: 50 },
+    });
+    const historyEnd = Math.floor(clock.now() / 1_000) * 1_000 - 1_000;
+    const past = Array.from({ length: CHART_BARS + 20 }, (_, i) => {
+      const close = 120 + Math.sin(i / 7);
+      return { time: historyEnd - (CHART_BARS + 19 - i) * 1_000, open: close - 0.05, high: close + 0.1, low: close - 0.1, close, volume: 100 + i };
+    });
+    const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }), history: () => Promise.resolve(past) });
+    await directory.start();
+    const fillsOf = () => events.filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "NVDA");
+    await eventually(async () => (await directory.chart("chart-nvda", "nvda"))!.bars.filter((bar) => bar.time > historyEnd).length, (live) => live >= 3, 20_000);
+    await eventually(() => fillsOf().length, (count) => count >= 2, 20_000);
+    const chart = (await directory.chart("chart-nvda", "nvda"))!;
+    directory.stop();
+
+    expect(chart.bars).toHaveLength(CHART_BARS);
+    expect(chart.bars.at(-1)!.time).toBeGreaterThan(historyEnd);
+    expect(chart.bars.every((bar, i) => i === 0 || bar.time > chart.bars[i - 1].time)).toBe(true);
+    const inWindow = fillsOf().filter((event) => event.fill.time >= chart.bars[0].time);
+    expect(chart.markers.map(({ side, price, quantity }) => ({ side, price, quantity }))).toEqual(
+      inWindow.map(({ fill }) => ({ side: fill.side === "BUY" ? "buy" : "sell", price: fill.price, quantity: fill.quantity })),
+    );
+    for (const marker of chart.markers) expect(marker.time % 1_000).toBe(0);
+    expect(chart.overlays.map((line) => line.name)).toEqual(["SMA 20", "EMA 50", "VWAP 20", "VWAP +2σ", "VWAP -2σ"]);
+    for (const line of chart.overlays) expect(line.values).toHaveLength(CHART_BARS);
+    const last20 = chart.bars.slice(-20).map((bar) => bar.close);
+    expect(chart.overlays[0].values.at(-1)).toBeCloseTo(last20.reduce((sum, close) => sum + close, 0) / 20, 9);
+    expect(chart.overlays[0].values[18]).toBeNull();
+    expect(chart.overlays[3].values.at(-1)!).toBeGreaterThanOrEqual(chart.overlays[2].values.at(-1)!);
+    expect(await directory.chart("chart-nvda", "AAPL")).toBeNull();
+    expect(await directory.chart("no-such-instance", "NVDA")).toBeNull();
   }, 40_000);
 
   it("closes a held position and raises an alert when the symbol's market data fails", async () => {

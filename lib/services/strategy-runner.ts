@@ -12,6 +12,7 @@ import { fanOutEvents, type BrokerEvent, type BrokerPort, type Clock, type Domai
 import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/strategies/registry";
 import { localDateKey } from "@/lib/core/time/zoned-time";
 import type { Bar } from "@/lib/core/data/bars";
+import { ema, RollingVwap, sma, vwap } from "@/lib/core/indicators";
 import type { Strategy, StrategyContext } from "@/lib/core/strategies/types";
 import type { Contract } from "@stoqey/ib";
 import { BarBuilder, IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
@@ -25,7 +26,7 @@ import { paperBroker } from "@/lib/adapters/paper/paper-broker";
 import { OrderDecisions, orderRefOf } from "@/lib/adapters/db/order-decisions";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
-import { InvalidStrategyParameters, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
+import { InvalidStrategyParameters, type StrategyChart, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
 import { closeOnDataError, monitorSchema, monitored, type DataErrorSource } from "./symbol-monitor";
 import { entryRulesGate, tradingWindowSchema } from "./trading-window";
 
@@ -135,14 +136,25 @@ interface RunningSymbol {
   readonly engine: TradingEngine;
   readonly broker: EngineBroker;
   readonly bars: BarBuilder;
+  readonly chart: SymbolChart;
   readonly unsubscribe: Unsubscribe;
 }
+
+/** What the Strategies page draws per symbol: the last CHART_BARS bars and the instance's fills. */
+interface SymbolChart {
+  bars: Bar[];
+  fills: { time: number; side: "buy" | "sell"; price: number; quantity: number }[];
+}
+
+export const CHART_BARS = 300;
 
 interface Instance {
   config: InstanceConfig;
   running: RunningSymbol[];
   realized: { day: string; amount: number };
   lastSignal: StrategyInstanceView["lastSignal"];
+  /** Per symbol; kept across pause and restart so the chart does not go blank. */
+  charts: Map<string, SymbolChart>;
   /** Bumped on every start/stop so a slow start that lost the race is discarded. */
   generation: number;
 }
@@ -175,7 +187,7 @@ export class StrategyRunner implements StrategyDirectory {
     for (const row of await prisma.strategyInstance.findMany({ orderBy: { createdAt: "asc" } })) {
       const config = this.configFromRow(row);
       if (!config) continue;
-      this.instances.set(config.id, { config, running: [], realized: { day: "", amount: 0 }, lastSignal: null, generation: 0 });
+      this.instances.set(config.id, { config, running: [], realized: { day: "", amount: 0 }, lastSignal: null, charts: new Map(), generation: 0 });
     }
     this.flushTimer = setInterval(() => this.flushBars(), 1_000);
     this.flushTimer.unref();
@@ -284,14 +296,12 @@ export class StrategyRunner implements StrategyDirectory {
     });
     engine.start();
     const bars = new BarBuilder(config.barSeconds * 1_000);
+    const chart = chartOf(instance, instrument.symbol, history);
     const stopTicks = marketData.subscribeTicks(instrument.symbol, (tick) => {
       broker.beforePrice?.(tick);
       engine.onTick(tick);
       const bar = bars.add(tick.time, tick.price, tick.size);
-      if (bar) {
-        broker.beforeBar?.(bar);
-        engine.onBar(bar);
-      }
+      if (bar) onClosedBar({ broker, engine, chart }, bar);
       broker.afterPrice?.();
     });
     return {
@@ -299,6 +309,7 @@ export class StrategyRunner implements StrategyDirectory {
       engine,
       broker,
       bars,
+      chart,
       unsubscribe: () => {
         stopTicks();
         engine.stop();
@@ -323,6 +334,8 @@ export class StrategyRunner implements StrategyDirectory {
         if (event.type === "decision") {
           instance.lastSignal = { time: new Date(event.time).toISOString(), symbol: event.symbol, text: `${event.intent.side} ${event.intent.quantity} (${event.intent.purpose}): ${event.intent.reason}` };
         } else if (event.type === "fill") {
+          const { fill } = event;
+          instance.charts.get(fill.symbol)?.fills.push({ time: fill.time, side: fill.side === "BUY" ? "buy" : "sell", price: fill.price, quantity: fill.quantity });
           const day = localDateKey(clock.now(), timeZone);
           if (instance.realized.day !== day) instance.realized = { day, amount: 0 };
           instance.realized.amount += event.realizedPnl;
@@ -342,12 +355,16 @@ export class StrategyRunner implements StrategyDirectory {
     for (const instance of this.instances.values()) {
       for (const running of instance.running) {
         const bar = running.bars.flush(now);
-        if (bar) {
-          running.broker.beforeBar?.(bar);
-          running.engine.onBar(bar);
-        }
+        if (bar) onClosedBar(running, bar);
       }
     }
+  }
+
+  async chart(id: string, symbol: string): Promise<StrategyChart | null> {
+    const instance = this.instances.get(id);
+    const chart = instance?.charts.get(symbol.trim().toUpperCase());
+    if (!instance || !chart) return null;
+    return chartView(id, symbol.trim().toUpperCase(), instance.config.barSeconds, chart);
   }
 
   private view(instance: Instance): StrategyInstanceView {
@@ -369,6 +386,61 @@ export class StrategyRunner implements StrategyDirectory {
   private async audit(actor: Actor, action: string, id: string, details: unknown): Promise<void> {
     await this.options.audit?.({ actor: actor.user, source: actor.source, ip: actor.ip ?? null, action, result: "ok", details: { id, ...(details as object) } });
   }
+}
+
+function chartOf(instance: Instance, symbol: string, history: readonly Bar[]): SymbolChart {
+  let chart = instance.charts.get(symbol);
+  if (!chart) {
+    chart = { bars: history.slice(-CHART_BARS), fills: [] };
+    instance.charts.set(symbol, chart);
+  }
+  return chart;
+}
+
+function onClosedBar(running: Pick<RunningSymbol, "broker" | "engine" | "chart">, bar: Bar): void {
+  running.broker.beforeBar?.(bar);
+  running.engine.onBar(bar);
+  running.chart.bars.push(bar);
+  if (running.chart.bars.length > CHART_BARS) running.chart.bars.splice(0, running.chart.bars.length - CHART_BARS);
+}
+
+const CHART_LINES = { sma: 20, ema: 50, vwap: 20, vwapBandWidth: 2 };
+
+/** Candles with SMA, EMA and VWAP ±2σ lines over them, and the fills still inside the window as markers. */
+export function chartView(id: string, symbol: string, barSeconds: number, chart: SymbolChart): StrategyChart {
+  const bars = chart.bars.map(({ time, open, high, low, close, volume }) => ({ time, open, high, low, close, volume }));
+  const close = bars.map((bar) => bar.close);
+  const volume = bars.map((bar) => bar.volume);
+  const bands = new RollingVwap(CHART_LINES.vwap, CHART_LINES.vwapBandWidth);
+  const upper: (number | null)[] = [];
+  const lower: (number | null)[] = [];
+  for (let i = 0; i < bars.length; i++) {
+    bands.step(close[i], volume[i]);
+    upper.push(bands.isReady ? finite(bands.upper) : null);
+    lower.push(bands.isReady ? finite(bands.lower) : null);
+  }
+  const barMs = barSeconds * 1_000;
+  const first = bars[0]?.time ?? Infinity;
+  return {
+    id,
+    symbol,
+    barSeconds,
+    bars,
+    overlays: [
+      { name: `SMA ${CHART_LINES.sma}`, values: Array.from(sma(close, CHART_LINES.sma), finite) },
+      { name: `EMA ${CHART_LINES.ema}`, values: Array.from(ema(close, CHART_LINES.ema), finite) },
+      { name: `VWAP ${CHART_LINES.vwap}`, values: Array.from(vwap(close, volume, CHART_LINES.vwap), finite) },
+      { name: `VWAP +${CHART_LINES.vwapBandWidth}σ`, values: upper },
+      { name: `VWAP -${CHART_LINES.vwapBandWidth}σ`, values: lower },
+    ],
+    markers: chart.fills
+      .filter((fill) => fill.time >= first)
+      .map((fill) => ({ ...fill, time: Math.floor(fill.time / barMs) * barMs, text: `${fill.side === "buy" ? "Buy" : "Sell"} ${fill.quantity} @ ${fill.price}` })),
+  };
+}
+
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }
 
 /**
