@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { StrategyInstanceView } from "@/lib/services/strategy-directory";
 import { postJson } from "@/app/components/post-json";
 import { formatMoney, formatQuantity, formatTime, pnlClass } from "@/app/components/format";
+import { StrategySymbolChart } from "./strategy-chart";
 
 const input = "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900";
 
@@ -57,6 +58,7 @@ function StrategyCard({ instance, canTrade, onChange }: { instance: StrategyInst
         <dt className="text-slate-500">Last signal</dt>
         <dd>{instance.lastSignal ? `${formatTime(instance.lastSignal.time)} ${instance.lastSignal.symbol}: ${instance.lastSignal.text}` : "none yet"}</dd>
       </dl>
+      <StrategySymbolChart id={instance.id} symbols={instance.symbols} />
       <ParameterEditor instance={instance} canTrade={canTrade} onSaved={(next) => { onChange(next); setMessage({ text: "Parameters saved.", failed: false }); }} onError={(text) => setMessage({ text, failed: true })} />
       {message && (
         <p role={message.failed ? "alert" : "status"} className={message.failed ? "text-rose-700 dark:text-rose-400" : "text-emerald-700 dark:text-emerald-400"}>
