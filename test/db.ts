@@ -4,7 +4,7 @@
  * database they did not make.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { assertLocalDatabase } from "@/lib/adapters/db/connection-url";
 import { applyMigrations } from "@/lib/adapters/db/migrate";
@@ -49,6 +49,40 @@ export async function freshDatabase({ migrated = false }: { migrated?: boolean }
     });
   }
   return database;
+}
+
+export interface ScratchPrisma {
+  readonly prisma: PrismaClient;
+  readonly url: string;
+}
+
+/**
+ * A migrated database of the suite's own with a Prisma client on it: made before the suite's
+ * tests and dropped after them. Call at the top of a file or a describe block.
+ */
+export function scratchPrismaForSuite(): ScratchPrisma {
+  let database: ScratchDatabase | undefined;
+  let client: PrismaClient | undefined;
+  beforeAll(async () => {
+    database = await freshDatabase({ migrated: true });
+    client = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+  });
+  afterAll(async () => {
+    await client?.$disconnect();
+    await database?.drop();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the scratch database is made in beforeAll: use it inside hooks and tests");
+    return value;
+  };
+  return {
+    get prisma() {
+      return ready(client);
+    },
+    get url() {
+      return ready(database).url;
+    },
+  };
 }
 
 function provided(key: "kestrelTestDatabaseUrl" | "kestrelTestServerUrl", variable: string): string {

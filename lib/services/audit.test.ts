@@ -1,52 +1,38 @@
-import { PrismaPg } from "@prisma/adapter-pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PrismaClient } from "@/lib/generated/prisma/client";
-import { freshDatabase } from "@/test/db";
-import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
+import { describe, expect, it } from "vitest";
+import { scratchPrismaForSuite } from "@/test/db";
 import { auditCsv, listAudit, recordAudit, type AuditRow } from "./audit";
 
-let database: ScratchDatabase;
-let prisma: PrismaClient;
-
-beforeAll(async () => {
-  database = await freshDatabase({ migrated: true });
-  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
-});
-
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await database?.drop();
-});
+const scratch = scratchPrismaForSuite();
 
 describe("recordAudit / listAudit", () => {
   it("stores an entry with its details and reads it back newest first, page by page", async () => {
     for (let i = 1; i <= 5; i++) {
-      await recordAudit(prisma, { actor: "owner", source: "web", action: `test.step_${i}`, ip: "127.0.0.1", result: "ok", details: { i, big: 10n ** 20n } });
+      await recordAudit(scratch.prisma, { actor: "owner", source: "web", action: `test.step_${i}`, ip: "127.0.0.1", result: "ok", details: { i, big: 10n ** 20n } });
     }
-    const first = await listAudit(prisma, { limit: 2 });
+    const first = await listAudit(scratch.prisma, { limit: 2 });
     expect(first.rows.map((row) => row.action)).toEqual(["test.step_5", "test.step_4"]);
     expect(first.rows[0].details).toEqual({ i: 5, big: "100000000000000000000" });
     expect(first.nextCursor).toBe(first.rows[1].id);
-    const second = await listAudit(prisma, { limit: 2, cursor: first.nextCursor! });
+    const second = await listAudit(scratch.prisma, { limit: 2, cursor: first.nextCursor! });
     expect(second.rows.map((row) => row.action)).toEqual(["test.step_3", "test.step_2"]);
-    const third = await listAudit(prisma, { limit: 2, cursor: second.nextCursor! });
+    const third = await listAudit(scratch.prisma, { limit: 2, cursor: second.nextCursor! });
     expect(third.rows.map((row) => row.action)).toContain("test.step_1");
   });
 
   it("filters by time: from inclusive, to exclusive", async () => {
-    const row = await recordAudit(prisma, { actor: "system", source: "system", action: "test.window", result: "ok" });
-    const inside = await listAudit(prisma, { from: row.at, to: new Date(row.at.getTime() + 1) });
+    const row = await recordAudit(scratch.prisma, { actor: "system", source: "system", action: "test.window", result: "ok" });
+    const inside = await listAudit(scratch.prisma, { from: row.at, to: new Date(row.at.getTime() + 1) });
     expect(inside.rows.map((r) => r.id)).toContain(row.id);
-    const before = await listAudit(prisma, { to: row.at });
+    const before = await listAudit(scratch.prisma, { to: row.at });
     expect(before.rows.map((r) => r.id)).not.toContain(row.id);
   });
 
   it("is append-only: the database refuses UPDATE and DELETE", async () => {
-    const row = await recordAudit(prisma, { actor: "owner", source: "web", action: "test.immutable", result: "ok" });
-    await expect(prisma.auditLog.update({ where: { id: BigInt(row.id) }, data: { result: "forged" } })).rejects.toThrow();
-    await expect(prisma.auditLog.delete({ where: { id: BigInt(row.id) } })).rejects.toThrow();
-    await expect(prisma.$executeRawUnsafe(`DELETE FROM audit_log`)).rejects.toThrow();
-    const again = await prisma.auditLog.findUniqueOrThrow({ where: { id: BigInt(row.id) } });
+    const row = await recordAudit(scratch.prisma, { actor: "owner", source: "web", action: "test.immutable", result: "ok" });
+    await expect(scratch.prisma.auditLog.update({ where: { id: BigInt(row.id) }, data: { result: "forged" } })).rejects.toThrow();
+    await expect(scratch.prisma.auditLog.delete({ where: { id: BigInt(row.id) } })).rejects.toThrow();
+    await expect(scratch.prisma.$executeRawUnsafe(`DELETE FROM audit_log`)).rejects.toThrow();
+    const again = await scratch.prisma.auditLog.findUniqueOrThrow({ where: { id: BigInt(row.id) } });
     expect(again.result).toBe("ok");
   });
 });

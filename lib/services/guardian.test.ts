@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPrisma, freshDatabase } from "@/test/db";
-import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { describe, expect, it } from "vitest";
+import { scratchPrismaForSuite } from "@/test/db";
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { guardianConfigSchema, parseRiskLimits } from "@/lib/core/risk";
 import { AccountView } from "./account-view";
 import { Guardian } from "./guardian";
 import { guardianMarkStore } from "./risk-service";
 
-let database: ScratchDatabase;
-let prisma: PrismaClient;
-
-beforeAll(async () => {
-  database = await freshDatabase({ migrated: true });
-  prisma = createTestPrisma(database.url);
-});
-
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await database?.drop();
-});
+const scratch = scratchPrismaForSuite();
 
 const WEDNESDAY_NOON_NEW_YORK = Date.UTC(2026, 10, 18, 17, 0, 0);
 
@@ -35,7 +22,7 @@ function guardianOver(view: AccountView, tightened: string[]): Guardian {
     calendar: exchangeCalendar("XNYS"),
     now: () => WEDNESDAY_NOON_NEW_YORK,
     audit: async () => undefined,
-    marks: guardianMarkStore(prisma, "DU1234567"),
+    marks: guardianMarkStore(scratch.prisma, "DU1234567"),
   });
 }
 
@@ -50,12 +37,12 @@ describe("the guardian across a restart", () => {
     const tightened: string[] = [];
     const first = guardianOver(accountWithCash(100_000), tightened);
     expect(first.evaluate()?.level).toBe("normal");
-    await expect.poll(async () => (await guardianMarkStore(prisma, "DU1234567").load("2026-11-18"))?.openingEquity).toBe(100_000);
+    await expect.poll(async () => (await guardianMarkStore(scratch.prisma, "DU1234567").load("2026-11-18"))?.openingEquity).toBe(100_000);
     const later = accountWithCash(102_000);
     const again = guardianOver(later, tightened);
     await again.restore();
     again.evaluate();
-    await expect.poll(async () => (await guardianMarkStore(prisma, "DU1234567").load("2026-11-18"))?.peakEquity).toBe(102_000);
+    await expect.poll(async () => (await guardianMarkStore(scratch.prisma, "DU1234567").load("2026-11-18"))?.peakEquity).toBe(102_000);
 
     // After a restart the loss of 1.5% is measured from the opening 100,000 (not from 98,500) and
     // the 3.4% drawdown from the 102,000 peak: REDUCING, once.
@@ -66,7 +53,7 @@ describe("the guardian across a restart", () => {
     expect(assessment?.dayPnl).toBe(-1_500);
     expect(restarted.view().tier).toBe("reducing");
     expect(tightened).toEqual(["REDUCING"]);
-    await expect.poll(async () => (await guardianMarkStore(prisma, "DU1234567").load("2026-11-18"))?.level).toBe("reducing");
+    await expect.poll(async () => (await guardianMarkStore(scratch.prisma, "DU1234567").load("2026-11-18"))?.level).toBe("reducing");
     const afterSecondRestart = guardianOver(accountWithCash(98_500), tightened);
     await afterSecondRestart.restore();
     const before = tightened.length;

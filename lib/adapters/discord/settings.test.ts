@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@/lib/generated/prisma/client";
-import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_ALERT_LEVELS } from "@/lib/services/alerts";
-import { freshDatabase } from "@/test/db";
+import { scratchPrismaForSuite } from "@/test/db";
 import { discordSettingsInput, DiscordSettingsStore, SecretStorageUnavailable } from "./settings";
 
 const KEY = "k".repeat(16) + "0123456789abcdefXYZ";
@@ -11,23 +8,14 @@ const WEBHOOK = "https://discord.com/api/webhooks/1234567890/abcdefSECRETtoken";
 const BOT_TOKEN = `MTA${"x".repeat(21)}.GhIjKl.${"y".repeat(38)}`;
 
 describe("Discord settings (real Postgres)", () => {
-  let database: ScratchDatabase;
-  let prisma: PrismaClient;
+  const scratch = scratchPrismaForSuite();
 
-  beforeAll(async () => {
-    database = await freshDatabase({ migrated: true });
-    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
-  });
   beforeEach(async () => {
-    await prisma.discordSettings.deleteMany();
-  });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await database?.drop();
+    await scratch.prisma.discordSettings.deleteMany();
   });
 
   it("stores the webhook URL and bot token encrypted, shows only whether they are set, and reads them back", async () => {
-    const store = new DiscordSettingsStore(prisma, { allowedUserIds: [], secretKey: KEY });
+    const store = new DiscordSettingsStore(scratch.prisma, { allowedUserIds: [], secretKey: KEY });
     await store.load();
     const view = await store.update(
       discordSettingsInput.parse({ webhookUrl: WEBHOOK, botToken: BOT_TOKEN, levels: { fill: "silent" }, allowedUserIds: ["123456789012345678"], othersPolicy: "none" }),
@@ -44,28 +32,28 @@ describe("Discord settings (real Postgres)", () => {
     });
     expect(JSON.stringify(view)).not.toContain("SECRET");
 
-    const row = await prisma.discordSettings.findUniqueOrThrow({ where: { id: "default" } });
+    const row = await scratch.prisma.discordSettings.findUniqueOrThrow({ where: { id: "default" } });
     expect(row.webhookUrlCipher).toMatch(/^v1\./);
     expect(row.webhookUrlCipher).not.toContain("SECRET");
     expect(row.botTokenCipher).not.toContain(BOT_TOKEN.slice(0, 20));
 
-    const reopened = new DiscordSettingsStore(prisma, { allowedUserIds: [], secretKey: KEY });
+    const reopened = new DiscordSettingsStore(scratch.prisma, { allowedUserIds: [], secretKey: KEY });
     expect(await reopened.load()).toMatchObject({ webhookUrl: WEBHOOK, botToken: BOT_TOKEN, othersPolicy: "none", allowedUserIds: ["123456789012345678"] });
 
-    const audit = await prisma.auditLog.findFirstOrThrow({ where: { action: "discord_settings_update" } });
+    const audit = await scratch.prisma.auditLog.findFirstOrThrow({ where: { action: "discord_settings_update" } });
     expect(audit).toMatchObject({ actor: "owner", source: "web", ip: "127.0.0.1", result: "ok" });
     expect(JSON.stringify(audit.details)).not.toContain("SECRET");
     expect(audit.details).toMatchObject({ webhookUrl: "set", botToken: "set" });
   });
 
   it("keeps a secret when the field is left out, clears it on null, and cannot read it with another key", async () => {
-    const store = new DiscordSettingsStore(prisma, { allowedUserIds: [], secretKey: KEY });
+    const store = new DiscordSettingsStore(scratch.prisma, { allowedUserIds: [], secretKey: KEY });
     await store.update(discordSettingsInput.parse({ webhookUrl: WEBHOOK }), { user: "owner" });
     await store.update(discordSettingsInput.parse({ levels: { setup: "off" } }), { user: "owner" });
     expect(store.current().webhookUrl).toBe(WEBHOOK);
     expect(store.current().levels.setup).toBe("off");
 
-    const otherKey = new DiscordSettingsStore(prisma, { allowedUserIds: [], secretKey: "z".repeat(40) });
+    const otherKey = new DiscordSettingsStore(scratch.prisma, { allowedUserIds: [], secretKey: "z".repeat(40) });
     expect((await otherKey.load()).webhookUrl).toBeNull();
 
     await store.update(discordSettingsInput.parse({ webhookUrl: null }), { user: "owner" });
@@ -73,7 +61,7 @@ describe("Discord settings (real Postgres)", () => {
   });
 
   it("lets the environment win for secrets and adds its user ids to the allow-list", async () => {
-    const store = new DiscordSettingsStore(prisma, { webhookUrl: "https://discord.com/api/webhooks/9/env", allowedUserIds: ["999999999999999999"], secretKey: KEY });
+    const store = new DiscordSettingsStore(scratch.prisma, { webhookUrl: "https://discord.com/api/webhooks/9/env", allowedUserIds: ["999999999999999999"], secretKey: KEY });
     await store.update(discordSettingsInput.parse({ webhookUrl: WEBHOOK, allowedUserIds: ["123456789012345678"] }), { user: "owner" });
     expect(store.current().webhookUrl).toBe("https://discord.com/api/webhooks/9/env");
     expect(store.current().allowedUserIds).toEqual(["999999999999999999", "123456789012345678"]);
@@ -81,7 +69,7 @@ describe("Discord settings (real Postgres)", () => {
   });
 
   it("refuses to store a secret without KESTREL_SECRET_KEY but still stores levels", async () => {
-    const store = new DiscordSettingsStore(prisma, { allowedUserIds: [] });
+    const store = new DiscordSettingsStore(scratch.prisma, { allowedUserIds: [] });
     await expect(store.update(discordSettingsInput.parse({ webhookUrl: WEBHOOK }), { user: "owner" })).rejects.toBeInstanceOf(SecretStorageUnavailable);
     await store.update(discordSettingsInput.parse({ levels: { denial: "off" } }), { user: "owner" });
     expect(store.view()).toMatchObject({ canStoreSecrets: false, levels: { denial: "off" } });
