@@ -17,6 +17,8 @@ import { recordAudit } from "./audit";
 import { InvalidStrategyParameters } from "./strategy-directory";
 import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
 import { OrderDecisions } from "@/lib/adapters/db/order-decisions";
+import { riskSizedQuantity } from "@/lib/adapters/ibkr/brackets";
+import { defineInstrument } from "@/lib/core/model/instrument";
 import { CHART_BARS, StrategyRunner, decisionOrderRef, historyFrom, namedBroker, orderRefOfDecision, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
 
 const log = pino({ level: "silent" });
@@ -264,4 +266,59 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     ]);
     expect(simulator.ledger().orders.filter((order) => order.orderRef === first.orderRef).map((order) => order.orderId)).toEqual([first.orderId]);
   }, 30_000);
+
+  it("an entry with a take-profit and a stop goes out as a limit bracket at the last price, children in one OCA group, sized by the risk to the stop", async () => {
+    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await prisma.strategyInstance.create({
+      data: {
+        id: "rv-nvda",
+        strategy: "rsi-vwap",
+        label: "bracketed entries",
+        symbols: ["NVDA"],
+        parameters: { rsiPeriod: 2, oversold: 99.9, overbought: 100, vwapPeriod: 3, bandWidth: 0.0001, target: { percent: 2 }, longOnly: true },
+        state: "running",
+        barSeconds: 1,
+        riskPercent: 0.5,
+      },
+    });
+    const before = events.length;
+    // Prints with sizes, swinging enough for the strategy's oversold signal (the simulator's prints carry no volume for VWAP).
+    const prints = new Set<(tick: { symbol: string; time: number; price: number; size: number }) => void>();
+    let step = 0;
+    const feed = setInterval(() => {
+      const price = Math.round((100 + 3 * Math.sin(step++ / 3)) * 100) / 100;
+      for (const listener of prints) listener({ symbol: "NVDA", time: clock.now(), price, size: 100 });
+    }, 100);
+    const swinging = {
+      subscribeBars: () => () => undefined,
+      subscribeTicks: (_symbol: string, listener: (tick: { symbol: string; time: number; price: number; size: number }) => void) => {
+        prints.add(listener);
+        return () => prints.delete(listener);
+      },
+    };
+    const directory = runner({ marketData: swinging, brackets: { preMarketBufferPercent: 0.1 } });
+    await directory.start();
+    const parent = await eventually(
+      () => simulator.ledger().orders.find((order) => order.orderRef.startsWith("k1:rv-nvda.") && order.parentId === 0),
+      (found) => found !== undefined,
+      30_000,
+    );
+    const children = await eventually(() => simulator.ledger().orders.filter((order) => order.parentId === parent!.orderId), (found) => found.length === 2);
+    directory.stop();
+    clearInterval(feed);
+
+    expect(parent).toMatchObject({ symbol: "NVDA", action: "BUY", orderType: "LMT", tif: "DAY" });
+    const takeProfit = children.find((order) => order.orderType === "LMT")!;
+    const stop = children.find((order) => order.orderType === "STP")!;
+    for (const child of [takeProfit, stop]) expect(child).toMatchObject({ action: "SELL", tif: "GTC", ocaGroup: `bracket-${parent!.orderId}`, totalQuantity: parent!.totalQuantity });
+    expect(takeProfit.lmtPrice!).toBeGreaterThan(parent!.lmtPrice!);
+    expect(stop.auxPrice!).toBeLessThan(parent!.lmtPrice!);
+    const entry = events.slice(before).find((event): event is Extract<DomainEvent, { type: "decision" }> => event.type === "decision" && event.symbol === "NVDA" && event.intent.purpose === "entry")!;
+    expect(parent!.lmtPrice).toBeCloseTo(entry.intent.referencePrice, 2);
+    // Sized from the unrounded stop; the ledger shows it on the tick grid, a cent away at most.
+    const bySizing = riskSizedQuantity(defineInstrument({ symbol: "NVDA" }), { availableFunds: 100_000, riskPercent: 0.5, entryPrice: parent!.lmtPrice!, stopPrice: stop.auxPrice! });
+    expect(Math.abs(parent!.totalQuantity - bySizing) / bySizing).toBeLessThan(0.01);
+    expect(parent!.totalQuantity * parent!.lmtPrice!).toBeLessThan(100_000 * 0.6);
+    expect(entry.intent.quantity).toBe(parent!.totalQuantity);
+  }, 40_000);
 });

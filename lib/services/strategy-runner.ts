@@ -13,11 +13,12 @@ import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/stra
 import { localDateKey } from "@/lib/core/time/zoned-time";
 import type { Bar } from "@/lib/core/data/bars";
 import { ema, RollingVwap, sma, vwap } from "@/lib/core/indicators";
-import type { Strategy, StrategyContext } from "@/lib/core/strategies/types";
+import type { Strategy, StrategyContext, StrategyIntent } from "@/lib/core/strategies/types";
+import type { Sizing } from "@/lib/core/engine/sizing";
 import type { Contract } from "@stoqey/ib";
 import { BarBuilder, IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
 import { IbkrBroker } from "@/lib/adapters/ibkr/broker-port";
-import { BracketGuard } from "@/lib/adapters/ibkr/brackets";
+import { BracketGuard, limitBrackets, riskSizedQuantity } from "@/lib/adapters/ibkr/brackets";
 import { ContractDirectory } from "@/lib/adapters/ibkr/contracts";
 import type { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { stockContract } from "@/lib/adapters/ibkr/mapping";
@@ -60,6 +61,11 @@ export interface StrategyRunnerOptions {
   audit?: (event: AuditEvent) => Promise<void>;
   /** Past bars to warm a strategy's indicators up with before it sees live data (oldest first). */
   history?: (symbol: string, barSeconds: number, count: number) => Promise<readonly Bar[]>;
+  /**
+   * Entries with a take-profit and a stop go out as limit brackets at the last price (plus the
+   * buffer outside regular hours), sized so the stop loses riskPercent of the funds.
+   */
+  brackets?: { preMarketBufferPercent: number };
   log: Logger;
 }
 
@@ -275,9 +281,11 @@ export class StrategyRunner implements StrategyDirectory {
   private startSymbol(instance: Instance, instrument: Instrument, history: readonly Bar[]): RunningSymbol {
     const { config } = instance;
     const { clock, marketData } = this.options;
-    const broker = this.options.brokerFor(instrument, config.id);
+    const prices = { last: NaN };
+    const broker = this.bracketed(this.options.brokerFor(instrument, config.id), instrument, config, prices);
     const { exits, ...own } = config.parameters;
-    const strategy = monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(exits));
+    const sizing: Sizing = { kind: "percent-of-equity", fraction: config.riskPercent / 100 };
+    const strategy = this.sizedByRisk(monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(exits)), instrument, config, sizing, prices);
     warmUp(strategy, instrument.symbol, history);
     const calendar = exchangeCalendar(config.exchange);
     const window = tradingWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
@@ -289,7 +297,7 @@ export class StrategyRunner implements StrategyDirectory {
       broker,
       portfolio: new Portfolio(this.options.availableFunds()),
       clock,
-      sizing: { kind: "percent-of-equity", fraction: config.riskPercent / 100 },
+      sizing,
       commission: this.options.commission ?? perShareCommission(),
       risk,
       events: this.sinkFor(instance, calendar.timeZone),
@@ -316,6 +324,37 @@ export class StrategyRunner implements StrategyDirectory {
         broker.dispose?.();
       },
     };
+  }
+
+  private bracketed(broker: EngineBroker, instrument: Instrument, config: InstanceConfig, prices: { last: number }): EngineBroker {
+    const brackets = this.options.brackets;
+    if (!brackets) return broker;
+    const calendar = exchangeCalendar(config.exchange);
+    const plan = () => ({ entryPrice: prices.last, preMarket: !calendar.isOpenAt(this.options.clock.now()), preMarketBufferPercent: brackets.preMarketBufferPercent });
+    // The engine's last price, as it sees it: every print, then each closed bar's close.
+    const pricing: EngineBroker = {
+      ...broker,
+      beforePrice: (tick) => ((prices.last = tick.price), broker.beforePrice?.(tick)),
+      beforeBar: (bar) => ((prices.last = bar.close), broker.beforeBar?.(bar)),
+    };
+    return limitBrackets(pricing, instrument, plan, (error) => this.options.log.warn({ err: error, instance: config.id }, "entry bracket not built; sent as the engine made it"));
+  }
+
+  /**
+   * With brackets on, an entry that names its stop is sized by risk (the stop loses riskPercent
+   * of the funds): the engine's sizing is switched to that quantity just before the entry is queued.
+   */
+  private sizedByRisk(strategy: Strategy, instrument: Instrument, config: InstanceConfig, sizing: Sizing, prices: { last: number }): Strategy {
+    if (!this.options.brackets) return strategy;
+    const byEquity = { kind: "percent-of-equity", fraction: config.riskPercent / 100 } as const;
+    const size = (intent: StrategyIntent) => {
+      if (intent.kind !== "enter") return;
+      const stopPrice = intent.takeProfit === undefined ? undefined : intent.stopLoss;
+      const quantity =
+        stopPrice === undefined || !(prices.last > 0) ? undefined : riskSizedQuantity(instrument, { availableFunds: this.options.availableFunds(), riskPercent: config.riskPercent, entryPrice: prices.last, stopPrice });
+      Object.assign(sizing, quantity === undefined ? byEquity : { kind: "fixed", quantity });
+    };
+    return withSubmitHook(strategy, size);
   }
 
   /** Entries are refused on delayed or missing data unless the instance allows delayed data. */
@@ -456,6 +495,25 @@ export function warmUp(strategy: Strategy, symbol: string, bars: readonly Bar[])
   }
 }
 
+/** The strategy with `hook` seeing every intent it submits, before the engine queues it. */
+function withSubmitHook(strategy: Strategy, hook: (intent: StrategyIntent) => void): Strategy {
+  const views = new WeakMap<StrategyContext, StrategyContext>();
+  const view = (context: StrategyContext) => {
+    let hooked = views.get(context);
+    if (!hooked) {
+      hooked = Object.assign(Object.create(context) as StrategyContext, { submit: (intent: StrategyIntent) => (hook(intent), context.submit(intent)) });
+      views.set(context, hooked);
+    }
+    return hooked;
+  };
+  return {
+    name: strategy.name,
+    onBar: (bar, context) => strategy.onBar(bar, view(context)),
+    onTick: strategy.onTick && ((tick, context) => strategy.onTick!(tick, view(context))),
+    onFill: strategy.onFill && ((fill, context) => strategy.onFill!(fill, view(context))),
+  };
+}
+
 function toRow(config: InstanceConfig) {
   return { ...config, parameters: config.parameters as object };
 }
@@ -474,6 +532,8 @@ export interface LiveStrategiesOptions {
   clock?: Clock;
   /** How long a bracket's protective order may take to be acknowledged before its entry is cancelled. */
   protectionTimeoutMs?: number;
+  /** Added to an entry bracket's limit outside regular hours, in percent (0.1 by default). */
+  preMarketBufferPercent?: number;
   /** Where warm-up bars come from (paced and cached); without it strategies start cold. */
   historicalQueue?: HistoricalQueue;
 }
@@ -542,6 +602,7 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
     commission,
     audit: options.audit,
     history: options.historicalQueue ? historyFrom(options.historicalQueue, clock) : undefined,
+    brackets: broker ? { preMarketBufferPercent: options.preMarketBufferPercent ?? 0.1 } : undefined,
     log,
   });
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Instrument } from "@/lib/core/model/instrument";
 import { oppositeSide, type OrderRequest } from "@/lib/core/model/order";
 import { roundOrderPrice, roundQuantity } from "@/lib/core/model/rounding";
-import type { BrokerEvent, Clock, EventSink, Unsubscribe } from "@/lib/core/ports";
+import type { BrokerEvent, BrokerPort, Clock, EventSink, Unsubscribe } from "@/lib/core/ports";
 
 export const bracketSpecSchema = z
   .object({
@@ -52,6 +52,62 @@ export function buildBracket(instrument: Instrument, ids: readonly [number, numb
 /** A trail distance on the tick grid, never below one tick (rounded up: a wider trail triggers no earlier). */
 function trailAmount(instrument: Instrument, distance: number): number {
   return Math.max(instrument.tickSize.toNumber(), roundOrderPrice(instrument, "BUY", "stop", distance));
+}
+
+/** Where an entry bracket's limit goes: the reference price, plus the buffer outside regular hours. */
+export interface BracketEntryPlan {
+  entryPrice: number;
+  preMarket: boolean;
+  preMarketBufferPercent: number;
+}
+
+/**
+ * A broker port that sends the engine's entry brackets (market parent, take-profit limit, stop,
+ * submitted in one turn) through buildBracket: a limit parent at the planned price and the
+ * children on the tick grid in one OCA group, under the ids the engine reserved. A bracket
+ * buildBracket refuses, and every other order, goes out as the engine made it.
+ */
+export function limitBrackets<B extends BrokerPort>(inner: B, instrument: Instrument, planFor: () => BracketEntryPlan | undefined, onRefused?: (error: unknown) => void): B {
+  let held: { parent: OrderRequest; plan: BracketEntryPlan | undefined; children: OrderRequest[] } | undefined;
+  const release = () => {
+    const group = held;
+    held = undefined;
+    if (group) for (const order of asBracket(instrument, group, onRefused)) inner.submit(order);
+  };
+  const submit = (request: OrderRequest) => {
+    if (held && request.parentId === held.parent.id) {
+      held.children.push(request);
+      if (held.children.length === 2) release();
+      return;
+    }
+    release();
+    if (request.parentId !== undefined || request.type !== "MKT") return inner.submit(request);
+    held = { parent: request, plan: planFor(), children: [] };
+    queueMicrotask(release);
+  };
+  return { ...inner, submit };
+}
+
+function asBracket(instrument: Instrument, group: { parent: OrderRequest; plan: BracketEntryPlan | undefined; children: OrderRequest[] }, onRefused?: (error: unknown) => void): OrderRequest[] {
+  const { parent, plan, children } = group;
+  const [takeProfit, stop] = children;
+  const original = [parent, ...children];
+  if (!plan || takeProfit?.type !== "LMT" || stop?.type !== "STP") return original;
+  try {
+    return buildBracket(instrument, [parent.id, takeProfit.id, stop.id], {
+      side: parent.side,
+      quantity: parent.quantity,
+      entryPrice: plan.entryPrice,
+      takeProfit: takeProfit.limitPrice,
+      stop: { price: stop.stopPrice },
+      preMarket: plan.preMarket,
+      preMarketBufferPercent: plan.preMarketBufferPercent,
+      reason: parent.tag,
+    });
+  } catch (error) {
+    onRefused?.(error);
+    return original;
+  }
 }
 
 export const riskSizingSchema = z.object({
