@@ -16,10 +16,10 @@ import { eventually } from "@/test/eventually";
 import { recordAudit } from "./audit";
 import { InvalidStrategyParameters } from "./strategy-directory";
 import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
-import { OrderDecisions } from "@/lib/adapters/db/order-decisions";
+import { OrderDecisions, decisionIdOf } from "@/lib/adapters/db/order-decisions";
 import { riskSizedQuantity } from "@/lib/adapters/ibkr/brackets";
 import { defineInstrument } from "@/lib/core/model/instrument";
-import { CHART_BARS, StrategyRunner, decisionOrderRef, historyFrom, namedBroker, orderRefOfDecision, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+import { CHART_BARS, StrategyRunner, decisionNamer, decisionOrderRef, historyFrom, namedBroker, orderRefOfDecision, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
 
 const log = pino({ level: "silent" });
 const actor = { user: "owner", source: "web" as const };
@@ -265,6 +265,38 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
       { type: "status", update: { orderId: replay.orderId, status: "Inactive", filled: 0, remaining: 3, reason: expect.stringContaining(`already sent as order ${first.orderId}`) } },
     ]);
     expect(simulator.ledger().orders.filter((order) => order.orderRef === first.orderRef).map((order) => order.orderId)).toEqual([first.orderId]);
+  }, 30_000);
+
+  it("a decision left pending by a crash is not sent again until the reconcile settles it; settled as not sent, it goes out once", async () => {
+    const bar = { time: Math.floor(clock.now() / 60_000) * 60_000 - 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1_000 };
+    const decisions = new OrderDecisions(prisma);
+    const names = new Map<number, string>();
+    const live = new IbkrBroker({ gateway, log, orderRefOf: (request) => orderRefOfDecision(names, request.parentId ?? request.id), decisions });
+    const seen: BrokerEvent[] = [];
+    const decide = async () => {
+      const engineBroker = namedBroker(live, "crash-check", "MSFT", names);
+      engineBroker.onEvent((event) => seen.push(event));
+      engineBroker.beforeBar!(bar);
+      const orderId = engineBroker.nextOrderId();
+      engineBroker.submit({ id: orderId, symbol: "MSFT", side: "SELL", quantity: 2, type: "MKT", timeInForce: "DAY", tag: "exit" });
+      await live.settled();
+      return orderId;
+    };
+    // The process that crashed wrote the decision and stopped before sending it.
+    const decisionId = decisionNamer("crash-check", "MSFT");
+    decisionId.prompt(`b${bar.time}`);
+    const crashed = await decisions.begin({ decisionId: decisionId.next(), symbol: "MSFT", side: "SELL", quantity: 2 });
+
+    const held = await decide();
+    expect(seen).toContainEqual({ type: "status", update: expect.objectContaining({ orderId: held, status: "Inactive", reason: expect.stringContaining("still pending from an earlier run") }) });
+    expect(simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef)).toEqual([]);
+
+    expect(await decisions.resolvePending(new Map())).toMatchObject({ notSent: expect.arrayContaining([decisionIdOf(crashed.orderRef)]) });
+    const sent = await decide();
+    await eventually(() => simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef).map((order) => order.orderId), (ids) => ids.length === 1);
+    expect(simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef).map((order) => order.orderId)).toEqual([sent]);
+    expect(await prisma.orderDecision.findUnique({ where: { orderRef: crashed.orderRef } })).toMatchObject({ status: "sent", orderId: sent });
+    live.dispose();
   }, 30_000);
 
   it("an entry with a take-profit and a stop goes out as a limit bracket at the last price, children in one OCA group, sized by the risk to the stop", async () => {
