@@ -196,9 +196,11 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
       const close = 120 + Math.sin(i / 7);
       return { time: historyEnd - (CHART_BARS + 19 - i) * 1_000, open: close - 0.05, high: close + 0.1, low: close - 0.1, close, volume: 100 + i };
     });
+    const earlierEvents = events.length;
     const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }), history: () => Promise.resolve(past) });
     await directory.start();
-    const fillsOf = () => events.filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "NVDA");
+    const fillsOf = () =>
+      events.slice(earlierEvents).filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "NVDA");
     await eventually(async () => (await directory.chart("chart-nvda", "nvda"))!.bars.filter((bar) => bar.time > historyEnd).length, (live) => live >= 3, 20_000);
     await eventually(() => fillsOf().length, (count) => count >= 2, 20_000);
     const chart = (await directory.chart("chart-nvda", "nvda"))!;
