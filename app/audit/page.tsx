@@ -6,6 +6,7 @@ import { describeZodError } from "@/lib/auth/http";
 import { formatInstant } from "@/lib/auth/ui/security/format";
 import { listAudit } from "@/lib/services/audit";
 import { getAppContext } from "@/lib/runtime/context";
+import { TableHead } from "@/app/components/table-head";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log · Kestrel" };
@@ -47,17 +48,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         </p>
       )}
       <table className="w-full text-left text-sm" aria-label="Audit entries">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Source</th>
-            <th scope="col">Action</th>
-            <th scope="col">Result</th>
-            <th scope="col">IP</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
+        <TableHead columns={["When", "Who", "Source", "Action", "Result", "IP", "Details"]} />
         <tbody>
           {page.rows.map((row) => (
             <tr key={row.id} data-testid="audit-row" className="border-t border-slate-200 align-top dark:border-slate-800">

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requirePageSession } from "@/lib/auth";
 import { formatPrice, pnlClass } from "@/app/components/format";
 import { reportsService } from "./service";
+import { TableHead } from "@/app/components/table-head";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Daily reports · Kestrel" };
@@ -27,15 +28,7 @@ export default async function ReportsPage() {
         <p>No fills yet.</p>
       ) : (
         <table className="w-full text-left text-sm" aria-label="Trading days">
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col" className="text-right">Fills</th>
-              <th scope="col" className="text-right">Realized P&L</th>
-              <th scope="col" className="text-right">Net</th>
-              <th scope="col">Report</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Day", { label: "Fills", numeric: true }, { label: "Realized P&L", numeric: true }, { label: "Net", numeric: true }, "Report"]} />
           <tbody>
             {days.map((entry) => (
               <tr key={entry.day} data-testid="report-day" className="border-t border-slate-200 dark:border-slate-800">

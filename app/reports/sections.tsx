@@ -1,5 +1,6 @@
 import type { Breakdown, DayReport } from "@/lib/core/reports";
 import { formatMoney, formatPrice, pnlClass } from "@/app/components/format";
+import { TableHead } from "@/app/components/table-head";
 
 export function Summary({ report, currency }: { report: DayReport; currency: string }) {
   const { summary } = report;
@@ -34,16 +35,7 @@ export function BreakdownTable({ title, rows }: { title: string; rows: readonly 
     <div>
       <h2 className="text-lg font-semibold">{title}</h2>
       <table className="w-full text-left text-sm" aria-label={title}>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col" className="text-right">Fills</th>
-            <th scope="col" className="text-right">Trades</th>
-            <th scope="col" className="text-right">Realized</th>
-            <th scope="col" className="text-right">Commissions</th>
-            <th scope="col" className="text-right">Net</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", { label: "Fills", numeric: true }, { label: "Trades", numeric: true }, { label: "Realized", numeric: true }, { label: "Commissions", numeric: true }, { label: "Net", numeric: true }]} />
         <tbody>
           {rows.map((row) => (
             <tr key={row.key} className="border-t border-slate-200 dark:border-slate-800">

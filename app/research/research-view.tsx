@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { postJson } from "@/app/components/post-json";
 import type { HeatmapCell, ResultRow, SweepProgress } from "@/lib/services/research/service";
+import { TableHead } from "@/app/components/table-head";
 
 export interface StrategyTemplate {
   name: string;
@@ -279,15 +280,7 @@ function SweepList({ sweeps, selected, onSelect }: { sweeps: SweepProgress[]; se
   if (sweeps.length === 0) return <p className="text-sm text-slate-500">No sweeps yet.</p>;
   return (
     <table className="w-full text-left text-sm" aria-label="Sweeps">
-      <thead>
-        <tr>
-          <th scope="col">Sweep</th>
-          <th scope="col">Strategy</th>
-          <th scope="col">Status</th>
-          <th scope="col">Jobs</th>
-          <th scope="col">ETA</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Sweep", "Strategy", "Status", "Jobs", "ETA"]} />
       <tbody>
         {sweeps.map((sweep) => (
           <tr key={sweep.id} className={sweep.id === selected ? "bg-sky-50 dark:bg-sky-950" : ""}>
@@ -379,13 +372,7 @@ function SeriesVerdict({ summary }: { summary: SeriesSummary }) {
       )}
       {verdict.plateau?.verdict === "plateau" && <p>Plateau: its neighbours keep {percent(verdict.plateau.retained)} of its lead.</p>}
       <table className="text-left" aria-label={`${summary.symbol} in-sample vs out-of-sample`}>
-        <thead>
-          <tr>
-            <th scope="col">Figure</th>
-            <th scope="col">In-sample</th>
-            <th scope="col">Out-of-sample</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Figure", "In-sample", "Out-of-sample"]} />
         <tbody>
           <tr>
             <th scope="row">Chosen set, Sharpe (search span vs its walk-forward test windows)</th>

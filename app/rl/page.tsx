@@ -4,6 +4,7 @@ import { requirePageSession } from "@/lib/auth";
 import type { CurvePoint, StoredModel } from "@/lib/rl/model-store";
 import { RollbackButton } from "./rollback-button";
 import { modelStore } from "./store";
+import { TableHead } from "@/app/components/table-head";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "RL policies · Kestrel" };
@@ -46,15 +47,7 @@ function ModelSection({ model, curve }: { model: StoredModel; curve: CurvePoint[
       </div>
       <TrainingCurve points={curve} />
       <table className="w-full text-left text-sm" aria-label={`Versions of ${model.name}`}>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Created</th>
-            <th scope="col">Status</th>
-            <th scope="col">Note</th>
-            <th scope="col">Evaluation</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Version", "Created", "Status", "Note", "Evaluation"]} />
         <tbody>
           {[...versions].reverse().map((entry) => (
             <tr key={entry.version} className="border-t border-slate-200 dark:border-slate-800">

@@ -9,6 +9,7 @@ import { LineChart } from "@/app/components/charts/line-chart";
 import { reportsService } from "../service";
 import { BreakdownTable, Summary } from "../sections";
 import { exchangeDateTime, exchangeTime, holding } from "../format";
+import { TableHead } from "@/app/components/table-head";
 
 export const dynamic = "force-dynamic";
 
@@ -111,19 +112,7 @@ function FillsTable({ report }: { report: DayReport }) {
         <p data-testid="no-fills">No fills on this day.</p>
       ) : (
         <table className="w-full text-left text-sm" aria-label="Fills">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Symbol</th>
-              <th scope="col">Side</th>
-              <th scope="col" className="text-right">Quantity</th>
-              <th scope="col" className="text-right">Price</th>
-              <th scope="col" className="text-right">Commission</th>
-              <th scope="col" className="text-right">Realized P&L</th>
-              <th scope="col">Strategy</th>
-              <th scope="col">Order ref</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Time", "Symbol", "Side", { label: "Quantity", numeric: true }, { label: "Price", numeric: true }, { label: "Commission", numeric: true }, { label: "Realized P&L", numeric: true }, "Strategy", "Order ref"]} />
           <tbody>
             {report.fills.map((row) => (
               <tr key={row.execId} data-testid="report-fill" className="border-t border-slate-200 dark:border-slate-800">
@@ -151,19 +140,7 @@ function TripsTable({ report }: { report: DayReport }) {
     <section className="flex flex-col gap-2">
       <h2 className="text-lg font-semibold">Round trips</h2>
       <table className="w-full text-left text-sm" aria-label="Round trips">
-        <thead>
-          <tr>
-            <th scope="col">Symbol</th>
-            <th scope="col">Direction</th>
-            <th scope="col">Entry</th>
-            <th scope="col">Exit</th>
-            <th scope="col">Holding</th>
-            <th scope="col" className="text-right">Quantity</th>
-            <th scope="col" className="text-right">Entry price</th>
-            <th scope="col" className="text-right">Exit price</th>
-            <th scope="col" className="text-right">Net P&L</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Symbol", "Direction", "Entry", "Exit", "Holding", { label: "Quantity", numeric: true }, { label: "Entry price", numeric: true }, { label: "Exit price", numeric: true }, { label: "Net P&L", numeric: true }]} />
         <tbody>
           {report.roundTrips.map((trip) => (
             <tr key={trip.id} className="border-t border-slate-200 dark:border-slate-800">
