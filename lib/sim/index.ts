@@ -34,6 +34,12 @@ export interface GatewaySimulatorOptions {
   startingState?: "demo" | "empty";
   /** How often the market moves and subscribed symbols tick, in real milliseconds (default 250). */
   tickIntervalMs?: number;
+  /**
+   * Spread each market step over the interval in this many slices of the universe (default 1:
+   * every symbol moves at the same instant). Real feeds do not deliver a wide book's prints in one
+   * burst; slices model that while each symbol still ticks once per interval.
+   */
+  marketStepSlices?: number;
   /** Listen on a non-loopback address (the API socket is unauthenticated: think twice). */
   allowNonLoopback?: boolean;
   /** Reject market orders outside regular hours without outsideRth (default false: always open). */
@@ -85,6 +91,7 @@ export const simulatorOptionsSchema = z.object({
     .default("DU1234567"),
   startingState: z.enum(["demo", "empty"]).default("demo"),
   tickIntervalMs: z.number().int().min(1).max(60_000).default(250),
+  marketStepSlices: z.number().int().min(1).max(1_000).default(1),
   allowNonLoopback: z.boolean().default(false),
   enforceTradingHours: z.boolean().default(false),
   speed: z.number().positive().max(100_000).default(1),
@@ -146,7 +153,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   const listener = new TcpListener(config.host, (socket) => hub.accept(socket));
   await listener.open(config.port);
   const faults = new FaultController(hub, exchange, listener);
-  const marketTimer = setInterval(() => exchange.stepMarket(), config.tickIntervalMs);
+  const marketTimer = startMarketSteps(exchange, config.tickIntervalMs, config.marketStepSlices);
   const setPrice = (symbol: string, price: number) => {
     const instrument = exchange.catalog.resolve({ symbol });
     if (!instrument) throw new Error(`unknown symbol ${symbol}`);
@@ -184,4 +191,16 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       return stopping;
     },
   };
+}
+
+/** Moves the market every interval, one slice of the universe at a time when there are several. */
+function startMarketSteps(exchange: Exchange, intervalMs: number, slices: number): NodeJS.Timeout {
+  let next = 0;
+  return setInterval(
+    () => {
+      exchange.stepMarket(next, slices);
+      next = (next + 1) % slices;
+    },
+    Math.max(1, Math.round(intervalMs / slices)),
+  );
 }

@@ -96,14 +96,16 @@ export class Exchange {
   private executionCount = 0;
   private nextValidOrderId = 1;
   private rejectNextOrder: OrderRejection | null = null;
-  private lastStepAt: number;
+  /** When each slice of the universe last moved (see stepMarket). */
+  private readonly lastStepAt = new Map<string, number>();
+  private readonly startedAt: number;
   private fillDelayMs = 0;
   private readonly lastSession = new Map<number, "regular" | "extended" | "closed">();
   private readonly lastSessionMinute = new Map<number, number>();
 
   constructor(private readonly options: ExchangeOptions) {
     this.clock = options.clock;
-    this.lastStepAt = options.clock.now();
+    this.startedAt = options.clock.now();
     this.catalog = options.catalog ?? new InstrumentCatalog();
     this.account = new Account(options.accountId);
     const random = new SeededRandom(deriveSeed(options.seed, 0));
@@ -131,12 +133,19 @@ export class Exchange {
     return this.nextValidOrderId;
   }
 
-  /** Advances every instrument's random walk to the clock's now, then matches working orders. */
-  stepMarket(): void {
+  /**
+   * Advances the instruments' random walks to the clock's now, then matches working orders.
+   * With `slices` > 1 only every slices-th instrument from `slice` moves, so a caller can spread
+   * the universe's moves over the tick interval instead of moving all symbols at one instant.
+   */
+  stepMarket(slice = 0, slices = 1): void {
     const now = this.clock.now();
-    const elapsedMs = now - this.lastStepAt;
-    this.lastStepAt = now;
+    const key = `${slice}/${slices}`;
+    const elapsedMs = now - (this.lastStepAt.get(key) ?? this.startedAt);
+    this.lastStepAt.set(key, now);
+    let index = -1;
     for (const walk of this.walks.values()) {
+      if (++index % slices !== slice) continue;
       const track = this.options.replay?.get(walk.instrument.conId);
       const quote = track ? walk.follow(track.priceAt(now, walk.instrument.minTick)) : walk.step(elapsedMs);
       this.emit((l) => l.quoteChanged(walk.instrument, quote));
