@@ -1,6 +1,5 @@
 import type { DayKey, ExchangeCalendar } from "@/lib/core/calendar";
-import type { BrokerExecution as ReportExecution } from "@/lib/core/reports";
-import type { BrokerExecutionsSource } from "@/lib/services/reports/broker-source";
+import { executionRowsForDay, type BrokerExecutionsSource } from "@/lib/services/reports/broker-source";
 import type { GatewayClient } from "./gateway-client";
 import type { BrokerCommission, BrokerExecution } from "./mapping";
 
@@ -14,19 +13,14 @@ export function gatewayExecutionsSource(client: GatewayClient, calendar: Exchang
   return {
     name: "IBKR",
     async executionsForDay(day: DayKey) {
-      const { start, end } = calendar.tradingDayWindow(day);
+      const { start } = calendar.tradingDayWindow(day);
       const { executions, commissions } = await collectExecutions(client, new Date(start), timeoutMs);
-      return executions
-        .filter((execution) => execution.executedAt.getTime() >= start && execution.executedAt.getTime() < end)
-        .map((execution): ReportExecution => ({
-          execId: execution.execId,
-          symbol: execution.symbol,
-          side: execution.side,
-          shares: execution.shares,
-          price: execution.price,
-          commission: commissions.get(execution.execId) ?? null,
-          time: execution.executedAt.toISOString(),
-        }));
+      return executionRowsForDay(
+        executions.map((execution) => ({ ...execution, time: execution.executedAt.toISOString() })),
+        commissions,
+        calendar,
+        day,
+      );
     },
   };
 }

@@ -13,6 +13,24 @@ export interface BrokerExecutionsSource {
   executionsForDay(day: DayKey): Promise<BrokerExecution[]>;
 }
 
+/** An execution as a broker lists it; `time` is an ISO-8601 instant. */
+export type ListedExecution = Pick<BrokerExecution, "execId" | "symbol" | "side" | "shares" | "price"> & { time: string };
+
+/**
+ * The executions that fall in trading day `day` (overnight and weekend ones belong to the next
+ * trading day) as report rows, each with its commission report by execId, null when none came.
+ */
+export function executionRowsForDay(
+  executions: Iterable<ListedExecution>,
+  commissions: ReadonlyMap<string, number>,
+  calendar: ExchangeCalendar,
+  day: DayKey,
+): BrokerExecution[] {
+  return [...executions]
+    .filter((execution) => calendar.tradingDayOf(Date.parse(execution.time)) === day)
+    .map(({ execId, symbol, side, shares, price, time }) => ({ execId, symbol, side, shares, price, commission: commissions.get(execId) ?? null, time }));
+}
+
 /** Reads the simulator's ledger (in-process, or fetched from its admin endpoint). */
 export function simulatorLedgerSource(ledger: () => SimLedger | Promise<SimLedger>, calendar: ExchangeCalendar): BrokerExecutionsSource {
   return {
@@ -20,17 +38,12 @@ export function simulatorLedgerSource(ledger: () => SimLedger | Promise<SimLedge
     async executionsForDay(day) {
       const snapshot = await ledger();
       const commissions = new Map(snapshot.commissions.map((commission) => [commission.execId, commission.amount]));
-      return snapshot.executions
-        .filter((execution) => calendar.tradingDayOf(Date.parse(execution.timestamp)) === day)
-        .map((execution) => ({
-          execId: execution.execId,
-          symbol: execution.symbol,
-          side: execution.side,
-          shares: execution.shares,
-          price: execution.price,
-          commission: commissions.get(execution.execId) ?? null,
-          time: execution.timestamp,
-        }));
+      return executionRowsForDay(
+        snapshot.executions.map((execution) => ({ ...execution, time: execution.timestamp })),
+        commissions,
+        calendar,
+        day,
+      );
     },
   };
 }
