@@ -1,4 +1,4 @@
-import { ExponentialAverage } from "./exponential-average";
+import { ExponentialAverage, exponentialAverageSeries } from "./exponential-average";
 import { requirePeriod } from "./validate";
 
 /**
@@ -16,8 +16,5 @@ export class Ema extends ExponentialAverage {
 /** Batch EMA: same length as `close`, NaN during warm-up. See {@link Ema}. */
 export function ema(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("ema", "period", period);
-  const indicator = new Ema(period);
-  const out = new Float64Array(close.length);
-  for (let i = 0; i < close.length; i++) out[i] = indicator.update(close[i]);
-  return out;
+  return exponentialAverageSeries(close, period, 2 / (period + 1));
 }

@@ -48,6 +48,31 @@ export class ExponentialAverage implements IncrementalIndicator<number, number> 
   }
 }
 
+/**
+ * Batch form of {@link ExponentialAverage}: the same operations in the same order (so the same
+ * values bit for bit), with the warm-up and the steady state in separate loops over locals.
+ */
+export function exponentialAverageSeries(values: ArrayLike<number>, period: number, alpha: number): Float64Array {
+  const length = values.length;
+  const out = new Float64Array(length);
+  let observed = 0;
+  let average = 0;
+  let i = 0;
+  for (; i < length && observed < period; i++) {
+    const x = values[i];
+    out[i] = NaN;
+    if (!isObserved(x)) continue;
+    average += x;
+    if (++observed === period) out[i] = average /= period;
+  }
+  for (; i < length; i++) {
+    const x = values[i];
+    if (isObserved(x)) out[i] = average += alpha * (x - average);
+    else out[i] = NaN;
+  }
+  return out;
+}
+
 /** Wilder's smoothing: alpha = 1/period, seeded with the mean of the first `period` values. */
 export function wilderAverage(period: number): ExponentialAverage {
   return new ExponentialAverage(period, 1 / period);
