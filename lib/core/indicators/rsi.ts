@@ -27,8 +27,9 @@ export class Rsi implements IncrementalIndicator<number, number> {
     const change = close - this.previousClose;
     this.previousClose = close;
     if (!isObserved(change)) return (this.current = NaN);
-    const gain = this.gains.update(change > 0 ? change : 0);
-    const loss = this.losses.update(change < 0 ? -change : 0);
+    const size = Math.abs(change);
+    const gain = this.gains.update(gainOf(change, size));
+    const loss = this.losses.update(lossOf(change, size));
     return (this.current = relativeStrength(gain, loss));
   }
 
@@ -46,6 +47,19 @@ export class Rsi implements IncrementalIndicator<number, number> {
     this.previousClose = NaN;
     this.current = NaN;
   }
+}
+
+/**
+ * max(change, 0) and max(-change, 0) from the change and its size, without a branch on the sign:
+ * a random walk's signs defeat branch prediction. Exact (the sum doubles or cancels exactly) for
+ * any |change| up to half the largest double.
+ */
+function gainOf(change: number, size: number): number {
+  return (size + change) * 0.5;
+}
+
+function lossOf(change: number, size: number): number {
+  return (size - change) * 0.5;
 }
 
 function relativeStrength(averageGain: number, averageLoss: number): number {
@@ -69,27 +83,31 @@ export function rsi(close: ArrayLike<number>, period: number): Float64Array {
   let loss = 0;
   let i = 0;
   for (; i < length && seen < period; i++) {
-    const change = close[i] - previous;
-    if (isObserved(close[i])) previous = close[i];
+    const x = close[i];
+    const change = x - previous;
+    if (isObserved(x)) previous = x;
     out[i] = NaN;
     if (!isObserved(change)) continue;
-    gain += change > 0 ? change : 0;
-    loss += change < 0 ? -change : 0;
+    const size = Math.abs(change);
+    gain += gainOf(change, size);
+    loss += lossOf(change, size);
     if (++seen < period) continue;
     gain /= period;
     loss /= period;
     out[i] = relativeStrength(gain, loss);
   }
   for (; i < length; i++) {
-    const change = close[i] - previous;
+    const x = close[i];
+    const change = x - previous;
     if (!isObserved(change)) {
-      if (isObserved(close[i])) previous = close[i];
+      if (isObserved(x)) previous = x;
       out[i] = NaN;
       continue;
     }
-    previous = close[i];
-    gain += alpha * ((change > 0 ? change : 0) - gain);
-    loss += alpha * ((change < 0 ? -change : 0) - loss);
+    previous = x;
+    const size = Math.abs(change);
+    gain += alpha * (gainOf(change, size) - gain);
+    loss += alpha * (lossOf(change, size) - loss);
     const movement = gain + loss;
     out[i] = movement > 0 ? (100 * gain) / movement : movement === 0 ? 50 : NaN;
   }
