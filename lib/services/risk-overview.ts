@@ -30,6 +30,11 @@ export interface FlatByTimeView {
   readonly timeZone: string;
   /** Next time the schedule will flatten, ISO; null when the market is closed for the foreseeable days or disabled. */
   readonly nextAt: string | null;
+  readonly exchange?: string;
+  /** The strategy instance the schedule flattens; null or absent: the whole account. */
+  readonly strategy?: string | null;
+  /** On the account's schedule: each strategy instance's own schedule. */
+  readonly strategies?: readonly FlatByTimeView[];
 }
 
 /** What the dashboard's Risk page and the overview's kill-switch panel read. */

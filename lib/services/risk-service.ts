@@ -18,7 +18,7 @@ import {
 import type { DashboardSnapshot } from "./account-view";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
-import { FlatByTimeService } from "./flat-by-time";
+import { FlatByTimeService, type FlatByTimeOptions } from "./flat-by-time";
 import { retryInBackground, type FlattenService } from "./flatten";
 import { equityOf, Guardian, heldPositions, type GuardianMarkStore, type GuardianOptions } from "./guardian";
 import type { FlatByTimeView, GuardianView, LimitUsage, RiskDenialView, RiskOverview } from "./risk-overview";
@@ -166,6 +166,8 @@ export interface RiskStackOptions {
   log: Pick<Logger, "warn" | "error" | "info">;
   /** The broker's market-data entitlement per symbol ("frozen" counts as delayed). */
   marketData?: (symbol: string) => "live" | "delayed" | "frozen" | "none";
+  /** Each reconcile with the broker (the engine's `onReconciled`): flat-by-time catches up a trigger missed while down. */
+  onReconciled?: FlatByTimeOptions["onReconciled"];
 }
 
 export interface RiskStack {
@@ -191,6 +193,12 @@ export function createRiskStack(options: RiskStackOptions): RiskStack {
     audit,
     cancelAll: (request) => flatten.cancelAll(request),
     flattenAll: (request) => flatten.flattenAll(request),
+    exposure: () => {
+      const snapshot = options.view.snapshot();
+      return { positions: heldPositions(snapshot).length, workingOrders: snapshot.orders.length };
+    },
+    onReconciled: options.onReconciled,
+    log,
     defaults: { enabled: false, localTime: options.exchange === "XNSE" ? "15:28" : "15:55", timeZone: calendar.timeZone, exchange: options.exchange },
   });
   let guardian: Guardian | null = null;

@@ -238,10 +238,10 @@ export class StrategyRunner implements StrategyDirectory {
     return this.view(instance);
   }
 
-  /** Every engine's open position, for the data-error guard and for tests. */
-  holdings(): { symbol: string; position: number; flatten(reason: string): void }[] {
+  /** Every engine's open position, for the data-error guard, per-strategy flat-by-time and tests. */
+  holdings(): { instance: string; symbol: string; position: number; flatten(reason: string): void }[] {
     return [...this.instances.values()].flatMap((instance) =>
-      instance.running.map((running) => ({ symbol: running.symbol, position: running.engine.position, flatten: (reason: string) => running.engine.flatten(reason) })),
+      instance.running.map((running) => ({ instance: instance.config.id, symbol: running.symbol, position: running.engine.position, flatten: (reason: string) => running.engine.flatten(reason) })),
     );
   }
 

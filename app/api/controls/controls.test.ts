@@ -75,7 +75,9 @@ describe("control routes", () => {
     const saved = await call(flatBy.PUT, apiRequest("PUT", "/api/controls/flat-by", { session, body: { enabled: true, localTime: "15:55", timeZone: "America/New_York", exchange: "XNYS" } }));
     expect(saved.status).toBe(200);
     // The harness clock is Saturday 21 November 2026: the next trigger is Monday's 15:55 EST.
-    expect(await saved.json()).toEqual({ enabled: true, localTime: "15:55", timeZone: "America/New_York", nextAt: "2026-11-23T20:55:00.000Z" });
+    expect(await saved.json()).toEqual({ enabled: true, localTime: "15:55", timeZone: "America/New_York", exchange: "XNYS", strategy: null, nextAt: "2026-11-23T20:55:00.000Z", strategies: [] });
+    const perStrategy = await call(flatBy.PUT, apiRequest("PUT", "/api/controls/flat-by", { session, body: { enabled: true, localTime: "15:30", timeZone: "America/New_York", exchange: "XNYS", strategy: "golden-cross-spy" } }));
+    expect(await perStrategy.json()).toMatchObject({ localTime: "15:55", strategies: [{ strategy: "golden-cross-spy", localTime: "15:30", nextAt: "2026-11-23T20:30:00.000Z" }] });
     const read = await (await call(overview.GET, apiRequest("GET", "/api/controls", { session }))).json();
     expect(read).toMatchObject({ status: { mode: "ACTIVE" }, flatByTime: { nextAt: "2026-11-23T20:55:00.000Z" }, guardian: { tier: "normal" }, recentDenials: [] });
   });
