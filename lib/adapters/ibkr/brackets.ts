@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Atr, type HighLowClose } from "@/lib/core/indicators";
 import type { Instrument } from "@/lib/core/model/instrument";
 import { oppositeSide, type OrderRequest } from "@/lib/core/model/order";
 import { roundOrderPrice, roundQuantity } from "@/lib/core/model/rounding";
@@ -50,15 +51,57 @@ export function buildBracket(instrument: Instrument, ids: readonly [number, numb
 }
 
 /** A trail distance on the tick grid, never below one tick (rounded up: a wider trail triggers no earlier). */
-function trailAmount(instrument: Instrument, distance: number): number {
+export function trailAmount(instrument: Instrument, distance: number): number {
   return Math.max(instrument.tickSize.toNumber(), roundOrderPrice(instrument, "BUY", "stop", distance));
 }
 
-/** Where an entry bracket's limit goes: the reference price, plus the buffer outside regular hours. */
+/** An ATR trailing stop as buildBracket takes it: a TRAIL child `atrMultiple` x `atr` behind the market. */
+export interface AtrTrailingStopSpec {
+  atr: number;
+  atrMultiple: number;
+}
+
+/**
+ * Where an entry bracket's limit goes (the reference price, plus the buffer outside regular
+ * hours) and, when set, the ATR trailing stop that replaces the engine's fixed stop.
+ */
 export interface BracketEntryPlan {
   entryPrice: number;
   preMarket: boolean;
   preMarketBufferPercent: number;
+  trailingStop?: AtrTrailingStopSpec;
+}
+
+/**
+ * The ATR trailing stop of one symbol's live brackets: an incremental ATR over every bar the
+ * strategy sees (warm-up history included), read when an entry is sized and when its bracket
+ * is built, so both use the same distance.
+ */
+export class AtrBracketStop {
+  private readonly atr: Atr;
+
+  constructor(
+    private readonly instrument: Instrument,
+    readonly settings: { readonly period: number; readonly multiple: number },
+  ) {
+    this.atr = new Atr(settings.period);
+  }
+
+  update(bar: HighLowClose): void {
+    this.atr.update(bar);
+  }
+
+  /** The trailing stop for a bracket built now; undefined while the ATR is warming up. */
+  get current(): AtrTrailingStopSpec | undefined {
+    const value = this.atr.value;
+    return this.atr.isReady && value > 0 ? { atr: value, atrMultiple: this.settings.multiple } : undefined;
+  }
+
+  /** The trail the TRAIL child gets (multiple x ATR on the tick grid, at least one tick); undefined while warming up. */
+  get distance(): number | undefined {
+    const stop = this.current;
+    return stop && trailAmount(this.instrument, stop.atr * stop.atrMultiple);
+  }
 }
 
 /**
@@ -68,11 +111,11 @@ export interface BracketEntryPlan {
  * buildBracket refuses, and every other order, goes out as the engine made it.
  */
 export function limitBrackets<B extends BrokerPort>(inner: B, instrument: Instrument, planFor: () => BracketEntryPlan | undefined, onRefused?: (error: unknown) => void): B {
-  let held: { parent: OrderRequest; plan: BracketEntryPlan | undefined; children: OrderRequest[] } | undefined;
+  let held: HeldEntry | undefined;
   const release = () => {
     const group = held;
     held = undefined;
-    if (group) for (const order of asBracket(instrument, group, onRefused)) inner.submit(order);
+    if (group) for (const order of asBracket(instrument, group, planFor, onRefused)) inner.submit(order);
   };
   const submit = (request: OrderRequest) => {
     if (held && request.parentId === held.parent.id) {
@@ -82,24 +125,31 @@ export function limitBrackets<B extends BrokerPort>(inner: B, instrument: Instru
     }
     release();
     if (request.parentId !== undefined || request.type !== "MKT") return inner.submit(request);
-    held = { parent: request, plan: planFor(), children: [] };
+    held = { parent: request, children: [] };
     queueMicrotask(release);
   };
   return { ...inner, submit };
 }
 
-function asBracket(instrument: Instrument, group: { parent: OrderRequest; plan: BracketEntryPlan | undefined; children: OrderRequest[] }, onRefused?: (error: unknown) => void): OrderRequest[] {
-  const { parent, plan, children } = group;
+interface HeldEntry {
+  parent: OrderRequest;
+  children: OrderRequest[];
+}
+
+/** The children arrive in the parent's synchronous turn, so the plan is read with the market as the engine saw it. */
+function asBracket(instrument: Instrument, { parent, children }: HeldEntry, planFor: () => BracketEntryPlan | undefined, onRefused?: (error: unknown) => void): OrderRequest[] {
   const [takeProfit, stop] = children;
   const original = [parent, ...children];
-  if (!plan || takeProfit?.type !== "LMT" || stop?.type !== "STP") return original;
+  if (takeProfit?.type !== "LMT" || stop?.type !== "STP") return original;
+  const plan = planFor();
+  if (!plan) return original;
   try {
     return buildBracket(instrument, [parent.id, takeProfit.id, stop.id], {
       side: parent.side,
       quantity: parent.quantity,
       entryPrice: plan.entryPrice,
       takeProfit: takeProfit.limitPrice,
-      stop: { price: stop.stopPrice },
+      stop: plan.trailingStop ?? { price: stop.stopPrice },
       preMarket: plan.preMarket,
       preMarketBufferPercent: plan.preMarketBufferPercent,
       reason: parent.tag,
@@ -110,20 +160,24 @@ function asBracket(instrument: Instrument, group: { parent: OrderRequest; plan: 
   }
 }
 
-export const riskSizingSchema = z.object({
-  availableFunds: z.number().nonnegative("availableFunds must not be negative"),
-  riskPercent: z.number().positive().max(100, "riskPercent is a percentage of available funds"),
-  entryPrice: z.number().positive(),
-  stopPrice: z.number().positive(),
-});
+export const riskSizingSchema = z
+  .object({
+    availableFunds: z.number().nonnegative("availableFunds must not be negative"),
+    riskPercent: z.number().positive().max(100, "riskPercent is a percentage of available funds"),
+    entryPrice: z.number().positive(),
+    /** A fixed stop's price; for a trailing stop give `stopDistance` (its trail amount) instead. */
+    stopPrice: z.number().positive().optional(),
+    stopDistance: z.number().positive().optional(),
+  })
+  .refine((input) => (input.stopPrice === undefined) !== (input.stopDistance === undefined), { message: "give either stopPrice or stopDistance", path: ["stopPrice"] });
 
 /**
  * Shares such that hitting the stop loses at most `riskPercent` of the available funds, and
  * the position costs no more than the funds; whole lots, rounded down.
  */
 export function riskSizedQuantity(instrument: Instrument, input: z.input<typeof riskSizingSchema>): number {
-  const { availableFunds, riskPercent, entryPrice, stopPrice } = riskSizingSchema.parse(input);
-  const perShareRisk = Math.abs(entryPrice - stopPrice);
+  const { availableFunds, riskPercent, entryPrice, stopPrice, stopDistance } = riskSizingSchema.parse(input);
+  const perShareRisk = stopDistance ?? Math.abs(entryPrice - stopPrice!);
   if (perShareRisk === 0) return 0;
   const byRisk = (availableFunds * riskPercent) / 100 / perShareRisk;
   const byFunds = availableFunds / entryPrice;
