@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pino from "pino";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@/lib/generated/prisma/client";
-import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
-import { alwaysApprove } from "@/lib/core/engine/risk-gates";
+import { describe, expect, it } from "vitest";
 import { perShareCommission } from "@/lib/core/model/commission";
 import type { BrokerEvent, DomainEvent } from "@/lib/core/ports";
-import { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { IbkrBroker } from "@/lib/adapters/ibkr/broker-port";
-import { IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
 import { paperBroker } from "@/lib/adapters/paper/paper-broker";
-import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
-import { freshDatabase } from "@/test/db";
 import { eventually } from "@/test/eventually";
-import { recordAudit } from "./audit";
 import { InvalidStrategyParameters } from "./strategy-directory";
 import { HistoricalQueue } from "@/lib/adapters/ibkr/historical-queue";
 import { OrderDecisions, decisionIdOf } from "@/lib/adapters/db/order-decisions";
 import { riskSizedQuantity } from "@/lib/adapters/ibkr/brackets";
 import { defineInstrument } from "@/lib/core/model/instrument";
-import { CHART_BARS, StrategyRunner, decisionNamer, decisionOrderRef, historyFrom, namedBroker, orderRefOfDecision, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+import { CHART_BARS, decisionNamer, historyFrom, namedBroker, orderRefOfDecision } from "./strategy-runner";
+import { quietLog as log, useRunnerRig } from "./strategy-runner-test-support";
 
-const log = pino({ level: "silent" });
 const actor = { user: "owner", source: "web" as const };
 // A Wednesday, 12:00 in New York, moving with the wall clock: inside the regular session.
 const SESSION_NOON = Date.UTC(2026, 10, 18, 17);
@@ -29,55 +19,9 @@ const startedAt = Date.now();
 const clock = { now: () => SESSION_NOON + (Date.now() - startedAt) };
 
 describe("strategy runner against the simulated gateway and Postgres", () => {
-  let simulator: GatewaySimulator;
-  let database: ScratchDatabase;
-  let prisma: PrismaClient;
-  let gateway: GatewayClient;
-  let broker: IbkrBroker;
-  let marketData: IbkrMarketData;
-  const runners: StrategyRunner[] = [];
-  const events: DomainEvent[] = [];
-  const entitlements = new Map<string, Entitlement>();
-  const owners = new Map<number, string>();
-
-  beforeAll(async () => {
-    simulator = await startGatewaySimulator({ seed: 21, tickIntervalMs: 10, startingState: "empty" });
-    database = await freshDatabase({ migrated: true });
-    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
-    gateway = new GatewayClient({ host: simulator.host, port: simulator.port, clientId: 7, log });
-    gateway.start();
-    await eventually(() => gateway.ready, (ready) => ready);
-    broker = new IbkrBroker({ gateway, log, orderRefOf: (request) => decisionOrderRef(owners.get(request.id)!, request.parentId ?? request.id) });
-    marketData = new IbkrMarketData(gateway, clock);
-  });
-
-  afterAll(async () => {
-    for (const runner of runners) runner.stop();
-    marketData?.dispose();
-    broker?.dispose();
-    await gateway?.stop();
-    await simulator?.stop();
-    await prisma?.$disconnect();
-    await database?.drop();
-  });
-
-  function runner(overrides: Partial<StrategyRunnerOptions> = {}): StrategyRunner {
-    const created = new StrategyRunner({
-      prisma,
-      marketData,
-      brokerFor: (_instrument, instanceId) => scopedBroker(broker, (id) => owners.set(id, instanceId)),
-      risk: alwaysApprove,
-      events: { emit: (event) => events.push(event) },
-      clock,
-      availableFunds: () => 100_000,
-      entitlementOf: (symbol) => entitlements.get(symbol) ?? "live",
-      audit: (event) => recordAudit(prisma, event).then(() => undefined),
-      log,
-      ...overrides,
-    });
-    runners.push(created);
-    return created;
-  }
+  const rig = useRunnerRig({ simulator: { seed: 21, tickIntervalMs: 10, startingState: "empty" }, clock, clientId: 7 });
+  const { events, entitlements } = rig;
+  const runner = rig.runner;
 
   it("seeds a paused golden cross on the first start and validates parameter changes by the strategy's schema", async () => {
     const directory = runner();
@@ -90,7 +34,7 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
 
     const updated = await directory.updateParameters(actor, "golden-cross-spy", { fast: 20, slow: 100, exits: { emaExitPeriod: 20 } });
     expect(updated.parameters).toEqual({ fast: 20, slow: 100, exits: { emaExitPeriod: 20 } });
-    const row = await prisma.strategyInstance.findUniqueOrThrow({ where: { id: "golden-cross-spy" } });
+    const row = await rig.prisma.strategyInstance.findUniqueOrThrow({ where: { id: "golden-cross-spy" } });
     expect(row.parameters).toEqual({ fast: 20, slow: 100, exits: { emaExitPeriod: 20 } });
     directory.stop();
 
@@ -101,7 +45,7 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
   });
 
   it("trades live through the engine: orders reach the simulator with the decision's orderRef, and positions agree with its ledger", async () => {
-    await prisma.strategyInstance.create({
+    await rig.prisma.strategyInstance.create({
       data: { id: "ma-aapl", strategy: "ma-cross", label: "fast MA cross", symbols: ["AAPL"], parameters: { fast: 2, slow: 4 }, state: "paused", barSeconds: 1, riskPercent: 10, maxCyclesPerDay: 50 },
     });
     const directory = runner();
@@ -109,26 +53,26 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     const view = await directory.setState(actor, "ma-aapl", "running");
     expect(view.state).toBe("running");
 
-    const ledger = await eventually(() => simulator.ledger(), (current) => current.executions.some((execution) => execution.symbol === "AAPL"), 30_000);
+    const ledger = await eventually(() => rig.simulator.ledger(), (current) => current.executions.some((execution) => execution.symbol === "AAPL"), 30_000);
     const mine = ledger.orders.filter((order) => order.orderRef.startsWith("k1:ma-aapl."));
     expect(mine.length).toBeGreaterThan(0);
     for (const order of mine) expect(order.orderRef).toBe(`k1:ma-aapl.${order.parentId || order.orderId}`);
     expect(events.some((event) => event.type === "decision" && event.symbol === "AAPL")).toBe(true);
 
     await directory.setState(actor, "ma-aapl", "paused");
-    await eventually(() => simulator.ledger().orders.filter((order) => order.symbol === "AAPL" && !["Filled", "Cancelled", "Inactive"].includes(order.status)).length, (open) => open === 0);
-    const held = simulator.ledger().positions.find((position) => position.symbol === "AAPL")?.qty ?? 0;
+    await eventually(() => rig.simulator.ledger().orders.filter((order) => order.symbol === "AAPL" && !["Filled", "Cancelled", "Inactive"].includes(order.status)).length, (open) => open === 0);
+    const held = rig.simulator.ledger().positions.find((position) => position.symbol === "AAPL")?.qty ?? 0;
     const fills = events.filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "AAPL");
     expect(fills.reduce((sum, event) => sum + (event.fill.side === "BUY" ? 1 : -1) * event.fill.quantity, 0)).toBe(held);
     expect(new Set(fills.map((event) => event.fill.execId)).size).toBe(fills.length);
-    const audit = await prisma.auditLog.findMany({ where: { action: { startsWith: "strategy_" } } });
+    const audit = await rig.prisma.auditLog.findMany({ where: { action: { startsWith: "strategy_" } } });
     expect(audit.map((row) => row.action)).toEqual(expect.arrayContaining(["strategy_start", "strategy_pause"]));
     directory.stop();
   }, 40_000);
 
   it("refuses entries outside the trading window, on delayed data, and beyond the day's trade cycles", async () => {
     entitlements.set("TSLA", "delayed");
-    await prisma.strategyInstance.createMany({
+    await rig.prisma.strategyInstance.createMany({
       data: [
         { id: "window-msft", strategy: "ma-cross", label: "morning only", symbols: ["MSFT"], parameters: { fast: 2, slow: 3 }, state: "running", barSeconds: 1, windowStart: "09:30", windowEnd: "10:00" },
         { id: "delayed-tsla", strategy: "ma-cross", label: "delayed data", symbols: ["TSLA"], parameters: { fast: 2, slow: 3 }, state: "running", barSeconds: 1 },
@@ -146,19 +90,19 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     expect(denials().find((event) => event.intent.symbol === "MSFT")?.reason).toMatch(/outside the trading window \(09:30-10:00 America\/New_York\)/);
     expect(denials().find((event) => event.intent.symbol === "TSLA")?.reason).toMatch(/delayed: entries refused/);
     expect(denials().find((event) => event.intent.symbol === "NVDA")?.reason).toMatch(/1 of 1 trade cycles used today/);
-    expect(simulator.ledger().orders.filter((order) => order.symbol === "MSFT" || order.symbol === "TSLA")).toEqual([]);
+    expect(rig.simulator.ledger().orders.filter((order) => order.symbol === "MSFT" || order.symbol === "TSLA")).toEqual([]);
     directory.stop();
   }, 60_000);
 
   it("BROKER=paper: the same runner trades on the simulated broker with live prices, sending nothing to the gateway", async () => {
-    await prisma.strategyInstance.create({
+    await rig.prisma.strategyInstance.create({
       data: { id: "paper-meta", strategy: "ma-cross", label: "paper", symbols: ["META"], parameters: { fast: 2, slow: 4 }, state: "running", barSeconds: 1, riskPercent: 10, maxCyclesPerDay: 50 },
     });
-    await prisma.strategyInstance.updateMany({ where: { id: { not: "paper-meta" } }, data: { state: "paused" } });
+    await rig.prisma.strategyInstance.updateMany({ where: { id: { not: "paper-meta" } }, data: { state: "paused" } });
     const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }) });
     await directory.start();
     await eventually(() => events.filter((event) => event.type === "fill" && event.fill.symbol === "META").length, (count) => count > 0, 30_000);
-    expect(simulator.ledger().orders.filter((order) => order.symbol === "META")).toEqual([]);
+    expect(rig.simulator.ledger().orders.filter((order) => order.symbol === "META")).toEqual([]);
     const view = directory.list().find((candidate) => candidate.id === "paper-meta")!;
     const fills = events.filter((event): event is Extract<DomainEvent, { type: "fill" }> => event.type === "fill" && event.fill.symbol === "META");
     expect(view.positions.META).toBe(fills.reduce((sum, event) => sum + (event.fill.side === "BUY" ? 1 : -1) * event.fill.quantity, 0));
@@ -166,15 +110,15 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
   }, 40_000);
 
   it("warms a strategy up on the gateway's history: a 50/200 cross decides on its first live bar, and nothing trades on history", async () => {
-    const queue = new HistoricalQueue({ gateway, prisma });
+    const queue = new HistoricalQueue({ gateway: rig.gateway, prisma: rig.prisma });
     const history = historyFrom(queue, clock);
     const past = await history("QQQ", 60, 250);
     expect(past.length).toBe(250);
     expect(past.every((bar, index) => index === 0 || bar.time > past[index - 1].time)).toBe(true);
     expect(past.at(-1)!.time).toBeLessThan(clock.now());
 
-    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
-    await prisma.strategyInstance.create({
+    await rig.prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await rig.prisma.strategyInstance.create({
       data: { id: "warm-qqq", strategy: "golden-cross", label: "warm", symbols: ["QQQ"], parameters: { fast: 50, slow: 200, longOnly: false }, state: "running", barSeconds: 1 },
     });
     const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }), history: () => Promise.resolve(past) });
@@ -187,8 +131,8 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
   }, 40_000);
 
   it("keeps the last bars per symbol and the instance's fills for the chart, with indicator lines over the bars", async () => {
-    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
-    await prisma.strategyInstance.create({
+    await rig.prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await rig.prisma.strategyInstance.create({
       data: { id: "chart-nvda", strategy: "ma-cross", label: "chart", symbols: ["NVDA"], parameters: { fast: 2, slow: 3, longOnly: false }, state: "running", barSeconds: 1, riskPercent: 5, maxCyclesPerDay: 50 },
     });
     const historyEnd = Math.floor(clock.now() / 1_000) * 1_000 - 1_000;
@@ -225,14 +169,14 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
   }, 40_000);
 
   it("closes a held position and raises an alert when the symbol's market data fails", async () => {
-    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
-    await prisma.strategyInstance.create({
+    await rig.prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await rig.prisma.strategyInstance.create({
       data: { id: "held-jpm", strategy: "ma-cross", label: "held", symbols: ["JPM"], parameters: { fast: 2, slow: 3, longOnly: false }, state: "running", barSeconds: 1, riskPercent: 5 },
     });
     const directory = runner({ brokerFor: (instrument) => paperBroker(instrument, { clock, commission: perShareCommission() }) });
     await directory.start();
     await eventually(() => directory.holdings().find((holding) => holding.symbol === "JPM")?.position ?? 0, (position) => position !== 0, 30_000);
-    gateway.emit("marketDataError", "JPM", 354, "Requested market data is not subscribed");
+    rig.gateway.emit("marketDataError", "JPM", 354, "Requested market data is not subscribed");
     expect(events).toContainEqual(expect.objectContaining({ type: "error", message: expect.stringMatching(/^JPM: market data failed \(354: Requested market data is not subscribed\); position of -?\d+ closed$/) }));
     expect(events).toContainEqual(expect.objectContaining({ type: "decision", symbol: "JPM", intent: expect.objectContaining({ purpose: "exit", reason: expect.stringContaining("market data for JPM failed") }) }));
     directory.stop();
@@ -243,7 +187,7 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     // Each call is one process: a fresh live broker and decision names, the same database and gateway.
     async function decideOnBar() {
       const names = new Map<number, string>();
-      const live = new IbkrBroker({ gateway, log, orderRefOf: (request) => orderRefOfDecision(names, request.parentId ?? request.id), decisions: new OrderDecisions(prisma) });
+      const live = new IbkrBroker({ gateway: rig.gateway, log, orderRefOf: (request) => orderRefOfDecision(names, request.parentId ?? request.id), decisions: new OrderDecisions(rig.prisma) });
       const seen: BrokerEvent[] = [];
       const engineBroker = namedBroker(live, "replay-check", "AAPL", names);
       engineBroker.onEvent((event) => seen.push(event));
@@ -255,8 +199,8 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     }
 
     const first = await decideOnBar();
-    expect(await prisma.orderDecision.findUnique({ where: { orderRef: first.orderRef } })).toMatchObject({ status: "sent", orderId: first.orderId, symbol: "AAPL", side: "BUY" });
-    await eventually(() => simulator.ledger().orders.find((order) => order.orderId === first.orderId)?.status, (status) => status === "Filled");
+    expect(await rig.prisma.orderDecision.findUnique({ where: { orderRef: first.orderRef } })).toMatchObject({ status: "sent", orderId: first.orderId, symbol: "AAPL", side: "BUY" });
+    await eventually(() => rig.simulator.ledger().orders.find((order) => order.orderId === first.orderId)?.status, (status) => status === "Filled");
     first.live.dispose();
 
     const replay = await decideOnBar();
@@ -266,14 +210,14 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     expect(replay.seen).toEqual([
       { type: "status", update: { orderId: replay.orderId, status: "Inactive", filled: 0, remaining: 3, reason: expect.stringContaining(`already sent as order ${first.orderId}`) } },
     ]);
-    expect(simulator.ledger().orders.filter((order) => order.orderRef === first.orderRef).map((order) => order.orderId)).toEqual([first.orderId]);
+    expect(rig.simulator.ledger().orders.filter((order) => order.orderRef === first.orderRef).map((order) => order.orderId)).toEqual([first.orderId]);
   }, 30_000);
 
   it("a decision left pending by a crash is not sent again until the reconcile settles it; settled as not sent, it goes out once", async () => {
     const bar = { time: Math.floor(clock.now() / 60_000) * 60_000 - 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1_000 };
-    const decisions = new OrderDecisions(prisma);
+    const decisions = new OrderDecisions(rig.prisma);
     const names = new Map<number, string>();
-    const live = new IbkrBroker({ gateway, log, orderRefOf: (request) => orderRefOfDecision(names, request.parentId ?? request.id), decisions });
+    const live = new IbkrBroker({ gateway: rig.gateway, log, orderRefOf: (request) => orderRefOfDecision(names, request.parentId ?? request.id), decisions });
     const seen: BrokerEvent[] = [];
     const decide = async () => {
       const engineBroker = namedBroker(live, "crash-check", "MSFT", names);
@@ -291,19 +235,19 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
 
     const held = await decide();
     expect(seen).toContainEqual({ type: "status", update: expect.objectContaining({ orderId: held, status: "Inactive", reason: expect.stringContaining("still pending from an earlier run") }) });
-    expect(simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef)).toEqual([]);
+    expect(rig.simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef)).toEqual([]);
 
     expect(await decisions.resolvePending(new Map())).toMatchObject({ notSent: expect.arrayContaining([decisionIdOf(crashed.orderRef)]) });
     const sent = await decide();
-    await eventually(() => simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef).map((order) => order.orderId), (ids) => ids.length === 1);
-    expect(simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef).map((order) => order.orderId)).toEqual([sent]);
-    expect(await prisma.orderDecision.findUnique({ where: { orderRef: crashed.orderRef } })).toMatchObject({ status: "sent", orderId: sent });
+    await eventually(() => rig.simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef).map((order) => order.orderId), (ids) => ids.length === 1);
+    expect(rig.simulator.ledger().orders.filter((order) => order.orderRef === crashed.orderRef).map((order) => order.orderId)).toEqual([sent]);
+    expect(await rig.prisma.orderDecision.findUnique({ where: { orderRef: crashed.orderRef } })).toMatchObject({ status: "sent", orderId: sent });
     live.dispose();
   }, 30_000);
 
   it("an entry with a take-profit and a stop goes out as a limit bracket at the last price, children in one OCA group, sized by the risk to the stop", async () => {
-    await prisma.strategyInstance.updateMany({ data: { state: "paused" } });
-    await prisma.strategyInstance.create({
+    await rig.prisma.strategyInstance.updateMany({ data: { state: "paused" } });
+    await rig.prisma.strategyInstance.create({
       data: {
         id: "rv-nvda",
         strategy: "rsi-vwap",
@@ -333,11 +277,11 @@ describe("strategy runner against the simulated gateway and Postgres", () => {
     const directory = runner({ marketData: swinging, brackets: { preMarketBufferPercent: 0.1 } });
     await directory.start();
     const parent = await eventually(
-      () => simulator.ledger().orders.find((order) => order.orderRef.startsWith("k1:rv-nvda.") && order.parentId === 0),
+      () => rig.simulator.ledger().orders.find((order) => order.orderRef.startsWith("k1:rv-nvda.") && order.parentId === 0),
       (found) => found !== undefined,
       30_000,
     );
-    const children = await eventually(() => simulator.ledger().orders.filter((order) => order.parentId === parent!.orderId), (found) => found.length === 2);
+    const children = await eventually(() => rig.simulator.ledger().orders.filter((order) => order.parentId === parent!.orderId), (found) => found.length === 2);
     directory.stop();
     clearInterval(feed);
 

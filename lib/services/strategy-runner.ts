@@ -18,7 +18,8 @@ import type { Sizing } from "@/lib/core/engine/sizing";
 import type { Contract } from "@stoqey/ib";
 import { BarBuilder, IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
 import { IbkrBroker } from "@/lib/adapters/ibkr/broker-port";
-import { BracketGuard, limitBrackets, riskSizedQuantity } from "@/lib/adapters/ibkr/brackets";
+import { AtrBracketStop, BracketGuard, limitBrackets, riskSizedQuantity, type BracketEntryPlan } from "@/lib/adapters/ibkr/brackets";
+import { atrTrailingStopSchema } from "@/lib/core/strategies/exits/atr-trailing-stop";
 import { ContractDirectory } from "@/lib/adapters/ibkr/contracts";
 import type { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { stockContract } from "@/lib/adapters/ibkr/mapping";
@@ -97,22 +98,48 @@ export const DEFAULT_INSTANCES: readonly z.input<typeof instanceConfigSchema>[] 
 ];
 
 /**
- * Validates parameters against the strategy's own schema, plus the optional `exits` block
- * (the symbol monitor's rules); throws InvalidStrategyParameters naming every bad field.
+ * Settings an instance keeps beside its strategy's own parameters, for live trading only:
+ * `exits`, the symbol monitor's rules, and `bracketAtrTrailingStop`, which makes the stop child
+ * of the live entry brackets (BROKER=ibkr) a TRAIL order `multiple` x ATR(`period`) behind the
+ * market instead of the strategy's fixed stop. Absent, brackets keep the fixed stop.
+ */
+const liveSettingSchemas = {
+  exits: monitorSchema,
+  bracketAtrTrailingStop: atrTrailingStopSchema.optional(),
+} as const;
+
+type LiveSettingName = keyof typeof liveSettingSchemas;
+
+/** The instance's parameters split into the strategy's own and the live settings. */
+function splitParameters(parameters: Readonly<Record<string, unknown>>): { own: Record<string, unknown>; live: Partial<Record<LiveSettingName, unknown>> } {
+  const own: Record<string, unknown> = {};
+  const live: Partial<Record<LiveSettingName, unknown>> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (Object.hasOwn(liveSettingSchemas, key)) live[key as LiveSettingName] = value;
+    else own[key] = value;
+  }
+  return { own, live };
+}
+
+/**
+ * Validates parameters against the strategy's own schema, plus the optional live settings
+ * (`exits`, `bracketAtrTrailingStop`); throws InvalidStrategyParameters naming every bad field.
  */
 export function validateParameters(strategy: string, parameters: unknown): Record<string, unknown> {
   if (!isStrategyName(strategy)) throw new InvalidStrategyParameters([{ path: "strategy", message: `unknown strategy "${strategy}"` }]);
   if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
     throw new InvalidStrategyParameters([{ path: "(root)", message: "parameters must be an object" }]);
   }
-  const { exits, ...own } = parameters as Record<string, unknown>;
+  const { own, live } = splitParameters(parameters as Record<string, unknown>);
   const issues: { path: string; message: string }[] = [];
   const ownResult = strategyRegistry[strategy].parameters.safeParse(own);
   if (!ownResult.success) issues.push(...ownResult.error.issues.map((issue) => ({ path: issue.path.join(".") || "(root)", message: issue.message })));
-  const exitResult = monitorSchema.safeParse(exits);
-  if (!exitResult.success) issues.push(...exitResult.error.issues.map((issue) => ({ path: ["exits", ...issue.path].join("."), message: issue.message })));
+  for (const name of Object.keys(liveSettingSchemas) as LiveSettingName[]) {
+    const result = liveSettingSchemas[name].safeParse(live[name]);
+    if (!result.success) issues.push(...result.error.issues.map((issue) => ({ path: [name, ...issue.path].join("."), message: issue.message })));
+  }
   if (issues.length > 0) throw new InvalidStrategyParameters(issues);
-  return exits === undefined ? { ...own } : { ...own, exits };
+  return { ...own, ...Object.fromEntries(Object.entries(live).filter(([, value]) => value !== undefined)) };
 }
 
 /** A view of a shared broker that hears only about the orders sent through it; `onId` sees each id it takes. */
@@ -282,10 +309,11 @@ export class StrategyRunner implements StrategyDirectory {
     const { config } = instance;
     const { clock, marketData } = this.options;
     const prices = { last: NaN };
-    const broker = this.bracketed(this.options.brokerFor(instrument, config.id), instrument, config, prices);
-    const { exits, ...own } = config.parameters;
+    const { own, live } = splitParameters(config.parameters);
+    const trail = this.bracketTrail(instrument, live.bracketAtrTrailingStop, history);
+    const broker = this.bracketed(this.options.brokerFor(instrument, config.id), instrument, config, prices, trail);
     const sizing: Sizing = { kind: "percent-of-equity", fraction: config.riskPercent / 100 };
-    const strategy = this.sizedByRisk(monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(exits)), instrument, config, sizing, prices);
+    const strategy = this.sizedByRisk(monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(live.exits)), instrument, config, sizing, prices, trail);
     warmUp(strategy, instrument.symbol, history);
     const calendar = exchangeCalendar(config.exchange);
     const window = tradingWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
@@ -326,16 +354,30 @@ export class StrategyRunner implements StrategyDirectory {
     };
   }
 
-  private bracketed(broker: EngineBroker, instrument: Instrument, config: InstanceConfig, prices: { last: number }): EngineBroker {
+  /** With brackets on and `bracketAtrTrailingStop` set: the symbol's ATR, warmed up on the same history as the strategy. */
+  private bracketTrail(instrument: Instrument, setting: unknown, history: readonly Bar[]): AtrBracketStop | undefined {
+    if (!this.options.brackets || setting === undefined) return undefined;
+    const trail = new AtrBracketStop(instrument, atrTrailingStopSchema.parse(setting));
+    for (const bar of history) trail.update(bar);
+    return trail;
+  }
+
+  private bracketed(broker: EngineBroker, instrument: Instrument, config: InstanceConfig, prices: { last: number }, trail: AtrBracketStop | undefined): EngineBroker {
     const brackets = this.options.brackets;
     if (!brackets) return broker;
     const calendar = exchangeCalendar(config.exchange);
-    const plan = () => ({ entryPrice: prices.last, preMarket: !calendar.isOpenAt(this.options.clock.now()), preMarketBufferPercent: brackets.preMarketBufferPercent });
-    // The engine's last price, as it sees it: every print, then each closed bar's close.
+    const plan = (): BracketEntryPlan => {
+      const trailingStop = trail?.current;
+      if (trail && !trailingStop) {
+        this.options.log.warn({ instance: config.id, symbol: instrument.symbol, atrPeriod: trail.settings.period }, "ATR not ready yet: this entry bracket keeps the strategy's fixed stop instead of the ATR trailing stop");
+      }
+      return { entryPrice: prices.last, preMarket: !calendar.isOpenAt(this.options.clock.now()), preMarketBufferPercent: brackets.preMarketBufferPercent, trailingStop };
+    };
+    // The engine's last price, as it sees it: every print, then each closed bar's close (which also moves the ATR).
     const pricing: EngineBroker = {
       ...broker,
       beforePrice: (tick) => ((prices.last = tick.price), broker.beforePrice?.(tick)),
-      beforeBar: (bar) => ((prices.last = bar.close), broker.beforeBar?.(bar)),
+      beforeBar: (bar) => ((prices.last = bar.close), trail?.update(bar), broker.beforeBar?.(bar)),
     };
     return limitBrackets(pricing, instrument, plan, (error) => this.options.log.warn({ err: error, instance: config.id }, "entry bracket not built; sent as the engine made it"));
   }
@@ -343,15 +385,16 @@ export class StrategyRunner implements StrategyDirectory {
   /**
    * With brackets on, an entry that names its stop is sized by risk (the stop loses riskPercent
    * of the funds): the engine's sizing is switched to that quantity just before the entry is queued.
+   * With an ATR trailing stop ready, the risk is its trail amount, the distance the bracket's TRAIL child gets.
    */
-  private sizedByRisk(strategy: Strategy, instrument: Instrument, config: InstanceConfig, sizing: Sizing, prices: { last: number }): Strategy {
+  private sizedByRisk(strategy: Strategy, instrument: Instrument, config: InstanceConfig, sizing: Sizing, prices: { last: number }, trail: AtrBracketStop | undefined): Strategy {
     if (!this.options.brackets) return strategy;
     const byEquity = { kind: "percent-of-equity", fraction: config.riskPercent / 100 } as const;
     const size = (intent: StrategyIntent) => {
       if (intent.kind !== "enter") return;
-      const stopPrice = intent.takeProfit === undefined ? undefined : intent.stopLoss;
-      const quantity =
-        stopPrice === undefined || !(prices.last > 0) ? undefined : riskSizedQuantity(instrument, { availableFunds: this.options.availableFunds(), riskPercent: config.riskPercent, entryPrice: prices.last, stopPrice });
+      const bracketed = intent.takeProfit !== undefined && intent.stopLoss !== undefined && prices.last > 0;
+      const stop = trail?.distance === undefined ? { stopPrice: intent.stopLoss } : { stopDistance: trail.distance };
+      const quantity = bracketed ? riskSizedQuantity(instrument, { availableFunds: this.options.availableFunds(), riskPercent: config.riskPercent, entryPrice: prices.last, ...stop }) : undefined;
       Object.assign(sizing, quantity === undefined ? byEquity : { kind: "fixed", quantity });
     };
     return withSubmitHook(strategy, size);
