@@ -25,7 +25,7 @@ describe("rollingHigh / rollingLow", () => {
     }
   });
 
-  it("handle monotonic runs, where the deque holds the whole window (periods at powers of two too)", () => {
+  it("handle monotonic runs, where the extreme sits at either end of the window (periods at powers of two too)", () => {
     const rising = Array.from({ length: 40 }, (_, i) => i);
     const falling = rising.map((x) => -x);
     for (const period of [1, 2, 4, 5, 8, 16]) {
@@ -38,6 +38,14 @@ describe("rollingHigh / rollingLow", () => {
   it("give NaN while a missing value is in the window; all NaN when n exceeds the length", () => {
     expect(Array.from(rollingHigh([1, NaN, 3, 2, 1], 2))).toEqual([NaN, NaN, NaN, 3, 2]);
     expect(Array.from(rollingLow([1, 2], 3))).toEqual([NaN, NaN]);
+  });
+
+  it("count ±Infinity as missing, in both faces", () => {
+    const x = [1, Infinity, 3, 2, -Infinity, 0, 5];
+    expect(Array.from(rollingHigh(x, 2))).toEqual([NaN, NaN, NaN, 3, NaN, NaN, 5]);
+    expect(Array.from(rollingLow(x, 2))).toEqual([NaN, NaN, NaN, 2, NaN, NaN, 0]);
+    const live = new RollingLow(2);
+    expect(x.map((value) => live.update(value))).toEqual([NaN, NaN, NaN, 2, NaN, NaN, 0]);
   });
 
   it("validate the period and report readiness after n updates", () => {

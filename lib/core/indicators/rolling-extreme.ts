@@ -1,47 +1,50 @@
 import type { IncrementalIndicator } from "./types";
-import { isObserved, requirePeriod } from "./validate";
+import { requirePeriod } from "./validate";
 
 /**
- * Maximum of the last `period` observations in amortized O(1) per update, with a monotonic
- * deque: it holds the window's candidates for the maximum in decreasing order, each stored with
- * its update number so it can be dropped once it leaves the window. The minimum is the maximum
- * of the negated values (`sign` = -1), which keeps one code path for both.
- * A missing observation gives NaN until it has left the window.
+ * Maximum of the last `period` observations with the van Herk/Gil-Werman block algorithm: the
+ * updates fall into blocks of `period`, and a window ending at offset k of a block is the tail
+ * (offsets k+1..) of the previous block plus the head (..k) of the current one. The maximum of
+ * the current block's head is kept as a running maximum; the maxima of every tail of the
+ * previous block are computed once, right to left, when it completes. That is three Math.max
+ * per update however the data moves, with no deque whose work depends on the data. The minimum
+ * is the maximum of the negated values (`sign` = -1), which is exact, so one code path serves
+ * both.
+ *
+ * Math.max propagates NaN, so a missing observation (mapped to NaN by {@link observedOrNaN})
+ * makes the result NaN until it has left the window.
  */
 class RollingMaximum {
   private readonly period: number;
   private readonly sign: 1 | -1;
-  /**
-   * The deque, as two ring buffers of power-of-two capacity > period (so wrapping is a mask and
-   * a full deque of `period` candidates is not mistaken for an empty one):
-   * candidate values (times `sign`) and their update numbers.
-   */
-  private readonly values: Float64Array;
-  private readonly stamps: Float64Array;
-  private readonly mask: number;
-  private head = 0;
-  private tail = 0;
+  /** The current block's values (times `sign`, missing ones as NaN). */
+  private readonly block: Float64Array;
+  /** Maxima of the previous block's tails: tails[j] covers offsets j..period-1; tails[period] = -∞. */
+  private readonly tails: Float64Array;
+  private offset = 0;
+  private head = -Infinity;
   private updates = 0;
-  private lastMissing = -Infinity;
 
   constructor(period: number, sign: 1 | -1) {
     this.period = period;
     this.sign = sign;
-    const capacity = 2 ** Math.ceil(Math.log2(period + 1));
-    this.values = new Float64Array(capacity);
-    this.stamps = new Float64Array(capacity);
-    this.mask = capacity - 1;
+    this.block = new Float64Array(period);
+    this.tails = new Float64Array(period + 1).fill(-Infinity);
   }
 
   push(x: number): number {
-    const stamp = this.updates++;
-    if (this.head !== this.tail && this.stamps[this.head] <= stamp - this.period) {
-      this.head = (this.head + 1) & this.mask;
+    const offset = this.offset;
+    const value = observedOrNaN(this.sign * x);
+    this.block[offset] = value;
+    this.head = Math.max(offset === 0 ? -Infinity : this.head, value);
+    const maximum = Math.max(this.tails[offset + 1], this.head);
+    if (offset + 1 < this.period) {
+      this.offset = offset + 1;
+    } else {
+      this.offset = 0;
+      tailMaxima(this.block, 0, this.period, this.tails);
     }
-    if (isObserved(x)) this.append(this.sign * x, stamp);
-    else this.lastMissing = stamp;
-    const ready = stamp >= this.period - 1 && stamp - this.lastMissing >= this.period;
-    return ready ? this.sign * this.values[this.head] : NaN;
+    return this.updates++ >= this.period - 1 ? this.sign * maximum : NaN;
   }
 
   get isReady(): boolean {
@@ -49,21 +52,48 @@ class RollingMaximum {
   }
 
   reset(): void {
-    this.head = 0;
-    this.tail = 0;
+    this.offset = 0;
+    this.head = -Infinity;
     this.updates = 0;
-    this.lastMissing = -Infinity;
   }
+}
 
-  /** Drops the candidates that `value` dominates from the back, then appends it. */
-  private append(value: number, stamp: number): void {
-    const { values, mask, head } = this;
-    let tail = this.tail;
-    while (tail !== head && values[(tail - 1) & mask] <= value) tail = (tail - 1) & mask;
-    values[tail] = value;
-    this.stamps[tail] = stamp;
-    this.tail = (tail + 1) & mask;
+/**
+ * `x` for a finite number, NaN for NaN and ±Infinity (which count as missing), without a branch:
+ * 0·x is ±0 for finite x, which adds exactly, and NaN otherwise.
+ */
+function observedOrNaN(x: number): number {
+  return x + 0 * x;
+}
+
+/** tails[j - from] = max(values[j..to)) for j in [from, to), scanning right to left. */
+function tailMaxima(values: ArrayLike<number>, from: number, to: number, tails: Float64Array): void {
+  let maximum = -Infinity;
+  for (let j = to - 1; j >= from; j--) tails[j - from] = maximum = Math.max(maximum, values[j]);
+}
+
+/**
+ * Batch form of {@link RollingMaximum}, block by block: the running maximum of the block's head
+ * and the output in one loop, then the tail maxima of the block for the next one.
+ */
+function rollingMaximum(x: ArrayLike<number>, period: number, sign: 1 | -1): Float64Array {
+  const length = x.length;
+  const out = new Float64Array(length);
+  const block = new Float64Array(period);
+  const tails = new Float64Array(period + 1).fill(-Infinity);
+  for (let start = 0; start < length; start += period) {
+    const size = Math.min(period, length - start);
+    let head = -Infinity;
+    for (let k = 0; k < size; k++) {
+      const value = observedOrNaN(sign * x[start + k]);
+      block[k] = value;
+      head = Math.max(head, value);
+      out[start + k] = sign * Math.max(tails[k + 1], head);
+    }
+    tailMaxima(block, 0, size, tails);
   }
+  out.fill(NaN, 0, Math.min(period - 1, length));
+  return out;
 }
 
 abstract class RollingExtreme implements IncrementalIndicator<number, number> {
@@ -111,17 +141,11 @@ export class RollingLow extends RollingExtreme {
 /** Batch rolling maximum: same length as `x`, NaN during warm-up. See {@link RollingHigh}. */
 export function rollingHigh(x: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("rollingHigh", "period", period);
-  return runOver(x, new RollingHigh(period));
+  return rollingMaximum(x, period, 1);
 }
 
 /** Batch rolling minimum: same length as `x`, NaN during warm-up. See {@link RollingLow}. */
 export function rollingLow(x: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("rollingLow", "period", period);
-  return runOver(x, new RollingLow(period));
-}
-
-function runOver(x: ArrayLike<number>, indicator: RollingExtreme): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = indicator.update(x[i]);
-  return out;
+  return rollingMaximum(x, period, -1);
 }
