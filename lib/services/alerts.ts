@@ -6,11 +6,12 @@ import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
 import type { ConnectionState } from "@/lib/adapters/ibkr/gateway-client";
 import type { OutgoingAlert } from "@/lib/adapters/discord/notifier";
 import { renderSetupChart } from "@/lib/adapters/discord/chart";
-import type { AlertKind, AlertLevels } from "@/lib/adapters/discord/levels";
+import type { AlertLevels } from "@/lib/adapters/discord/levels";
 import type { FillRow } from "./account-view";
 import type { FlattenResult } from "./flatten";
 import type { GuardianTier } from "./risk-overview";
 import type { TradingStatus } from "./controls";
+import type { AlertRecord } from "./alert-history-entry";
 
 export { ALERT_KINDS, ALERT_LEVELS, DEFAULT_ALERT_LEVELS, alertLevelsSchema, type AlertKind, type AlertLevel, type AlertLevels } from "@/lib/adapters/discord/levels";
 
@@ -38,6 +39,8 @@ export interface AlertServiceOptions {
   recentBars?: (symbol: string) => readonly Bar[] | undefined;
   /** How long after an entry decision its bracket orders are collected into the setup. */
   setupAssemblyMs?: number;
+  /** Every alert, whatever its Discord level and whether or not a webhook is set: the dashboard's history. */
+  record?: (alert: AlertRecord) => void;
 }
 
 /** Fill ids remembered so a fill seen both as a domain event and on the account is announced once. */
@@ -88,8 +91,15 @@ export class AlertService implements EventSink {
     this.guard(() => {
       if (event.type === "denial") this.denial(event.intent.symbol, event.reason);
       else if (event.type === "fill" && this.firstSighting(event.fill.execId)) {
-        this.publish("fill", `💰 **${event.fill.side === "BUY" ? "Bought" : "Sold"} ${event.fill.quantity} ${event.fill.symbol}** @ ${price(event.fill.price)} · realized ${money(event.realizedPnl)}`);
-      } else if (event.type === "error") this.publish("error", `❗ ${event.message}`);
+        const { fill } = event;
+        this.publish({
+          kind: "fill",
+          level: "info",
+          symbol: fill.symbol,
+          text: `💰 **${fill.side === "BUY" ? "Bought" : "Sold"} ${fill.quantity} ${fill.symbol}** @ ${price(fill.price)} · realized ${money(event.realizedPnl)}`,
+          details: { execId: fill.execId, side: fill.side, quantity: fill.quantity, price: fill.price, realizedPnl: event.realizedPnl },
+        });
+      } else if (event.type === "error") this.publish({ kind: "error", level: "warning", text: `❗ ${event.message}` });
       else if (event.type === "decision" && event.intent.purpose === "entry") this.beginSetup(event.symbol, event.intent);
       else if (event.type === "order") this.addToSetup(event.order);
     });
@@ -98,53 +108,59 @@ export class AlertService implements EventSink {
   fill(row: FillRow): void {
     if (!this.firstSighting(row.execId)) return;
     const realized = row.realizedPnl === null ? "" : ` · realized ${money(row.realizedPnl)}`;
-    this.guard(() => this.publish("fill", `💰 **${row.side === "BUY" ? "Bought" : "Sold"} ${row.shares} ${row.symbol}** @ ${price(row.price)}${realized}`));
+    const text = `💰 **${row.side === "BUY" ? "Bought" : "Sold"} ${row.shares} ${row.symbol}** @ ${price(row.price)}${realized}`;
+    const details = { execId: row.execId, side: row.side, quantity: row.shares, price: row.price, realizedPnl: row.realizedPnl };
+    this.guard(() => this.publish({ kind: "fill", level: "info", symbol: row.symbol, text, details }));
   }
 
   setup(setup: TradeSetup): void {
     this.guard(() => {
       const levels = [`entry ${price(setup.entry)}`, setup.target === null ? null : `target ${price(setup.target)}`, setup.stop === null ? null : `stop ${price(setup.stop)}`];
       const text = `📈 **${setup.side} setup ${setup.symbol}** (${setup.strategy}): ${levels.filter(Boolean).join(" · ")}${setup.note ? `\n${setup.note}` : ""}`;
-      if (!setup.bars?.length) return this.publish("setup", text);
+      const alert: AlertRecord = { kind: "setup", level: "info", text, symbol: setup.symbol, strategy: setup.strategy, details: { side: setup.side, entry: setup.entry, target: setup.target, stop: setup.stop } };
+      if (!setup.bars?.length) return this.publish(alert);
       const name = `${setup.symbol.replace(/[^A-Za-z0-9]/g, "_")}-setup.png`;
-      const file = { name, data: renderSetupChart({ bars: setup.bars, entry: setup.entry, target: setup.target, stop: setup.stop }), contentType: "image/png" };
-      this.publish("setup", text, { file, embed: { title: `${setup.symbol} ${setup.side}`, image: { url: `attachment://${name}` } } });
+      const file = () => ({ name, data: renderSetupChart({ bars: setup.bars!, entry: setup.entry, target: setup.target, stop: setup.stop }), contentType: "image/png" });
+      this.publish(alert, () => ({ file: file(), embed: { title: `${setup.symbol} ${setup.side}`, image: { url: `attachment://${name}` } } }));
     });
   }
 
   denial(symbol: string, reason: string): void {
-    this.guard(() => this.publish("denial", `⛔ Risk denied ${symbol}: ${reason}`));
+    this.guard(() => this.publish({ kind: "denial", level: "warning", symbol, text: `⛔ Risk denied ${symbol}: ${reason}`, details: { reason } }));
   }
 
   guardianTier(tier: GuardianTier, detail: string): void {
-    this.guard(() => this.publish("guardian", `🛡️ Guardian tier **${tier}**: ${detail}`));
+    const level = tier === "halted" ? "critical" : tier === "normal" ? "info" : "warning";
+    this.guard(() => this.publish({ kind: "guardian", level, text: `🛡️ Guardian tier **${tier}**: ${detail}`, details: { tier } }));
   }
 
   tradingMode(status: TradingStatus): void {
     const by = status.changedBy ? ` by ${status.changedBy}` : "";
-    this.guard(() => this.publish("halt", `🚦 Trading **${status.mode}**${by}${status.reason ? `: ${status.reason}` : ""}`));
+    const level = status.mode === "HALTED" ? "critical" : status.mode === "REDUCING" ? "warning" : "info";
+    const text = `🚦 Trading **${status.mode}**${by}${status.reason ? `: ${status.reason}` : ""}`;
+    this.guard(() => this.publish({ kind: "halt", level, text, details: { mode: status.mode, changedBy: status.changedBy, reason: status.reason } }));
   }
 
   flattenResult(result: FlattenResult, actor: string): void {
     const closed = result.closingOrders.map((order) => `${order.side} ${order.quantity} ${order.symbol}`).join(", ") || "no positions";
     const icon = result.status === "flat" ? "✅" : "⚠️";
-    this.guard(() =>
-      this.publish("flatten", `${icon} Flatten by ${actor}: **${result.status}** · ${result.ordersCancelled} orders cancelled · closed ${closed}. ${result.message}`),
-    );
+    const text = `${icon} Flatten by ${actor}: **${result.status}** · ${result.ordersCancelled} orders cancelled · closed ${closed}. ${result.message}`;
+    const details = { actor, status: result.status, ordersCancelled: result.ordersCancelled, closingOrders: result.closingOrders.length };
+    this.guard(() => this.publish({ kind: "flatten", level: result.status === "flat" ? "warning" : "critical", text, details }));
   }
 
   dailySummary(message: string): void {
-    this.guard(() => this.publish("daily-summary", message));
+    this.guard(() => this.publish({ kind: "daily-summary", level: "info", text: message }));
   }
 
   notice(notice: ConnectionNotice): void {
-    const texts: Partial<Record<ConnectionNotice["kind"], string>> = {
-      "connectivity-lost": "🔌 IB lost connectivity to its servers (1100).",
-      "restored-data-lost": "🔌 IB connectivity restored; market data was lost and is being requested again (1101).",
-      "restored-data-kept": "🔌 IB connectivity restored, data kept (1102).",
+    const alerts: Partial<Record<ConnectionNotice["kind"], AlertRecord>> = {
+      "connectivity-lost": { kind: "connection", level: "warning", text: "🔌 IB lost connectivity to its servers (1100)." },
+      "restored-data-lost": { kind: "connection", level: "info", text: "🔌 IB connectivity restored; market data was lost and is being requested again (1101)." },
+      "restored-data-kept": { kind: "connection", level: "info", text: "🔌 IB connectivity restored, data kept (1102)." },
     };
-    const text = texts[notice.kind];
-    if (text) this.guard(() => this.publish("connection", text));
+    const alert = alerts[notice.kind];
+    if (alert) this.guard(() => this.publish(alert));
   }
 
   connectionState(state: ConnectionState): void {
@@ -155,12 +171,12 @@ export class AlertService implements EventSink {
       if (state === "disconnected") {
         const window = resetWindowAt(now);
         this.connection = { state, downSince: now, startedInWindow: window !== null, outsideWindowSince: null, twoFactorSent: false };
-        this.publish("connection", window ? `🔌 Gateway disconnected during IB's reset window (${window}).` : "🔌 Gateway disconnected; reconnecting.");
+        this.publish({ kind: "connection", level: "warning", text: window ? `🔌 Gateway disconnected during IB's reset window (${window}).` : "🔌 Gateway disconnected; reconnecting." });
         return;
       }
       const downFor = previous.downSince === null ? null : Math.round((now - previous.downSince) / 60_000);
       this.connection = { state, downSince: null, startedInWindow: false, outsideWindowSince: null, twoFactorSent: false };
-      if (downFor !== null) this.publish("connection", `🔌 Gateway connected again after ${downFor} min.`);
+      if (downFor !== null) this.publish({ kind: "connection", level: "info", text: `🔌 Gateway connected again after ${downFor} min.` });
     });
   }
 
@@ -181,7 +197,11 @@ export class AlertService implements EventSink {
       if (now - current.outsideWindowSince < (this.options.twoFactorGraceMs ?? 10 * 60_000)) return;
       current.twoFactorSent = true;
       const since = new Date(current.downSince).toISOString().slice(0, 16).replace("T", " ");
-      this.publish("connection", `🔐 **2FA needed?** The gateway has been down since ${since} UTC and did not come back after its restart window. Log in to IB Gateway and approve the login.`);
+      this.publish({
+        kind: "connection",
+        level: "critical",
+        text: `🔐 **2FA needed?** The gateway has been down since ${since} UTC and did not come back after its restart window. Log in to IB Gateway and approve the login.`,
+      });
     });
   }
 
@@ -217,11 +237,13 @@ export class AlertService implements EventSink {
     return true;
   }
 
-  private publish(kind: AlertKind, text: string, extras: Pick<OutgoingAlert, "embed" | "file"> = {}): void {
-    const level = this.options.levels()[kind];
+  /** Into the history first (always), then to Discord at the kind's level; `extras` (a chart) is only rendered for Discord. */
+  private publish(alert: AlertRecord, extras: () => Pick<OutgoingAlert, "embed" | "file"> = () => ({})): void {
+    this.guard(() => this.options.record?.(alert));
+    const level = this.options.levels()[alert.kind];
     const sink = this.options.sink();
     if (level === "off" || !sink) return;
-    sink.post({ kind, silent: level === "silent", text, ...extras });
+    sink.post({ kind: alert.kind, silent: level === "silent", text: alert.text, ...extras() });
   }
 
   private guard(action: () => void): void {

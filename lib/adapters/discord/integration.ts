@@ -8,6 +8,7 @@ import type { AuditEvent } from "@/lib/services/audit";
 import type { Actor, TradingControls } from "@/lib/services/controls";
 import type { FlattenResult } from "@/lib/services/flatten";
 import { AlertService } from "@/lib/services/alerts";
+import type { AlertRecord } from "@/lib/services/alert-history-entry";
 import type { GuardianEvents } from "@/lib/services/guardian";
 import type { TradingStateEvents } from "@/lib/services/trading-state";
 import type { FlatByTimeEvents } from "@/lib/services/flat-by-time";
@@ -26,6 +27,8 @@ export interface DiscordIntegrationOptions {
   controls: () => TradingControls | null;
   audit: (event: AuditEvent) => Promise<void>;
   onFlatten?: (result: FlattenResult, actor: Actor) => void;
+  /** Every alert, whatever its Discord level: the dashboard's alert history. */
+  recordAlert?: (alert: AlertRecord) => void;
 }
 
 /** The risk stack's emitters whose events become alerts. */
@@ -55,7 +58,7 @@ export async function startDiscord(options: DiscordIntegrationOptions) {
   let notifier: AlertNotifier | null = null;
   let webhookUrl: string | null = null;
   const recentBars = new RecentBars();
-  const alerts = new AlertService({ sink: () => notifier, levels: () => settings.current().levels, recentBars: (symbol) => recentBars.bars(symbol) });
+  const alerts = new AlertService({ sink: () => notifier, levels: () => settings.current().levels, recentBars: (symbol) => recentBars.bars(symbol), record: options.recordAlert });
   const commands = new DiscordCommands({
     controls: options.controls,
     account: () => options.engine.view.snapshot(),
