@@ -2,6 +2,7 @@ import type { ConnectionState, Quote } from "@/lib/adapters/ibkr/gateway-client"
 import type { AccountSummary, DashboardSnapshot, FillRow, OrderRow, PositionRow } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
 import type { BrokerHealth } from "@/lib/runtime/engine";
+import type { AlertHistoryEntry } from "@/lib/services/alert-history-entry";
 
 export const SOCKET_PATH = "/api/socket";
 
@@ -25,6 +26,10 @@ export interface ServerToClientEvents {
   flatten: (result: FlattenResult) => void;
   /** The broker session's health (connection, farms, reconcile, entitlements, mode), every few seconds. */
   health: (health: BrokerHealth) => void;
+  /** The newest alerts of the history, newest first: sent with every snapshot. */
+  alerts: (alerts: AlertHistoryEntry[]) => void;
+  /** One new alert, pushed as it happens and never coalesced: every alert reaches the browser. */
+  alert: (alert: AlertHistoryEntry) => void;
 }
 
 /** Everything a browser may send; each payload is validated on arrival. */

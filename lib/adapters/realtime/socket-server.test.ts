@@ -5,8 +5,10 @@ import { io as connect, type Socket } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "@/test/eventually";
 import { AccountView } from "@/lib/services/account-view";
+import { AlertHistory, type AlertHistoryEntry } from "@/lib/services/alert-history";
+import { scratchPrismaForSuite } from "@/test/db";
 import { SOCKET_PATH, type ClientToServerEvents, type DashboardDelta, type ServerToClientEvents } from "./events";
-import { RealtimeFeed } from "./socket-server";
+import { RealtimeFeed, type AlertSource } from "./socket-server";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -15,7 +17,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startFeed(): Promise<{ view: AccountView; url: string }> {
+async function startFeed(alerts?: AlertSource): Promise<{ view: AccountView; url: string }> {
   const httpServer: HttpServer = createServer();
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const view = new AccountView(() => true);
@@ -24,6 +26,7 @@ async function startFeed(): Promise<{ view: AccountView; url: string }> {
     view,
     log: pino({ level: "silent" }),
     authenticate: async () => ({ userId: "u1", username: "owner", role: "owner", sessionId: "s1", via: "session" }) as never,
+    alerts,
   });
   cleanups.push(async () => {
     await feed.stop();
@@ -40,6 +43,8 @@ function open(url: string): { client: Client; frames: { event: string; at: numbe
   cleanups.push(() => void client.disconnect());
   return { client, frames };
 }
+
+const db = scratchPrismaForSuite();
 
 describe("RealtimeFeed", { timeout: 20_000 }, () => {
   it("sends a snapshot first, then at most one coalesced delta per 100 ms carrying the latest tick", async () => {
@@ -79,5 +84,33 @@ describe("RealtimeFeed", { timeout: 20_000 }, () => {
     expect((frames[0].payload as { positions: { symbol: string; quantity: number }[] }).positions).toEqual([
       expect.objectContaining({ symbol: "MSFT", quantity: 7 }),
     ]);
+  });
+
+  it("sends the newest alerts with every snapshot and pushes each new alert at once, none coalesced away", async () => {
+    const history = new AlertHistory({ prisma: db.prisma, log: pino({ level: "silent" }), recentLimit: 3 });
+    await history.start();
+    cleanups.push(() => history.stop());
+    for (let i = 1; i <= 4; i++) history.record({ kind: "error", level: "warning", text: `before ${i}` });
+    const { view, url } = await startFeed(history);
+    const { client, frames } = open(url);
+    const snapshots: AlertHistoryEntry[][] = [];
+    const pushed: AlertHistoryEntry[] = [];
+    client.on("alerts", (alerts) => snapshots.push(alerts));
+    client.on("alert", (alert) => pushed.push(alert));
+    await eventually(() => snapshots.length, (count) => count === 1);
+    expect(frames[0].event).toBe("snapshot");
+    expect(snapshots[0].map((alert) => alert.text)).toEqual(["before 4", "before 3", "before 2"]);
+
+    // A burst inside one delta interval, with quotes that are coalesced meanwhile.
+    for (let i = 1; i <= 25; i++) {
+      history.record({ kind: "fill", level: "info", text: `burst ${i}`, symbol: "AAPL" });
+      view.applyQuote({ symbol: "AAPL", bid: null, ask: null, last: 100 + i, volume: null });
+    }
+    await eventually(() => pushed.length, (count) => count === 25);
+    expect(pushed.map((alert) => alert.text)).toEqual(Array.from({ length: 25 }, (_, i) => `burst ${i + 1}`));
+
+    client.emit("resync");
+    await eventually(() => snapshots.length, (count) => count === 2);
+    expect(snapshots[1].map((alert) => alert.text)).toEqual(["burst 25", "burst 24", "burst 23"]);
   });
 });

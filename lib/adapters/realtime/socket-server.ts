@@ -6,6 +6,7 @@ import type { AccountView } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
 import type { BrokerHealth } from "@/lib/runtime/engine";
 import type { Principal } from "@/lib/auth/principal";
+import type { AlertHistoryEntry } from "@/lib/services/alert-history-entry";
 import { DELTA_INTERVAL_MS, SOCKET_PATH, type ClientToServerEvents, type DashboardDelta, type ServerToClientEvents } from "./events";
 import { LatestValueCoalescer } from "./coalescer";
 
@@ -17,6 +18,13 @@ export interface RealtimeOptions {
   quoteIntervalMs?: number;
   /** Who is connecting (from the session cookie), or null to refuse the handshake. */
   authenticate: (headers: HandshakeHeaders) => Promise<Principal | null>;
+  /** The alert history: its newest alerts go out with each snapshot, each new one at once. */
+  alerts?: AlertSource;
+}
+
+export interface AlertSource {
+  latest(): AlertHistoryEntry[];
+  onAlert(listener: (alert: AlertHistoryEntry) => void): () => void;
 }
 
 export interface HandshakeHeaders {
@@ -87,8 +95,12 @@ export class RealtimeFeed {
   }
 
   private onConnection(socket: KestrelSocket): void {
-    socket.emit("snapshot", this.options.view.snapshot());
-    socket.on("resync", () => socket.emit("snapshot", this.options.view.snapshot()));
+    const sendSnapshot = () => {
+      socket.emit("snapshot", this.options.view.snapshot());
+      if (this.options.alerts) socket.emit("alerts", this.options.alerts.latest());
+    };
+    sendSnapshot();
+    socket.on("resync", sendSnapshot);
   }
 
   private subscribe(): void {
@@ -106,6 +118,8 @@ export class RealtimeFeed {
     const onQuote = (quote: Quote) => this.pendingQuotes.offer(quote.symbol, quote);
     view.on("quote", onQuote);
     this.detach.push(() => view.off("quote", onQuote));
+    const { alerts } = this.options;
+    if (alerts) this.detach.push(alerts.onAlert((alert) => this.io.emit("alert", alert)));
   }
 
   private flush(): void {
