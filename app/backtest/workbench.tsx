@@ -2,7 +2,7 @@
 
 import dynamic from "next/dynamic";
 import { useEffect, useMemo, useState } from "react";
-import type { BacktestRunView, BacktestSummary } from "@/lib/services/backtest-runs";
+import type { BacktestMetrics, BacktestRunListItem, BacktestRunPage, BacktestRunView, BacktestSummary } from "@/lib/services/backtest-runs";
 import { postJson } from "@/app/components/post-json";
 import { formatMoney, formatPrice, formatQuantity, pnlClass } from "@/app/components/format";
 
@@ -26,9 +26,9 @@ const POLL_MS = 250;
 const input = "rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900";
 
 export function BacktestWorkbench({ strategies }: { strategies: StrategyChoice[] }) {
-  const [runs, setRuns] = useState<BacktestRunView[]>([]);
   const [current, setCurrent] = useState<BacktestRunView | null>(null);
   const [compare, setCompare] = useState<string[]>([]);
+  const runs = useRunList(current);
 
   useEffect(() => {
     if (!current || current.status === "done" || current.status === "failed") return;
@@ -39,17 +39,10 @@ export function BacktestWorkbench({ strategies }: { strategies: StrategyChoice[]
     return () => clearTimeout(timer);
   }, [current]);
 
-  useEffect(() => {
-    if (current && current.status !== "done" && current.status !== "failed") return;
-    let cancelled = false;
-    fetch("/api/backtests", { cache: "no-store" })
-      .then((response) => (response.ok ? response.json() : { runs: [] }))
-      .then((body: { runs: BacktestRunView[] }) => !cancelled && setRuns(body.runs))
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [current]);
+  async function open(id: string) {
+    const response = await fetch(`/api/backtests/${id}`, { cache: "no-store" }).catch(() => null);
+    if (response?.ok) setCurrent((await response.json()) as BacktestRunView);
+  }
 
   const toggleCompare = (id: string) => setCompare((list) => (list.includes(id) ? list.filter((item) => item !== id) : [...list.slice(-1), id]));
 
@@ -58,8 +51,8 @@ export function BacktestWorkbench({ strategies }: { strategies: StrategyChoice[]
       <RunForm strategies={strategies} onStarted={setCurrent} />
       {current && <RunProgress run={current} />}
       {current?.status === "done" && current.summary && <RunResult run={current} summary={current.summary} />}
-      <RunList runs={runs} compare={compare} onToggle={toggleCompare} />
-      {compare.length === 2 && <Comparison ids={compare} runs={runs} />}
+      <RunList runs={runs} compare={compare} onToggle={toggleCompare} onOpen={open} />
+      {compare.length === 2 && <Comparison ids={compare} />}
     </div>
   );
 }
@@ -229,7 +222,7 @@ function RunProgress({ run }: { run: BacktestRunView }) {
 const percentText = (value: number | null) => (value === null || !Number.isFinite(value) ? "—" : `${(value * 100).toFixed(2)}%`);
 const ratioText = (value: number | null) => (value === null || !Number.isFinite(value) ? "—" : value.toFixed(3));
 
-export const METRICS: { key: keyof BacktestSummary; label: string; format: (summary: BacktestSummary) => string }[] = [
+export const METRICS: { key: keyof BacktestMetrics; label: string; format: (summary: BacktestMetrics) => string }[] = [
   { key: "finalCapital", label: "Final capital", format: (s) => formatMoney(s.finalCapital) },
   { key: "totalReturn", label: "Total return", format: (s) => percentText(s.totalReturn) },
   { key: "cagr", label: "CAGR", format: (s) => percentText(s.cagr) },
@@ -329,37 +322,115 @@ function TradeList({ summary }: { summary: BacktestSummary }) {
   );
 }
 
-function RunList({ runs, compare, onToggle }: { runs: BacktestRunView[]; compare: string[]; onToggle: (id: string) => void }) {
-  if (runs.length === 0) return null;
+/** Stored runs newest first, refreshed when a run finishes; older pages on demand. */
+function useRunList(current: BacktestRunView | null) {
+  const [runs, setRuns] = useState<BacktestRunListItem[]>([]);
+  const [nextBefore, setNextBefore] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const fetchPage = async (before: string | null): Promise<BacktestRunPage | null> => {
+    const response = await fetch(`/api/backtests?limit=${RUN_PAGE_SIZE}${before ? `&before=${before}` : ""}`, { cache: "no-store" }).catch(() => null);
+    return response?.ok ? ((await response.json()) as BacktestRunPage) : null;
+  };
+
+  useEffect(() => {
+    if (current && current.status !== "done" && current.status !== "failed") return;
+    let cancelled = false;
+    void fetchPage(null).then((page) => {
+      if (cancelled || !page) return;
+      setRuns(page.runs);
+      setNextBefore(page.nextBefore);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [current]);
+
+  async function loadOlder() {
+    if (!nextBefore) return;
+    setLoading(true);
+    const page = await fetchPage(nextBefore);
+    setLoading(false);
+    if (!page) return;
+    setRuns((list) => [...list, ...page.runs.filter((run) => !list.some((known) => known.id === run.id))]);
+    setNextBefore(page.nextBefore);
+  }
+
+  return { list: runs, loadOlder: nextBefore ? loadOlder : null, loading };
+}
+
+const RUN_PAGE_SIZE = 20;
+
+function RunList({ runs, compare, onToggle, onOpen }: { runs: ReturnType<typeof useRunList>; compare: string[]; onToggle: (id: string) => void; onOpen: (id: string) => void }) {
+  if (runs.list.length === 0) return null;
   return (
     <section aria-label="Recent runs" className="flex flex-col gap-2">
       <h2 className="text-lg font-semibold">Recent runs</h2>
-      <p className="text-sm text-slate-500">Tick two runs to compare them side by side.</p>
+      <p className="text-sm text-slate-500">Tick two runs to compare them side by side. Runs are kept across restarts.</p>
       <ul className="flex flex-col gap-1 text-sm">
-        {runs.map((run) => (
-          <li key={run.id}>
+        {runs.list.map((run) => (
+          <li key={run.id} data-testid="run-row" className="flex flex-wrap items-center gap-2">
             <label className="flex items-center gap-2">
-              <input type="checkbox" disabled={run.status !== "done"} checked={compare.includes(run.id)} onChange={() => onToggle(run.id)} />
+              <input type="checkbox" aria-label={`Compare ${run.label}`} disabled={run.status !== "done"} checked={compare.includes(run.id)} onChange={() => onToggle(run.id)} />
               <span>{run.label}</span>
-              <span className="text-slate-500">{run.status}</span>
-              {run.summary && <span className="num">{percentText(run.summary.totalReturn)}</span>}
             </label>
+            <span className="text-slate-500">{run.status}</span>
+            {run.metrics && <span className="num">{percentText(run.metrics.totalReturn)}</span>}
+            <span className="text-xs text-slate-500">
+              {new Date(run.createdAt).toLocaleString("en-GB")}
+              {run.createdBy ? ` by ${run.createdBy}` : ""}
+            </span>
+            {run.status === "failed" && run.error && <span className="text-xs text-rose-700 dark:text-rose-400">{run.error}</span>}
+            {run.status === "done" && (
+              <button type="button" onClick={() => onOpen(run.id)} className="rounded border border-slate-300 px-2 text-xs dark:border-slate-700">
+                Show
+              </button>
+            )}
           </li>
         ))}
       </ul>
+      {runs.loadOlder && (
+        <button type="button" onClick={runs.loadOlder} disabled={runs.loading} className="self-start rounded border border-slate-300 px-3 py-1 text-sm disabled:opacity-50 dark:border-slate-700">
+          {runs.loading ? "Loading…" : "Load older runs"}
+        </button>
+      )}
     </section>
   );
 }
 
-function Comparison({ ids, runs }: { ids: string[]; runs: BacktestRunView[] }) {
-  const chosen = ids.map((id) => runs.find((run) => run.id === id)).filter((run): run is BacktestRunView => Boolean(run?.summary));
-  if (chosen.length !== 2) return null;
+/** Two stored runs' figures side by side, fetched by id so older pages' runs compare too. */
+function Comparison({ ids }: { ids: string[] }) {
+  const [chosen, setChosen] = useState<BacktestRunListItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = ids.join(",");
+  useEffect(() => {
+    let cancelled = false;
+    fetch(`/api/backtests/compare?ids=${key}`, { cache: "no-store" })
+      .then(async (response) => {
+        const body = (await response.json()) as { runs?: BacktestRunListItem[]; error?: { message: string } };
+        if (cancelled) return;
+        setChosen(body.runs ?? null);
+        setError(response.ok ? null : (body.error?.message ?? `the server answered ${response.status}`));
+      })
+      .catch((failure: unknown) => !cancelled && setError(String(failure)));
+    return () => {
+      cancelled = true;
+    };
+  }, [key]);
+  if (error)
+    return (
+      <p role="alert" className="text-rose-700 dark:text-rose-400">
+        The comparison could not be loaded: {error}
+      </p>
+    );
+  const withMetrics = (chosen ?? []).filter((run): run is BacktestRunListItem & { metrics: BacktestMetrics } => run.metrics !== null);
+  if (withMetrics.length !== 2) return null;
   return (
     <table aria-label="Run comparison" className="w-full rounded-lg border border-slate-200 bg-white text-sm dark:border-slate-800 dark:bg-slate-900">
       <thead>
         <tr>
           <th scope="col" className="px-3 py-2 text-left">Metric</th>
-          {chosen.map((run) => (
+          {withMetrics.map((run) => (
             <th key={run.id} scope="col" className="num px-3 py-2">
               {run.label}
             </th>
@@ -370,9 +441,9 @@ function Comparison({ ids, runs }: { ids: string[]; runs: BacktestRunView[] }) {
         {METRICS.map((metric) => (
           <tr key={metric.key} className="border-t border-slate-100 dark:border-slate-800">
             <th scope="row" className="px-3 py-1 text-left font-medium">{metric.label}</th>
-            {chosen.map((run) => (
+            {withMetrics.map((run) => (
               <td key={run.id} className="num px-3 py-1">
-                {metric.format(run.summary!)}
+                {metric.format(run.metrics)}
               </td>
             ))}
           </tr>

@@ -1,4 +1,7 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
 import { z } from "zod";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { backtestReport, equityCsv, type BacktestReport } from "@/lib/core/backtest/report";
 import { runBacktest, type BacktestResult } from "@/lib/core/backtest/run";
 import type { BarSeries } from "@/lib/core/data/bars";
@@ -8,11 +11,11 @@ import { defineInstrument } from "@/lib/core/model/instrument";
 import { createStrategy, strategyNames, type StrategyName } from "@/lib/core/strategies/registry";
 import type { Sizing } from "@/lib/core/engine/sizing";
 import { ema, sma, vwap } from "@/lib/core/indicators";
+import { BacktestRunStore, storedRequest } from "./backtest-runs-store";
 
 const MAX_CSV_CHARS = 10_000_000;
 /** Bars above this are summarised for the browser's charts rather than sent one by one. */
 const MAX_CHART_POINTS = 2_000;
-const KEPT_RUNS = 20;
 
 const dataSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -74,16 +77,36 @@ export interface ChartSeries {
 
 export type RunStatus = "queued" | "running" | "done" | "failed";
 
-export interface BacktestRunView {
+interface RunHeader {
   id: string;
   createdAt: string;
+  finishedAt: string | null;
+  /** The user who started the run. */
+  createdBy: string | null;
   label: string;
   status: RunStatus;
   /** 0..1 */
   progress: number;
   error: string | null;
+}
+
+export interface BacktestRunView extends RunHeader {
   summary: BacktestSummary | null;
   chart: ChartSeries | null;
+}
+
+/** The report's figures without the trade list. */
+export type BacktestMetrics = Omit<BacktestSummary, "trades">;
+
+/** A run in the list: its figures only (the trades, chart and equity curve are fetched per run). */
+export interface BacktestRunListItem extends RunHeader {
+  metrics: BacktestMetrics | null;
+}
+
+export interface BacktestRunPage {
+  runs: BacktestRunListItem[];
+  /** Pass as `before` for the next older page; null when there is none. */
+  nextBefore: string | null;
 }
 
 interface RunRecord extends BacktestRunView {
@@ -91,6 +114,8 @@ interface RunRecord extends BacktestRunView {
 }
 
 export interface BacktestRunsOptions {
+  prisma: PrismaClient;
+  log?: Pick<Logger, "warn" | "info">;
   /** Bars of a stored series (the research bar store); absent when none is configured. */
   loadStoredBars?: (seriesId: number) => Promise<BarSeries>;
   now?: () => number;
@@ -98,25 +123,44 @@ export interface BacktestRunsOptions {
   defer?: (work: () => void) => void;
 }
 
+export const RUN_PAGE_MAX = 100;
+/** Finished runs whose outcome could not be written are still served from memory, up to this many. */
+const KEPT_UNSAVED = 20;
+
 export class BacktestRequestError extends Error {}
 
-/** Backtests started from the dashboard: run on the server with the CLI's engine, kept in memory. */
+/**
+ * Backtests started from the dashboard: run on the server with the CLI's engine and kept in
+ * Postgres. A run in progress is served from memory (its progress moves faster than it is worth
+ * writing); its start, end and outcome are written as they happen.
+ */
 export class BacktestRuns {
-  private readonly runs = new Map<string, RunRecord>();
-  private sequence = 0;
+  private readonly active = new Map<string, RunRecord>();
+  private readonly store: BacktestRunStore;
+  private readonly now: () => number;
 
-  constructor(private readonly options: BacktestRunsOptions = {}) {}
+  constructor(private readonly options: BacktestRunsOptions) {
+    this.store = new BacktestRunStore(options.prisma);
+    this.now = options.now ?? Date.now;
+  }
 
-  /** Validates everything up front (a ZodError names the bad field), then runs in the background. */
-  start(raw: unknown): BacktestRunView {
+  /** On start: runs a dead process left queued or running are failed ("interrupted by restart"). */
+  async recoverInterrupted(): Promise<number> {
+    const count = await this.store.failInterrupted(new Date(this.now()));
+    if (count > 0) this.options.log?.info({ count }, "backtest runs interrupted by the last shutdown were marked failed");
+    return count;
+  }
+
+  /** Validates everything up front (a ZodError names the bad field), records the run, then runs it in the background. */
+  async start(raw: unknown, createdBy: string | null = null): Promise<BacktestRunView> {
     const request = backtestRequestSchema.parse(raw);
     createStrategy(request.strategy, request.parameters);
-    const now = this.options.now ?? Date.now;
-    this.sequence += 1;
-    const id = `${now().toString(36)}-${this.sequence}`;
+    const createdAt = new Date(this.now());
     const record: RunRecord = {
-      id,
-      createdAt: new Date(now()).toISOString(),
+      id: `${createdAt.getTime().toString(36)}-${randomBytes(4).toString("hex")}`,
+      createdAt: createdAt.toISOString(),
+      finishedAt: null,
+      createdBy,
       label: `${request.strategy} on ${request.data.kind === "csv" ? request.data.name : `series ${request.data.seriesId}`}`,
       status: "queued",
       progress: 0,
@@ -125,48 +169,89 @@ export class BacktestRuns {
       chart: null,
       equityCsv: null,
     };
-    this.runs.set(id, record);
-    this.forgetOldRuns();
+    await this.store.insert({ id: record.id, label: record.label, createdAt, createdBy, request: storedRequest(request) });
+    this.active.set(record.id, record);
     const defer = this.options.defer ?? ((work) => setImmediate(work));
     defer(() => void this.execute(record, request));
     return view(record);
   }
 
-  get(id: string): BacktestRunView | null {
-    const record = this.runs.get(id);
-    return record ? view(record) : null;
+  async get(id: string): Promise<BacktestRunView | null> {
+    const record = this.active.get(id);
+    return record ? view(record) : this.store.view(id);
   }
 
-  list(): BacktestRunView[] {
-    return [...this.runs.values()].reverse().map((record) => ({ ...view(record), chart: null }));
+  /** Newest first, `limit` at a time; `before` is the previous page's nextBefore. */
+  async list({ before, limit = 20 }: { before?: string; limit?: number } = {}): Promise<BacktestRunPage> {
+    const take = Math.min(Math.max(1, limit), RUN_PAGE_MAX);
+    const runs = (await this.store.list(before, take)).map((item) => this.withLiveState(item));
+    return { runs, nextBefore: runs.length === take ? runs[runs.length - 1].id : null };
   }
 
-  equityCsv(id: string): string | null {
-    return this.runs.get(id)?.equityCsv ?? null;
+  /** The runs named, in the order asked, for a side-by-side table; null when one is unknown. */
+  async compare(ids: readonly string[]): Promise<BacktestRunListItem[] | null> {
+    const found = new Map((await this.store.listByIds(ids)).map((item) => [item.id, this.withLiveState(item)]));
+    const runs = ids.map((id) => found.get(id));
+    return runs.every((run) => run !== undefined) ? (runs as BacktestRunListItem[]) : null;
   }
 
-  tradesCsv(id: string): string | null {
-    const summary = this.runs.get(id)?.summary;
+  async equityCsv(id: string): Promise<string | null> {
+    const record = this.active.get(id);
+    return record ? record.equityCsv : this.store.equityCsv(id);
+  }
+
+  async tradesCsv(id: string): Promise<string | null> {
+    const record = this.active.get(id);
+    const summary = record ? record.summary : await this.store.summary(id);
     return summary ? tradesCsv(summary) : null;
   }
 
   private async execute(record: RunRecord, request: CheckedRequest): Promise<void> {
+    record.status = "running";
+    await this.persist(record, () => this.store.markRunning(record.id, new Date(this.now())));
+    const outcome = await this.outcome(record, request);
+    // Shown as finished only once written, so a reader of the table never sees it running after this answers done.
+    const saved = await this.persist(record, () =>
+      outcome.status === "done"
+        ? this.store.saveDone(record.id, { summary: outcome.summary!, chart: outcome.chart!, equityCsv: outcome.equityCsv ?? "" }, new Date(outcome.finishedAt))
+        : this.store.saveFailed(record.id, outcome.error ?? "failed", new Date(outcome.finishedAt)),
+    );
+    Object.assign(record, outcome);
+    if (saved) this.active.delete(record.id);
+    else this.forgetOldUnsaved();
+  }
+
+  private async outcome(record: RunRecord, request: CheckedRequest): Promise<Pick<RunRecord, "status" | "progress" | "error" | "summary" | "chart" | "equityCsv"> & { finishedAt: string }> {
     try {
-      record.status = "running";
       const bars = await this.loadBars(request);
       record.progress = 0.05;
       const { result, summary } = runLikeTheCli(request, bars, (done, total) => {
         record.progress = 0.05 + 0.9 * (done / total);
       });
-      record.summary = summary;
-      record.chart = chartSeries(bars, result, overlayPeriods(request.parameters));
-      record.equityCsv = equityCsv(result);
-      record.progress = 1;
-      record.status = "done";
+      const chart = chartSeries(bars, result, overlayPeriods(request.parameters));
+      return { status: "done", progress: 1, error: null, summary, chart, equityCsv: equityCsv(result), finishedAt: new Date(this.now()).toISOString() };
     } catch (error) {
-      record.status = "failed";
-      record.error = describeFailure(error);
+      return { status: "failed", progress: record.progress, error: describeFailure(error), summary: null, chart: null, equityCsv: null, finishedAt: new Date(this.now()).toISOString() };
     }
+  }
+
+  /** A write that fails is logged; the run carries on from memory. */
+  private async persist(record: RunRecord, write: () => Promise<void>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      this.options.log?.warn({ err: error, run: record.id }, "a backtest run could not be written to the database");
+      return false;
+    }
+  }
+
+  /** What is in memory is newer than the row while a run is in progress. */
+  private withLiveState(item: BacktestRunListItem): BacktestRunListItem {
+    const record = this.active.get(item.id);
+    if (!record) return item;
+    const { summary, status, progress, error, finishedAt } = record;
+    return { ...item, status, progress, error, finishedAt, metrics: summary ? withoutTrades(summary) : item.metrics };
   }
 
   private async loadBars(request: CheckedRequest): Promise<BarSeries> {
@@ -175,11 +260,9 @@ export class BacktestRuns {
     return this.options.loadStoredBars(request.data.seriesId);
   }
 
-  private forgetOldRuns(): void {
-    for (const id of this.runs.keys()) {
-      if (this.runs.size <= KEPT_RUNS) return;
-      this.runs.delete(id);
-    }
+  private forgetOldUnsaved(): void {
+    const finished = [...this.active.values()].filter((record) => record.finishedAt !== null);
+    for (const record of finished.slice(0, Math.max(0, finished.length - KEPT_UNSAVED))) this.active.delete(record.id);
   }
 }
 
@@ -187,6 +270,12 @@ function view(record: RunRecord): BacktestRunView {
   const { equityCsv: _csv, ...rest } = record;
   void _csv;
   return rest;
+}
+
+function withoutTrades(summary: BacktestSummary): BacktestMetrics {
+  const { trades: _trades, ...metrics } = summary;
+  void _trades;
+  return metrics;
 }
 
 function commissionOf(choice: CheckedRequest["commission"]): CommissionModel {

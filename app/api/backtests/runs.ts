@@ -1,16 +1,31 @@
-import { loadBars } from "@/lib/adapters/db/bar-store";
+import { z } from "zod";
 import { HttpError } from "@/lib/auth";
 import { getAppContext } from "@/lib/runtime/context";
-import { BacktestRuns } from "@/lib/services/backtest-runs";
+import { RUN_PAGE_MAX, type BacktestRuns } from "@/lib/services/backtest-runs";
 
-const RUNS_KEY = Symbol.for("kestrel.backtest-runs");
-type Holder = { [RUNS_KEY]?: BacktestRuns };
-
-/** One run registry per server process, shared by every route bundle. */
+/** The process's run service, made and recovered by server.ts. */
 export function backtestRuns(): BacktestRuns {
-  const holder = globalThis as Holder;
-  holder[RUNS_KEY] ??= new BacktestRuns({ loadStoredBars: (seriesId) => loadBars(getAppContext().prisma, seriesId) });
-  return holder[RUNS_KEY];
+  return getAppContext().services.backtests;
+}
+
+const runId = z.string().regex(/^[a-z0-9]{1,16}-[0-9a-f]{8}$/, "is a run id from an earlier answer");
+
+/** Query string of GET /api/backtests. */
+export const runListQuery = z.strictObject({
+  before: runId.optional(),
+  limit: z.coerce.number("must be a number").int("must be a whole number").min(1, "is at least 1").max(RUN_PAGE_MAX, `is at most ${RUN_PAGE_MAX}`).default(20),
+});
+
+/** Query string of GET /api/backtests/compare: two run ids, comma-separated. */
+export const compareQuery = z.strictObject({
+  ids: z
+    .string("name two runs: ids=<id>,<id>")
+    .transform((value) => value.split(","))
+    .pipe(z.array(runId).length(2, "names exactly two runs")),
+});
+
+export function queryOf(request: Request): Record<string, string> {
+  return Object.fromEntries(new URL(request.url).searchParams);
 }
 
 /** The CSV upload is larger than ordinary JSON bodies. */
@@ -29,7 +44,7 @@ export async function readUpload(request: Request): Promise<unknown> {
 }
 
 export function runOr404<T>(value: T | null, id: string): T {
-  if (value === null) throw new HttpError(404, "not_found", `No backtest run "${id}" (runs are kept in memory until the server restarts).`);
+  if (value === null) throw new HttpError(404, "not_found", `No backtest run "${id}".`);
   return value;
 }
 

@@ -3,4 +3,4 @@ import { backtestRuns, runOr404 } from "../runs";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withAuth("read", async (_request, _principal, { params }) => jsonResponse(runOr404(backtestRuns().get(params.id), params.id)));
+export const GET = withAuth("read", async (_request, _principal, { params }) => jsonResponse(runOr404(await backtestRuns().get(params.id), params.id)));

@@ -3,4 +3,4 @@ import { backtestRuns, csvDownload, runOr404 } from "../../runs";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withAuth("read", async (_request, _principal, { params }) => csvDownload(runOr404(backtestRuns().tradesCsv(params.id), params.id), `backtest-${params.id}-trades.csv`));
+export const GET = withAuth("read", async (_request, _principal, { params }) => csvDownload(runOr404(await backtestRuns().tradesCsv(params.id), params.id), `backtest-${params.id}-trades.csv`));
