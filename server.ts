@@ -23,6 +23,9 @@ import { startDiscord } from "@/lib/adapters/discord/integration";
 import { JobQueue } from "@/lib/adapters/jobs/queue";
 import { createResearchService } from "@/lib/services/research/service";
 import { currentCodeVersion } from "@/lib/services/research/code-version";
+import { AlertHistory } from "@/lib/services/alert-history";
+import { BacktestRuns } from "@/lib/services/backtest-runs";
+import { loadBars } from "@/lib/adapters/db/bar-store";
 // Not the lib/auth barrel: it also exports page helpers that need the Next.js request scope.
 import { createAuthService } from "@/lib/auth/service";
 import { assertSafeListenAddress, ensureOwner } from "@/lib/auth/owner";
@@ -103,11 +106,15 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   });
   await riskStack.start();
   lifecycle.add("risk guardian and flat-by-time", () => riskStack.stop());
+  const alertHistory = new AlertHistory({ prisma: database.prisma, log: log.child({ component: "alert-history" }) });
+  await alertHistory.start();
+  lifecycle.add("alert history", () => alertHistory.stop());
   const realtime = new RealtimeFeed({
     httpServer,
     view: engine.view,
     log: log.child({ component: "realtime" }),
     authenticate: (headers) => authenticateSocketHandshake(headers),
+    alerts: alertHistory,
   });
   lifecycle.add("realtime", () => realtime.stop());
   const healthTimer = setInterval(() => realtime.publishHealth(engine.health()), 5_000).unref();
@@ -128,6 +135,7 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     controls: () => riskStack.controls,
     audit,
     onFlatten: (result) => realtime.publishFlatten(result),
+    recordAlert: (alert) => alertHistory.record(alert),
   });
   lifecycle.add("discord", () => discord.stop());
   const stopRiskAlerts = discord.watchRisk(riskStack);
@@ -168,8 +176,10 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   const jobQueue = await JobQueue.start({ connectionString: databaseUrl, onError: (error) => log.warn({ err: error }, "job queue error") });
   lifecycle.add("job queue", () => jobQueue.stop({ timeoutMs: 5_000 }));
   const research = createResearchService({ prisma: database.prisma, queue: jobQueue, log: log.child({ component: "research" }), codeVersion: currentCodeVersion() });
+  const backtests = new BacktestRuns({ prisma: database.prisma, log: log.child({ component: "backtests" }), loadStoredBars: (seriesId) => loadBars(database.prisma, seriesId) });
+  await backtests.recoverInterrupted();
 
-  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research, strategies } });
+  publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research, strategies, alertHistory, backtests } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
   lifecycle.add("engine", () => engine.stop());

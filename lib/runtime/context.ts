@@ -10,6 +10,8 @@ import type { RealtimeFeed } from "@/lib/adapters/realtime/socket-server";
 import type { DiscordIntegration } from "@/lib/adapters/discord/integration";
 import type { StrategyDirectory } from "@/lib/services/strategy-directory";
 import type { ResearchService } from "@/lib/services/research/service";
+import type { AlertHistory } from "@/lib/services/alert-history";
+import type { BacktestRuns } from "@/lib/services/backtest-runs";
 
 /**
  * Everything a route handler may reach, owned by server.ts.
@@ -39,6 +41,10 @@ export interface AppServices {
   readonly strategies: StrategyDirectory;
   /** Parameter sweeps: enqueue, progress, cancel, results (workers do the computing). */
   readonly research: ResearchService;
+  /** Every alert raised, newest first, kept 90 days. */
+  readonly alertHistory: AlertHistory;
+  /** Backtests started from the dashboard, kept in Postgres. */
+  readonly backtests: BacktestRuns;
 }
 
 const CONTEXT_KEY = Symbol.for("kestrel.app-context");
