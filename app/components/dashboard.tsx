@@ -2,7 +2,7 @@
 
 import type { DashboardSnapshot, PositionRow } from "@/lib/services/account-view";
 import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { FlattenPanel } from "./flatten-panel";
 import { ControlsPanel, FlatByCountdown, TradingStateBadge } from "./controls-panel";
 import { describe, useOverviewStatus, type OverviewStatus } from "./overview-status";
@@ -10,6 +10,7 @@ import { postJson } from "./post-json";
 import { UserMenu } from "./user-menu";
 import { formatMoney, formatPrice, formatQuantity, formatTime, pnlClass } from "./format";
 import { useLiveAccount, type FeedState } from "./use-live-account";
+import { AlertsFeed } from "./alerts-feed";
 
 export interface DashboardUser {
   username: string;
@@ -17,10 +18,9 @@ export interface DashboardUser {
 }
 
 export function Dashboard({ user }: { user: DashboardUser }) {
-  const { snapshot, feed } = useLiveAccount();
+  const { snapshot, feed, alerts } = useLiveAccount();
   const { status, error, refresh } = useOverviewStatus();
   const positions = withLivePrices(snapshot.positions, snapshot.quotes);
-  const alerts = useAlerts(snapshot.connection, feed, status);
   return (
     <div className="mx-auto flex max-w-7xl flex-col gap-6 p-4 sm:p-6">
       <header className="flex flex-wrap items-center justify-between gap-3">
@@ -34,7 +34,7 @@ export function Dashboard({ user }: { user: DashboardUser }) {
       <PositionsTable rows={positions} currency={snapshot.account.currency} canTrade={user.canTrade} />
       <OrdersTable snapshot={snapshot} canTrade={user.canTrade} />
       <FillsTable snapshot={snapshot} />
-      <AlertsFeed alerts={alerts} />
+      <AlertsFeed live={alerts} feed={feed} />
     </div>
   );
 }
@@ -274,58 +274,6 @@ function GatewayPanel({ status, error }: { status: OverviewStatus | null; error:
         <div className="sm:col-span-2"><dt className="inline text-slate-500">Farms: </dt><dd className="inline">{farms.length === 0 ? "not reported" : farms.map(([name, state]) => `${name} ${describe(state)}`).join(", ")}</dd></div>
         <div className="sm:col-span-2"><dt className="inline text-slate-500">Data entitlement: </dt><dd className="inline">{entitlements.length === 0 ? "not reported" : entitlements.map(([symbol, kind]) => `${symbol} ${describe(kind)}`).join(", ")}</dd></div>
       </dl>
-    </section>
-  );
-}
-
-interface AlertItem {
-  id: number;
-  at: string;
-  text: string;
-}
-
-/** What this browser saw change while it was open: broker link, live feed, trading state. */
-function useAlerts(connection: DashboardSnapshot["connection"], feed: FeedState, status: OverviewStatus | null): AlertItem[] {
-  const [alerts, setAlerts] = useState<AlertItem[]>([]);
-  const counter = useRef(0);
-  const push = (text: string) => {
-    counter.current += 1;
-    const item = { id: counter.current, at: new Date().toISOString(), text };
-    setAlerts((list) => [item, ...list].slice(0, 50));
-  };
-  const mode = status?.trading?.mode;
-  useWhenChanged(connection, (value) => push(`Broker ${value}`));
-  useWhenChanged(feed, (value) => push(`Live feed ${value}`));
-  useWhenChanged(mode, (value) => value && push(`Trading state ${value}${status?.trading?.reason ? `: ${status.trading.reason}` : ""}`));
-  return alerts;
-}
-
-function useWhenChanged<T>(value: T, onChange: (value: T) => void): void {
-  const previous = useRef<T>(value);
-  useEffect(() => {
-    if (previous.current !== value) onChange(value);
-    previous.current = value;
-    // onChange is recreated each render; only the value matters here.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [value]);
-}
-
-function AlertsFeed({ alerts }: { alerts: AlertItem[] }) {
-  return (
-    <section aria-label="Alerts" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <h2 className="border-b border-slate-200 px-4 py-2 font-semibold dark:border-slate-800">Alerts</h2>
-      {alerts.length === 0 ? (
-        <p className="px-4 py-3 text-sm text-slate-500">Nothing has changed since this page opened.</p>
-      ) : (
-        <ul aria-live="polite" className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
-          {alerts.map((alert) => (
-            <li key={alert.id} className="flex gap-3 px-4 py-1.5">
-              <span className="font-mono text-slate-500">{formatTime(alert.at)}</span>
-              <span>{alert.text}</span>
-            </li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }
