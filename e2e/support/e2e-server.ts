@@ -1,6 +1,7 @@
 /**
- * Playwright's web server: a fresh database, a simulated gateway whose ledger tests can read,
- * and the production Kestrel server pointed at both. Everything is removed on SIGTERM.
+ * Playwright's web server: a fresh database with the specs' strategy instances, a simulated
+ * gateway whose ledger tests can read, and the production Kestrel server pointed at both, all
+ * on a clock inside a regular session (session-clock.ts). Everything is removed on SIGTERM.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,7 +11,10 @@ import pino from "pino";
 import { createScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { startEmbeddedPostgres } from "@/lib/adapters/db/embedded";
 import { startGatewaySimulator } from "@/lib/sim";
+import { acceleratedClock } from "@/lib/sim/model/clock";
 import { E2E_RUNTIME_FILE, type E2eRuntime } from "./runtime";
+import { seedDatabase } from "./seed";
+import { CLOCK_OFFSET_ENV, sessionClockOffset } from "./session-clock";
 
 const log = pino({ level: "warn" });
 
@@ -28,10 +32,12 @@ async function main(): Promise<void> {
   }
   const database = await createScratchDatabase(serverUrl, "kestrel_e2e", { unique: true });
   cleanups.push(() => database.drop());
+  await seedDatabase(database.url, log);
+  const clockOffsetMs = sessionClockOffset(Date.now());
 
   // bench/ui.ts raises the tick rate; the specs keep the simulator's default.
   const tickIntervalMs = process.env.E2E_SIM_TICK_MS ? Number(process.env.E2E_SIM_TICK_MS) : undefined;
-  const simulator = await startGatewaySimulator({ seed: 11, tickIntervalMs });
+  const simulator = await startGatewaySimulator({ seed: 11, tickIntervalMs, clock: acceleratedClock(Date.now() + clockOffsetMs, 1) });
   cleanups.push(() => simulator.stop());
   const ledgerServer = createServer((_request, response) => {
     response.setHeader("content-type", "application/json");
@@ -42,13 +48,13 @@ async function main(): Promise<void> {
   const address = ledgerServer.address();
   if (!address || typeof address === "string") throw new Error("ledger server has no port");
 
-  const runtime: E2eRuntime = { databaseUrl: database.url, ledgerUrl: `http://127.0.0.1:${address.port}/ledger` };
+  const runtime: E2eRuntime = { databaseUrl: database.url, ledgerUrl: `http://127.0.0.1:${address.port}/ledger`, clockOffsetMs };
   mkdirSync(path.dirname(E2E_RUNTIME_FILE), { recursive: true });
   writeFileSync(E2E_RUNTIME_FILE, JSON.stringify(runtime));
 
-  const app = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const app = spawn(process.execPath, ["--import", "tsx", "--import", "./e2e/support/shifted-date.ts", "server.ts"], {
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: database.url, IB_HOST: simulator.host, IB_PORT: String(simulator.port) },
+    env: { ...process.env, DATABASE_URL: database.url, IB_HOST: simulator.host, IB_PORT: String(simulator.port), [CLOCK_OFFSET_ENV]: String(clockOffsetMs) },
   });
   writeFileSync(E2E_RUNTIME_FILE, JSON.stringify({ ...runtime, appPid: app.pid }));
   const appExited = new Promise<void>((resolve) => app.once("exit", () => resolve()));

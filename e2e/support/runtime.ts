@@ -7,11 +7,14 @@ import type { SimLedger } from "@/lib/sim";
 export interface E2eRuntime {
   databaseUrl: string;
   ledgerUrl: string;
+  /** How far the app's and the simulator's clocks run ahead of the wall clock (session-clock.ts). */
+  clockOffsetMs?: number;
   /** The Kestrel server process, once started (the UI bench reads its CPU time). */
   appPid?: number;
 }
 
-export const E2E_RUNTIME_FILE = path.resolve(".data/e2e/runtime.json");
+/** E2E_RUNTIME_FILE moves it, so that a second suite on another E2E_PORT does not read this one's. */
+export const E2E_RUNTIME_FILE = path.resolve(process.env.E2E_RUNTIME_FILE ?? ".data/e2e/runtime.json");
 
 export function readE2eRuntime(): E2eRuntime {
   return JSON.parse(readFileSync(E2E_RUNTIME_FILE, "utf8")) as E2eRuntime;
