@@ -1,17 +1,27 @@
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { perShareCommission } from "@/lib/core/model/commission";
+import { alwaysApprove } from "@/lib/core/engine/risk-gates";
+import type { DomainEvent } from "@/lib/core/ports";
+import { IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
+import { paperBroker } from "@/lib/adapters/paper/paper-broker";
 import { scratchPrismaForSuite } from "@/test/db";
 import { eventually } from "@/test/eventually";
 import { listAudit, recordAudit, type AuditEvent } from "./audit";
 import type { FlatByTimeEvents } from "./flat-by-time";
 import { createRiskStack, type RiskStack } from "./risk-service";
 import { openPositions, seedBook, startRig, workingOrders, type Rig } from "./risk-test-support";
+import { StrategyRunner } from "./strategy-runner";
 
 const db = scratchPrismaForSuite();
 let rig: Rig | null = null;
 const stacks: RiskStack[] = [];
 let account = 0;
 
+const cleanups: (() => void)[] = [];
+
 afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
   for (const stack of stacks.splice(0)) stack.stop();
   await rig?.stop();
   rig = null;
@@ -124,6 +134,7 @@ describe("flat by time after downtime", () => {
     await eventually(() => lastActedAt(id), (acted) => acted === FRIDAY_TRIGGER);
     expect(stack.flatByTime.view().nextAt).toBe("2026-03-09T19:55:00.000Z");
 
+    await eventually(() => current.engine.flattenInProgress, (busy) => !busy);
     await seedBook(current.sim, { positions: { MSFT: -20 } });
     await eventually(() => current.engine.view.openPositions().length, (count) => count === 1);
     clock = Date.parse("2026-03-09T19:55:00Z");
@@ -149,4 +160,61 @@ describe("flat by time after downtime", () => {
     expect(await lastActedAt(id)).toBe(THURSDAY_TRIGGER.toISOString());
     expect(stack.flatByTime.view().nextAt).toBe(FRIDAY_TRIGGER);
   }, 60_000);
+});
+
+describe("flat by time for one strategy instance", () => {
+  it("warns, then cancels the instance's orders and closes only its positions: the other instance and the account's own positions stay", async () => {
+    let clock = Date.parse("2026-03-06T20:45:00Z"); // Friday 15:45 New York
+    const current = await brokerWithBook(() => clock, { AAPL: 100 });
+    const id = `acct-${++account}`;
+    const audits: AuditEvent[] = [];
+    const stack = await startStack(current, id, () => clock, [], audits);
+    current.engine.start();
+    await eventually(() => current.engine.view.openPositions().length, (count) => count === 1);
+
+    // Both instances trade on Kestrel's paper broker at the simulator's live prices, inside the session.
+    const startedAt = Date.now();
+    const sessionClock = { now: () => Date.parse("2026-03-06T17:00:00Z") + (Date.now() - startedAt) };
+    const marketData = new IbkrMarketData(current.engine.client, sessionClock);
+    const events: DomainEvent[] = [];
+    const runner = new StrategyRunner({
+      prisma: db.prisma,
+      marketData,
+      brokerFor: (instrument) => paperBroker(instrument, { clock: sessionClock, commission: perShareCommission() }),
+      risk: alwaysApprove,
+      events: { emit: (event) => events.push(event) },
+      clock: sessionClock,
+      availableFunds: () => 100_000,
+      log: pino({ level: "silent" }),
+    });
+    cleanups.push(() => runner.stop(), () => marketData.dispose());
+    const instance = (instanceId: string, symbol: string) => ({ id: instanceId, strategy: "ma-cross", label: instanceId, symbols: [symbol], parameters: { fast: 2, slow: 3, longOnly: false }, state: "running", barSeconds: 1, riskPercent: 5, maxCyclesPerDay: 100 });
+    await db.prisma.strategyInstance.createMany({ data: [instance("flat-jpm", "JPM"), instance("keep-meta", "META")] });
+    await runner.start();
+    stack.flatByTime.attachStrategies(runner);
+    const held = (instanceId: string) => runner.holdings().find((holding) => holding.instance === instanceId)?.position ?? 0;
+    await eventually(() => [held("flat-jpm"), held("keep-meta")], (positions) => positions.every((position) => position !== 0), 45_000);
+
+    await stack.flatByTime.update({ ...NEW_YORK_1555, localTime: "15:50", strategy: "flat-jpm" }, { user: "owner", source: "web" });
+    const warnings: FlatByTimeEvents["warning"][0][] = [];
+    stack.flatByTime.on("warning", (info) => warnings.push(info));
+    await stack.flatByTime.poll();
+    expect(warnings).toEqual([{ at: "2026-03-06T20:50:00.000Z", inMs: 5 * 60_000, strategy: "flat-jpm" }]);
+
+    clock = Date.parse("2026-03-06T20:50:00Z");
+    const flattened: FlatByTimeEvents["strategyFlattened"][0][] = [];
+    stack.flatByTime.on("strategyFlattened", (result) => flattened.push(result));
+    // The strategy keeps deciding between the close and the check, so the close is judged by its own reason.
+    await stack.flatByTime.poll();
+    expect(flattened).toHaveLength(1);
+    expect(flattened[0]).toMatchObject({ strategy: "flat-jpm", closed: [{ symbol: "JPM", quantity: expect.any(Number) }] });
+    const exits = events.filter((event): event is Extract<DomainEvent, { type: "decision" }> => event.type === "decision" && event.intent.reason.startsWith("flat by 15:50"));
+    expect(exits.map((event) => [event.symbol, event.intent.purpose])).toEqual([["JPM", "exit"]]);
+    expect(openPositions(current.sim)).toEqual([{ symbol: "AAPL", qty: 100 }]);
+    expect(ofAction(audits, "flat_by.trigger")).toEqual([expect.objectContaining({ result: flattened[0].status, details: expect.objectContaining({ strategy: "flat-jpm", scheduledFor: "2026-03-06T20:50:00.000Z" }) })]);
+    const row = await db.prisma.flatBySchedule.findUniqueOrThrow({ where: { id: `${id}/flat-jpm` } });
+    expect(row).toMatchObject({ account: id, strategy: "flat-jpm", localTime: "15:50" });
+    await eventually(() => lastActedAt(`${id}/flat-jpm`), (acted) => acted === "2026-03-06T20:50:00.000Z");
+    expect(stack.flatByTime.view()).toMatchObject({ strategy: null, enabled: false, strategies: [{ strategy: "flat-jpm", nextAt: "2026-03-09T19:50:00.000Z" }] });
+  }, 120_000);
 });

@@ -224,6 +224,7 @@ export class FlatByTimeService extends EventEmitter<FlatByTimeEvents> {
       } else {
         const result = await this.flattenStrategy(armed.strategy, `flat by ${armed.schedule.localTime}${kind === "catch_up" ? " (catching up a missed trigger)" : ""}`);
         this.emit("strategyFlattened", result);
+        this.options.log?.info({ ...result, scheduledFor }, "flat-by-time: strategy instance flattened");
         auditInBackground(this.options.audit, { ...request, action, result: result.status, details: { scheduledFor, ...note, strategy: armed.strategy, closed: result.closed, remaining: result.remaining } });
       }
     } finally {
