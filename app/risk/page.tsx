@@ -4,6 +4,7 @@ import { requirePageSession } from "@/lib/auth";
 import type { LimitUsage, RiskOverview } from "@/lib/services/risk-overview";
 import { optionalServices } from "@/app/components/app-services";
 import { formatMoney, formatTime } from "@/app/components/format";
+import { FlatByPanel } from "@/app/components/flat-by-panel";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Risk · Kestrel" };
@@ -50,6 +51,10 @@ async function RiskDetails({ risk }: { risk: RiskOverview }) {
         <span className="text-sm">Opening equity <span className="num">{formatMoney(guardian.openingEquity)}</span></span>
         <span className="text-sm">Day P&L <span className="num">{formatMoney(guardian.dayPnl)}</span></span>
         <span className="text-sm">Drawdown from peak <span className="num">{formatMoney(guardian.drawdownFromPeak)}</span></span>
+      </section>
+      <section aria-label="Flat by time" className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <h2 className="text-lg font-semibold">Flat by time</h2>
+        <FlatByPanel />
       </section>
       <section aria-label="Limits" className="flex flex-col gap-3">
         <h2 className="text-lg font-semibold">Limits</h2>
