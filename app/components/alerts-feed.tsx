@@ -2,10 +2,23 @@
 
 import { useEffect, useRef, useState } from "react";
 import { mergeAlerts, type AlertHistoryEntry, type AlertSeverity } from "@/lib/services/alert-history-entry";
+import type { AlertKind } from "@/lib/adapters/discord/levels";
 import { formatTime } from "./format";
 import type { FeedState } from "./use-live-account";
 
 const PAGE_SIZE = 50;
+
+const KIND_LABELS: Record<AlertKind, string> = {
+  fill: "fill",
+  setup: "setup",
+  denial: "risk denial",
+  guardian: "guardian",
+  halt: "trading state",
+  connection: "connection",
+  flatten: "flatten",
+  "daily-summary": "daily summary",
+  error: "error",
+};
 
 /** A notice only this browser can know of: its own link to the live feed. */
 interface FeedNotice {
@@ -25,7 +38,7 @@ export function AlertsFeed({ live, feed }: { live: AlertHistoryEntry[]; feed: Fe
   const { older, loadOlder, loading, exhausted, error } = useOlderAlerts(live);
   const alerts = mergeAlerts(live, older);
   const rows: Row[] = [
-    ...alerts.map((alert) => ({ key: `a${alert.id}`, at: alert.at, text: alert.text, level: alert.level, kind: alert.kind })),
+    ...alerts.map((alert) => ({ key: `a${alert.id}`, at: alert.at, text: alert.text, level: alert.level, kind: KIND_LABELS[alert.kind] ?? alert.kind })),
     ...notices.map((notice) => ({ ...notice, level: null, kind: null })),
   ].sort((a, b) => b.at.localeCompare(a.at));
   return (
