@@ -152,6 +152,7 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
       const { account } = engine.view.snapshot();
       return account.totalCash ?? account.netLiquidation ?? 0;
     },
+    fundsKnown: firstReconcile(engine),
     entitlementOf: (symbol) => engine.entitlementOf(symbol),
     audit,
     events: discord.alerts,
@@ -213,6 +214,17 @@ async function resolveBroker(env: Env, log: Logger, lifecycle: Lifecycle): Promi
   lifecycle.add("simulated gateway", () => simulator.stop());
   log.info({ port: simulator.port, account: simulator.account }, "IB_HOST is unset: trading against the built-in simulated gateway");
   return { host: simulator.host, port: simulator.port, simulator };
+}
+
+/** Resolves after the broker's first successful reconcile, which reads the account (and so the funds). */
+function firstReconcile(engine: Engine): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = engine.onReconciled((result) => {
+      if (!result.ok) return;
+      stop();
+      resolve();
+    });
+  });
 }
 
 /** A wildcard listen address is reached through loopback from this machine. */

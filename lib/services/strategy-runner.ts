@@ -57,6 +57,8 @@ export interface StrategyRunnerOptions {
   clock: Clock;
   /** Cash the engines may size from, read when an engine starts. */
   availableFunds: () => number;
+  /** Resolves once availableFunds() knows the account: instances left running start then, not sized from 0. */
+  fundsKnown?: Promise<void>;
   entitlementOf?: (symbol: string) => Entitlement;
   commission?: CommissionModel;
   audit?: (event: AuditEvent) => Promise<void>;
@@ -208,6 +210,7 @@ export class StrategyRunner implements StrategyDirectory {
   private readonly instances = new Map<string, Instance>();
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private stopDataErrors: Unsubscribe | undefined;
+  private stopped = false;
 
   constructor(private readonly options: StrategyRunnerOptions) {}
 
@@ -229,10 +232,14 @@ export class StrategyRunner implements StrategyDirectory {
       const errors = { onError: marketData.onError.bind(marketData) };
       this.stopDataErrors = closeOnDataError(errors, () => this.holdings(), this.options.events, () => this.options.clock.now());
     }
-    await Promise.all([...this.instances.values()].filter((instance) => instance.config.state === "running").map((instance) => this.run(instance)));
+    const idle = () => [...this.instances.values()].filter((instance) => !this.stopped && instance.config.state === "running" && instance.running.length === 0);
+    const runIdle = () => Promise.all(idle().map((instance) => this.run(instance)));
+    if (this.options.fundsKnown) this.options.fundsKnown.then(runIdle).catch((error: unknown) => this.options.log.error({ err: error }, "running strategy instances did not start"));
+    else await runIdle();
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.stopDataErrors?.();
     for (const instance of this.instances.values()) this.halt(instance);
@@ -568,6 +575,7 @@ export interface LiveStrategiesOptions {
   prisma: PrismaClient;
   risk: StrategyRunnerOptions["risk"];
   availableFunds: () => number;
+  fundsKnown?: Promise<void>;
   entitlementOf?: (symbol: string) => Entitlement;
   events?: EventSink;
   audit?: (event: AuditEvent) => Promise<void>;
@@ -641,6 +649,7 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
     events,
     clock,
     availableFunds: options.availableFunds,
+    fundsKnown: options.fundsKnown,
     entitlementOf: options.entitlementOf,
     commission,
     audit: options.audit,
