@@ -23,6 +23,8 @@ export interface GuardianOptions {
   audit: (event: AuditEvent) => Promise<void>;
   /** Keeps the session's marks across restarts; without it they live in memory only. */
   marks?: GuardianMarkStore;
+  /** How long a breach must hold before a tier acts (default GUARDIAN_CONFIRM_MS; 0 acts at once). */
+  confirmMs?: number;
   onStoreFailure?: (error: unknown) => void;
 }
 
@@ -41,6 +43,13 @@ export interface GuardianMarkStore {
 const ACTOR = "guardian";
 
 /**
+ * A tier acts only when its breach still holds this long after it was first seen. The account's
+ * pieces arrive as separate messages (a sold position before the cash it raised) and a single bad
+ * print can mark a position far off; neither should halt and flatten the account.
+ */
+export const GUARDIAN_CONFIRM_MS = 5_000;
+
+/**
  * Watches the account on every account, position and quote event. Equity is cash plus every
  * position at its last price, so it moves with unrealized P&L and already has commissions paid.
  * Daily loss is measured from the session's first equity, drawdown from its peak; each tier
@@ -55,6 +64,8 @@ export class Guardian extends EventEmitter<GuardianEvents> {
   private readonly listener = () => this.evaluate();
   private saving: Promise<void> | null = null;
   private unsaved = false;
+  /** A deeper tier seen but not yet confirmed: since when, and the re-check that confirms it. */
+  private breach: { since: number; recheck: NodeJS.Timeout | null } | null = null;
 
   constructor(private readonly options: GuardianOptions) {
     super();
@@ -77,6 +88,7 @@ export class Guardian extends EventEmitter<GuardianEvents> {
 
   stop(): void {
     for (const event of ["account", "positions", "quote"] as const) this.options.view.off(event, this.listener);
+    this.clearBreach();
   }
 
   view(): GuardianView {
@@ -107,8 +119,31 @@ export class Guardian extends EventEmitter<GuardianEvents> {
       positions,
     });
     this.last = assessment;
-    if (deeper(assessment.level, this.level)) this.escalate(assessment);
+    if (deeper(assessment.level, this.level)) this.confirm(assessment);
+    else this.clearBreach();
     return assessment;
+  }
+
+  /** Acts on a deeper tier once its breach has held for the confirmation time. */
+  private confirm(assessment: GuardianAssessment): void {
+    const confirmMs = this.options.confirmMs ?? GUARDIAN_CONFIRM_MS;
+    const now = this.options.now();
+    this.breach ??= { since: now, recheck: null };
+    const waited = now - this.breach.since;
+    if (waited < confirmMs) {
+      this.breach.recheck ??= setTimeout(() => {
+        if (this.breach) this.breach.recheck = null;
+        this.evaluate();
+      }, confirmMs - waited).unref();
+      return;
+    }
+    this.clearBreach();
+    this.escalate(assessment);
+  }
+
+  private clearBreach(): void {
+    if (this.breach?.recheck) clearTimeout(this.breach.recheck);
+    this.breach = null;
   }
 
   private rollSession(equity: number): void {
