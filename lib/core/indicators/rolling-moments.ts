@@ -57,7 +57,6 @@ export class RollingMoments {
     }
   }
 
-
   /** Mean of the window; NaN until it is full and while it holds a missing observation. */
   get mean(): number {
     return this.missing === 0 ? this.shift + this.sum / this.period : NaN;
@@ -65,11 +64,12 @@ export class RollingMoments {
 
   /** Population variance (divides by `period`); never negative; NaN when `mean` is. */
   get variance(): number {
-    if (this.missing !== 0) return NaN;
-    const meanDeviation = this.sum / this.period;
-    const meanSquare = this.sumOfSquares / this.period;
-    const variance = meanSquare - meanDeviation * meanDeviation;
-    return variance > meanSquare * VARIANCE_NOISE ? variance : 0;
+    return this.missing === 0 ? populationVariance(this.sum, this.sumOfSquares, this.period) : NaN;
+  }
+
+  /** Standard score of `x` against the window (see {@link standardScore}); NaN when `mean` is. */
+  score(x: number): number {
+    return this.missing === 0 ? standardScore(x - this.shift, this.sum, this.sumOfSquares, this.period) : NaN;
   }
 
   reset(): void {
@@ -103,20 +103,52 @@ export class RollingMoments {
 
   private recompute(latest: number): void {
     if (isObserved(latest)) this.shift = latest;
-    const window = this.window;
-    const shift = this.shift;
-    let sum = 0;
-    let sumOfSquares = 0;
-    for (let i = 0; i < window.length; i++) {
-      const deviation = window[i] - shift;
-      if (!isObserved(deviation)) continue;
-      sum += deviation;
-      sumOfSquares += deviation * deviation;
-    }
-    this.sum = sum;
-    this.sumOfSquares = sumOfSquares;
+    this.sum = deviationSum(this.window, 0, this.period, this.shift);
+    this.sumOfSquares = squaredDeviationSum(this.window, 0, this.period, this.shift);
   }
+}
 
+/**
+ * Population variance from Σ d and Σ d² of the `count` deviations d of a window from a reference
+ * value; a result below the rounding noise of the sums ({@link VARIANCE_NOISE}) is exactly 0.
+ */
+export function populationVariance(sum: number, sumOfSquares: number, count: number): number {
+  const meanDeviation = sum / count;
+  const meanSquare = sumOfSquares / count;
+  const variance = meanSquare - meanDeviation * meanDeviation;
+  return variance > meanSquare * VARIANCE_NOISE ? variance : 0;
+}
+
+/**
+ * (x - mean) / population standard deviation from `deviation` = x - shift and the window's Σ d
+ * and Σ d² (d = value - shift). Both scaled by the count, that is (n·deviation - Σ d) /
+ * √(n·Σ d² - (Σ d)²): one square root and one division, no division by n. The noise floor is
+ * {@link populationVariance}'s, multiplied through by n²; without dispersion the score is 0.
+ */
+export function standardScore(deviation: number, sum: number, sumOfSquares: number, count: number): number {
+  const scaledSquares = count * sumOfSquares;
+  const spread = scaledSquares - sum * sum;
+  return spread > scaledSquares * VARIANCE_NOISE ? (count * deviation - sum) / Math.sqrt(spread) : 0;
+}
+
+/** Σ (values[i] - shift) over [from, to), skipping missing values. */
+export function deviationSum(values: ArrayLike<number>, from: number, to: number, shift: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    const deviation = values[i] - shift;
+    if (isObserved(deviation)) sum += deviation;
+  }
+  return sum;
+}
+
+/** Σ (values[i] - shift)² over [from, to), skipping missing values. */
+export function squaredDeviationSum(values: ArrayLike<number>, from: number, to: number, shift: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    const deviation = values[i] - shift;
+    if (isObserved(deviation)) sum += deviation * deviation;
+  }
+  return sum;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { deviationSum } from "./rolling-moments";
 import type { IncrementalIndicator } from "./types";
 import { isObserved, requirePeriod } from "./validate";
 
@@ -85,16 +86,6 @@ export class Sma implements IncrementalIndicator<number, number> {
 /** Updates between exact recomputations of the running sum: whole windows, at least 256 values. */
 export function recomputeInterval(period: number): number {
   return period * Math.ceil(256 / period);
-}
-
-/** Σ (values[i] - shift) over [from, to), skipping missing values. */
-function deviationSum(values: ArrayLike<number>, from: number, to: number, shift: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) {
-    const deviation = values[i] - shift;
-    if (isObserved(deviation)) sum += deviation;
-  }
-  return sum;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { RollingMoments } from "./rolling-moments";
+import { deviationSum, RollingMoments, squaredDeviationSum, standardScore } from "./rolling-moments";
 import type { IncrementalIndicator } from "./types";
-import { requirePeriod } from "./validate";
+import { isObserved, requirePeriod } from "./validate";
 
 /**
  * Rolling z-score: (x - SMA(period)) / population standard deviation over the same window
@@ -19,9 +19,7 @@ export class ZScore implements IncrementalIndicator<number, number> {
 
   update(x: number): number {
     this.moments.push(x);
-    const deviation = x - this.moments.mean;
-    const variance = this.moments.variance;
-    return (this.current = variance > 0 ? deviation / Math.sqrt(variance) : variance === 0 ? 0 : NaN);
+    return (this.current = this.moments.score(x));
   }
 
   get value(): number {
@@ -38,11 +36,77 @@ export class ZScore implements IncrementalIndicator<number, number> {
   }
 }
 
-/** Batch z-score: same length as `x`, NaN during warm-up. See {@link ZScore}. */
+/**
+ * Batch z-score: same length as `x`, NaN during warm-up. See {@link ZScore}: the arithmetic of
+ * {@link RollingMoments} (bit for bit), reading the value leaving the window straight from the
+ * input, in chunks of `period` that end where the sums are recomputed, with a lean inner loop
+ * while the window holds no missing value.
+ */
 export function zscore(x: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("zscore", "period", period);
-  const indicator = new ZScore(period);
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = indicator.update(x[i]);
+  const length = x.length;
+  const out = new Float64Array(length);
+  let shift = 0;
+  let sum = 0;
+  let squares = 0;
+  let missing = period;
+  for (let i = 0; i < length; ) {
+    const end = Math.min(i + period, length);
+    if (missing === 0) {
+      for (; i < end; i++) {
+        const value = x[i];
+        const outgoing = x[i - period];
+        if (!isObserved(value + outgoing)) break;
+        const deviationIn = value - shift;
+        const deviationOut = outgoing - shift;
+        const change = deviationIn - deviationOut;
+        sum += change;
+        squares += change * (deviationIn + deviationOut);
+        out[i] = standardScore(deviationIn, sum, squares, period);
+      }
+    }
+    for (; i < end; i++) {
+      const value = x[i];
+      const outgoing = i >= period ? x[i - period] : NaN;
+      const deviationIn = value - shift;
+      const deviationOut = outgoing - shift;
+      if (isObserved(value + outgoing)) {
+        const change = deviationIn - deviationOut;
+        sum += change;
+        squares += change * (deviationIn + deviationOut);
+      } else {
+        if (isObserved(outgoing)) {
+          sum -= deviationOut;
+          squares -= deviationOut * deviationOut;
+        } else {
+          missing--;
+        }
+        if (isObserved(value)) {
+          sum += deviationIn;
+          squares += deviationIn * deviationIn;
+        } else {
+          missing++;
+        }
+      }
+      out[i] = missing === 0 ? standardScore(deviationIn, sum, squares, period) : NaN;
+    }
+    if (end % period !== 0) break;
+    const latest = x[end - 1];
+    if (isObserved(latest)) shift = latest;
+    if (missing === 0) {
+      // The same sums as below (nothing to skip), in one pass.
+      sum = 0;
+      squares = 0;
+      for (let j = end - period; j < end; j++) {
+        const deviation = x[j] - shift;
+        sum += deviation;
+        squares += deviation * deviation;
+      }
+      out[end - 1] = standardScore(latest - shift, sum, squares, period);
+    } else {
+      sum = deviationSum(x, end - period, end, shift);
+      squares = squaredDeviationSum(x, end - period, end, shift);
+    }
+  }
   return out;
 }
