@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as indicators from "./index";
+import { randomWalk, seededRandom } from "./testing/series";
 
 /** Prices with occasional missing values, so the NaN rules of both faces are exercised too. */
 const price = fc.oneof(
@@ -97,6 +98,26 @@ describe("the incremental face reproduces the batch face exactly", () => {
         expectIdentical(live.map((v) => v.vwap), batch);
       }),
     );
+  });
+
+  it("agree over long series, across many recomputations of the rolling sums and many blocks, gaps included", () => {
+    const random = seededRandom(47);
+    const gappy = (x: number) => (random() < 0.003 ? NaN : random() < 0.001 ? Infinity : x);
+    const closes = randomWalk(3_000, 5, 10_000).map(gappy);
+    const volumes = closes.map(() => (random() < 0.05 ? 0 : gappy(Math.floor(random() * 1_000))));
+    for (const n of [1, 3, 20, 255, 256, 300]) {
+      const single = [
+        [new indicators.Ema(n), indicators.ema],
+        [new indicators.Rsi(n), indicators.rsi],
+        [new indicators.ZScore(n), indicators.zscore],
+        [new indicators.RollingHigh(n), indicators.rollingHigh],
+        [new indicators.RollingLow(n), indicators.rollingLow],
+      ] as const;
+      for (const [live, batch] of single) expectIdentical(closes.map((x) => live.update(x)), batch(closes, n));
+      const vwap = new indicators.RollingVwap(n, 2);
+      const inputs = closes.map((price, i) => ({ price, volume: volumes[i] }));
+      expectIdentical(inputs.map((bar) => vwap.update(bar).vwap), indicators.vwap(closes, volumes, n));
+    }
   });
 
   it("accept plain arrays and Float64Arrays alike", () => {

@@ -1,6 +1,7 @@
-import { RollingWeightedMoments } from "./rolling-weighted-moments";
+import { isValidBar, RollingWeightedMoments } from "./rolling-weighted-moments";
+import { recomputeInterval } from "./sma";
 import type { IncrementalIndicator, PriceVolume, VwapBandsValue } from "./types";
-import { requireEqualLengths, requireNonNegative, requirePeriod } from "./validate";
+import { isObserved, requireEqualLengths, requireNonNegative, requirePeriod } from "./validate";
 
 /**
  * Rolling VWAP over the last `period` bars: Σ price·volume / Σ volume, with bands at
@@ -60,15 +61,84 @@ export class RollingVwap implements IncrementalIndicator<PriceVolume, VwapBandsV
   }
 }
 
-/** Batch rolling VWAP (no bands): same length as the inputs. See {@link RollingVwap}. */
+/**
+ * Batch rolling VWAP (no bands): same length as the inputs. See {@link RollingVwap}: the
+ * arithmetic of {@link RollingWeightedMoments} for the mean (bit for bit), reading the bar leaving
+ * the window straight from the inputs, in chunks that end where the sums are recomputed, with a
+ * lean inner loop while the window holds only valid bars and some volume.
+ *
+ * A zero-volume bar adds ±0 to the sums here where the class skips it: the same sums, since they
+ * start at +0 and so are never -0. Whether the window traded at all is read from the index of the
+ * last bar with volume instead of a count.
+ */
 export function vwap(price: ArrayLike<number>, volume: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("vwap", "period", period);
   requireEqualLengths("vwap", { price, volume });
-  const indicator = new RollingVwap(period, 0);
-  const out = new Float64Array(price.length);
-  for (let i = 0; i < price.length; i++) {
-    indicator.step(price[i], volume[i]);
-    out[i] = indicator.vwap;
+  const length = price.length;
+  const out = new Float64Array(length);
+  let shift = 0;
+  let totalVolume = 0;
+  let weightedSum = 0;
+  let invalid = 0;
+  let lastTraded = -1;
+  const every = recomputeInterval(period);
+  for (let i = 0; i < length; ) {
+    const end = Math.min(i < period ? period : i + every, length);
+    if (invalid === 0 && i >= period) {
+      for (; i < end; i++) {
+        const p = price[i];
+        const v = volume[i];
+        if (!isValidBar(p, v)) break;
+        if (v !== 0) lastTraded = i;
+        else if (lastTraded <= i - period) break;
+        const outgoingVolume = volume[i - period];
+        totalVolume -= outgoingVolume;
+        weightedSum -= outgoingVolume * (price[i - period] - shift);
+        totalVolume += v;
+        weightedSum += v * (p - shift);
+        out[i] = shift + weightedSum / totalVolume;
+      }
+    }
+    for (; i < end; i++) {
+      if (i >= period) {
+        const outgoingPrice = price[i - period];
+        const outgoingVolume = volume[i - period];
+        if (isValidBar(outgoingPrice, outgoingVolume)) {
+          totalVolume -= outgoingVolume;
+          weightedSum -= outgoingVolume * (outgoingPrice - shift);
+        } else {
+          invalid--;
+        }
+      }
+      const p = price[i];
+      const v = volume[i];
+      if (isValidBar(p, v)) {
+        totalVolume += v;
+        weightedSum += v * (p - shift);
+        if (v !== 0) lastTraded = i;
+      } else {
+        invalid++;
+      }
+      out[i] = i >= period - 1 && invalid === 0 && lastTraded > i - period ? shift + weightedSum / totalVolume : NaN;
+    }
+    if ((end - period) % every !== 0) break;
+    const latest = price[end - 1];
+    if (isObserved(latest)) shift = latest;
+    totalVolume = 0;
+    weightedSum = 0;
+    if (invalid === 0) {
+      for (let j = end - period; j < end; j++) {
+        totalVolume += volume[j];
+        weightedSum += volume[j] * (price[j] - shift);
+      }
+      if (lastTraded >= end - period) out[end - 1] = shift + weightedSum / totalVolume;
+    } else {
+      for (let j = end - period; j < end; j++) {
+        if (!isValidBar(price[j], volume[j])) continue;
+        totalVolume += volume[j];
+        weightedSum += volume[j] * (price[j] - shift);
+      }
+    }
   }
   return out;
 }
