@@ -46,6 +46,8 @@ interface TrackedOrder {
   finished: boolean;
   deferred: OrderStatusUpdate | undefined;
   lastError: string | undefined;
+  /** The last status published, so TWS's repeated orderStatus messages are passed on once. */
+  lastPublished: string | undefined;
 }
 
 const QUANTITY_EPSILON = 1e-9;
@@ -104,7 +106,7 @@ export class IbkrBroker implements BrokerPort {
    * With `transmit` given, the order goes at once as told.
    */
   submit(request: OrderRequest, options: SubmitOptions = {}): void {
-    this.orders.set(request.id, { request, filledReported: 0, acknowledged: false, finished: false, deferred: undefined, lastError: undefined });
+    this.orders.set(request.id, { request, filledReported: 0, acknowledged: false, finished: false, deferred: undefined, lastError: undefined, lastPublished: undefined });
     this.allocated.delete(request.id);
     if (options.transmit !== undefined) return this.dispatch([{ request, transmit: options.transmit, outsideRth: options.outsideRth }]);
     this.batch.push(request);
@@ -235,6 +237,13 @@ export class IbkrBroker implements BrokerPort {
       tracked.deferred = update;
       return;
     }
+    this.publishStatus(tracked, update);
+  }
+
+  private publishStatus(tracked: TrackedOrder, update: OrderStatusUpdate): void {
+    const key = `${update.status}|${update.filled}|${update.remaining}`;
+    if (key === tracked.lastPublished) return;
+    tracked.lastPublished = key;
     this.publish({ type: "status", update });
   }
 
@@ -264,7 +273,7 @@ export class IbkrBroker implements BrokerPort {
     const deferred = tracked.deferred;
     if (deferred && deferred.filled <= tracked.filledReported + QUANTITY_EPSILON) {
       tracked.deferred = undefined;
-      this.publish({ type: "status", update: deferred });
+      this.publishStatus(tracked, deferred);
     }
   }
 
@@ -277,7 +286,7 @@ export class IbkrBroker implements BrokerPort {
     if (orderErrorMeaning(code) !== "rejected" || tracked.acknowledged) return;
     tracked.acknowledged = true;
     tracked.finished = true;
-    this.publish({ type: "status", update: { orderId, status: "Inactive", filled: 0, remaining: tracked.request.quantity, reason: tracked.lastError } });
+    this.publishStatus(tracked, { orderId, status: "Inactive", filled: 0, remaining: tracked.request.quantity, reason: tracked.lastError });
   }
 
   private publish(event: BrokerEvent): void {
