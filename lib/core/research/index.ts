@@ -6,3 +6,5 @@ export * from "./plateau";
 export * from "./evaluation";
 export * from "./summary";
 export * from "./settings";
+export * from "./stored-run";
+export * from "./chunks";
