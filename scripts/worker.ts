@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     onError: (error) => log.warn({ err: error }, "job queue error"),
   });
   const pool = new ThreadPool(settings.threads);
-  await startResearchWorker({
+  const worker = await startResearchWorker({
     prisma: database.prisma,
     queue,
     pool,
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "research worker stopping");
     await queue.stop({ timeoutMs: 30_000 });
+    log.info({ chunks: worker.timings(), queue: queue.workTimings() }, "research worker timings");
     await pool.close();
     await database.stop();
     process.exit(0);

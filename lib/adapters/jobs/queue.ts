@@ -30,6 +30,28 @@ export interface QueuedJob<Data> {
   readonly data: Data;
 }
 
+/**
+ * What a handler may return: the tail of its work (e.g. writing results), run while its slot
+ * already fetches and starts the next job. The job is completed once the tail has finished.
+ */
+export type JobTail = () => Promise<void>;
+
+/** Where a queue's worker slots spent their time in this process, in milliseconds. */
+export interface WorkTimings {
+  jobs: number;
+  /** Round trips that took a job, and those that found the queue empty. */
+  fetchMs: number;
+  emptyFetches: number;
+  /** Sleeping between empty fetches. */
+  pollWaitMs: number;
+  handlerMs: number;
+  /** The handlers' tails, overlapping the next job. */
+  tailMs: number;
+  completeMs: number;
+}
+
+const noTimings = (): WorkTimings => ({ jobs: 0, fetchMs: 0, emptyFetches: 0, pollWaitMs: 0, handlerMs: 0, tailMs: 0, completeMs: 0 });
+
 /** A UUID derived from a text, so re-sending the same logical job is a no-op. */
 export function stableJobId(text: string): string {
   const hex = createHash("sha256").update(text).digest("hex");
@@ -38,6 +60,7 @@ export function stableJobId(text: string): string {
 
 export class JobQueue {
   private readonly loops: Promise<void>[] = [];
+  private readonly timings: Record<string, WorkTimings> = {};
   private stopping = false;
 
   private constructor(
@@ -51,6 +74,8 @@ export class JobQueue {
     const boss = new PgBoss({
       connectionString: settings.connectionString,
       maintenanceIntervalSeconds: settings.maintenanceIntervalSeconds,
+      // No cron schedules are used: skip pg-boss's clock and cron polling.
+      schedule: false,
       max: 4,
     });
     const onError = (error: unknown) => settings.onError?.(error instanceof Error ? error : new Error(String(error)));
@@ -72,41 +97,91 @@ export class JobQueue {
     }
   }
 
-  /** Adds jobs with the given ids; a job whose id is already queued is left as it is. */
-  async sendAll<Data extends object>(name: string, jobs: readonly QueuedJob<Data>[]): Promise<void> {
+  /** Adds jobs with the given ids; a job whose id is already queued is left as it is. Higher priorities are taken first. */
+  async sendAll<Data extends object>(name: string, jobs: readonly (QueuedJob<Data> & { readonly priority?: number })[]): Promise<void> {
     const BATCH = 500;
     for (let start = 0; start < jobs.length; start += BATCH) {
-      await this.boss.insert(jobs.slice(start, start + BATCH).map((job) => ({ id: job.id, name, data: job.data })));
+      await this.boss.insert(jobs.slice(start, start + BATCH).map((job) => ({ id: job.id, name, data: job.data, priority: job.priority })));
     }
   }
 
   /**
    * Runs `handler` on jobs of `name`, `concurrency` at a time in this process, fetching the next
    * job as soon as one finishes (and polling only while the queue is empty). A handler that
-   * throws fails its job, which is then retried under the queue's policy.
+   * throws fails its job, which is then retried under the queue's policy. A handler that returns
+   * a tail lets its slot take the next job while the tail runs (one tail per slot at a time).
    */
-  work<Data>(name: string, concurrency: number, handler: (job: QueuedJob<Data>) => Promise<void>): void {
-    for (let slot = 0; slot < concurrency; slot++) this.loops.push(this.workLoop(name, handler));
+  work<Data>(name: string, concurrency: number, handler: (job: QueuedJob<Data>) => Promise<void | JobTail>): void {
+    const timings = (this.timings[name] ??= noTimings());
+    for (let slot = 0; slot < concurrency; slot++) this.loops.push(this.workLoop(name, handler, timings));
   }
 
-  private async workLoop<Data>(name: string, handler: (job: QueuedJob<Data>) => Promise<void>): Promise<void> {
+  /** Time spent so far by this process's slots, per queue. */
+  workTimings(): Readonly<Record<string, Readonly<WorkTimings>>> {
+    return structuredClone(this.timings);
+  }
+
+  private async workLoop<Data>(name: string, handler: (job: QueuedJob<Data>) => Promise<void | JobTail>, timings: WorkTimings): Promise<void> {
+    let tail: Promise<void> = Promise.resolve();
     while (!this.stopping) {
-      const [job] = await this.boss.fetch<Data>(name, { batchSize: 1 }).catch((error: unknown) => {
-        this.onError(error);
-        return [];
-      });
+      const job = await this.fetchOne<Data>(name, timings);
       if (!job) {
+        await tail;
+        const waitStart = performance.now();
         await new Promise((resolve) => setTimeout(resolve, this.pollingIntervalSeconds * 1000));
+        timings.pollWaitMs += performance.now() - waitStart;
         continue;
       }
-      try {
-        await handler({ id: job.id, data: job.data });
-        await this.boss.complete(name, job.id);
-      } catch (error) {
-        this.onError(error);
-        await this.boss.fail(name, job.id, { message: error instanceof Error ? error.message : String(error) }).catch((failure: unknown) => this.onError(failure));
-      }
+      const { ended } = await this.handle(name, job, handler, timings);
+      await tail;
+      tail = ended;
     }
+    await tail;
+  }
+
+  private async fetchOne<Data>(name: string, timings: WorkTimings): Promise<QueuedJob<Data> | undefined> {
+    const start = performance.now();
+    const [job] = await this.boss.fetch<Data>(name, { batchSize: 1 }).catch((error: unknown) => {
+      this.onError(error);
+      return [];
+    });
+    timings.fetchMs += performance.now() - start;
+    if (!job) timings.emptyFetches++;
+    return job && { id: job.id, data: job.data };
+  }
+
+  /** Runs the handler; resolves once the slot is free again, with the job's end (its tail and completion) still running. */
+  private async handle<Data>(name: string, job: QueuedJob<Data>, handler: (job: QueuedJob<Data>) => Promise<void | JobTail>, timings: WorkTimings): Promise<{ ended: Promise<void> }> {
+    const start = performance.now();
+    try {
+      const tail = await handler(job);
+      timings.handlerMs += performance.now() - start;
+      return { ended: this.finish(name, job.id, tail, timings) };
+    } catch (error) {
+      timings.handlerMs += performance.now() - start;
+      return { ended: this.failJob(name, job.id, error) };
+    }
+  }
+
+  private async finish(name: string, id: string, tail: void | JobTail, timings: WorkTimings): Promise<void> {
+    try {
+      if (tail) {
+        const tailStart = performance.now();
+        await tail();
+        timings.tailMs += performance.now() - tailStart;
+      }
+      const completeStart = performance.now();
+      await this.boss.complete(name, id);
+      timings.completeMs += performance.now() - completeStart;
+      timings.jobs++;
+    } catch (error) {
+      await this.failJob(name, id, error);
+    }
+  }
+
+  private async failJob(name: string, id: string, error: unknown): Promise<void> {
+    this.onError(error);
+    await this.boss.fail(name, id, { message: error instanceof Error ? error.message : String(error) }).catch((failure: unknown) => this.onError(failure));
   }
 
   /** Cancels the jobs that have not finished; finished ones are left alone. */

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { BarSeries } from "@/lib/core/data/bars";
-import type { ParameterSet, RunEvaluation, RunSettingsSpec, ValidationSpec } from "@/lib/core/research";
+import type { ParameterSet, RunSettingsSpec, ValidationSpec } from "@/lib/core/research";
 
 /** What a thread needs to evaluate parameter sets on bars it already holds. */
 export interface EvaluationTask {
@@ -20,7 +20,8 @@ export interface ThreadReply {
   readonly id: number;
   /** Sent once by each thread when its code has loaded. */
   readonly ready?: boolean;
-  readonly results?: RunEvaluation[];
+  /** Each parameter set's result, encoded by encodeRunResult. */
+  readonly results?: string[];
   readonly error?: string;
 }
 
@@ -29,13 +30,15 @@ interface Slot {
   readonly barsKeys: Set<string>;
   readonly loaded: Promise<void>;
   busy: boolean;
+  /** performance.now() when the slot's current task was posted. */
+  busySince: number;
 }
 
 interface Pending {
   readonly barsKey: string;
   readonly bars: BarSeries;
   readonly task: EvaluationTask;
-  readonly resolve: (results: RunEvaluation[]) => void;
+  readonly resolve: (results: string[]) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -61,6 +64,7 @@ export class ThreadPool {
   private readonly inFlight = new Map<number, { slot: Slot; pending: Pending }>();
   private nextId = 1;
   private closed = false;
+  private busyMs = 0;
 
   constructor(readonly size: number = availableParallelism()) {
     this.slots = Array.from({ length: size }, () => this.spawn());
@@ -70,7 +74,7 @@ export class ThreadPool {
     const worker = new Worker(ENTRY);
     let markLoaded = () => {};
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    const slot: Slot = { worker, barsKeys: new Set(), loaded, busy: false };
+    const slot: Slot = { worker, barsKeys: new Set(), loaded, busy: false, busySince: 0 };
     worker.on("message", (reply: ThreadReply) => (reply.ready ? markLoaded() : this.settle(reply)));
     worker.on("error", (error) => this.failSlot(slot, error));
     worker.on("exit", (code) => {
@@ -84,13 +88,18 @@ export class ThreadPool {
     await Promise.all(this.slots.map((slot) => slot.loaded));
   }
 
-  /** Evaluates a task on `bars` (identified by `barsKey`; sent to each thread once). */
-  run(barsKey: string, bars: BarSeries, task: EvaluationTask): Promise<RunEvaluation[]> {
+  /** Evaluates a task on `bars` (identified by `barsKey`; sent to each thread once): each set's result as encodeRunResult's JSON text. */
+  run(barsKey: string, bars: BarSeries, task: EvaluationTask): Promise<string[]> {
     if (this.closed) return Promise.reject(new Error("the thread pool is closed"));
     return new Promise((resolve, reject) => {
       this.queue.push({ barsKey, bars, task, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /** Milliseconds the threads have spent on tasks so far, summed over threads. */
+  busyMilliseconds(): number {
+    return this.busyMs;
   }
 
   private dispatch(): void {
@@ -99,6 +108,7 @@ export class ThreadPool {
       const pending = this.queue.shift();
       if (!pending) return;
       slot.busy = true;
+      slot.busySince = performance.now();
       if (!slot.barsKeys.has(pending.barsKey)) {
         slot.worker.postMessage({ type: "bars", key: pending.barsKey, bars: pending.bars } satisfies ThreadRequest);
         slot.barsKeys.add(pending.barsKey);
@@ -114,6 +124,7 @@ export class ThreadPool {
     if (!entry) return;
     this.inFlight.delete(reply.id);
     entry.slot.busy = false;
+    this.busyMs += performance.now() - entry.slot.busySince;
     if (reply.error !== undefined || !reply.results) entry.pending.reject(new Error(reply.error ?? "the thread returned no results"));
     else entry.pending.resolve(reply.results);
     this.dispatch();

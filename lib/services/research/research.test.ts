@@ -5,10 +5,10 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import { freshDatabase } from "@/test/db";
 import { eventually } from "@/test/eventually";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
-import { saveBars } from "@/lib/adapters/db/bar-store";
+import { getSeries, loadBars, saveBars } from "@/lib/adapters/db/bar-store";
 import { JobQueue } from "@/lib/adapters/jobs/queue";
 import { seriesFromBars, type Bar } from "@/lib/core/data/bars";
-import { seededUniform } from "@/lib/core/research";
+import { buildRunSettings, evaluateParameterSet, finiteFields, planChunks, seededUniform, validationPlan } from "@/lib/core/research";
 import { createResearchService, type ResearchService } from "./service";
 import type { SweepRequest } from "./spec";
 import { CHUNK_QUEUE } from "./queues";
@@ -57,7 +57,7 @@ async function stopWorkers(): Promise<void> {
   );
 }
 
-const request = (name: string, chunkSize: number): SweepRequest => ({
+const request = (name: string, chunkSize?: number): SweepRequest => ({
   name,
   strategy: "ma-cross",
   space: { fast: { from: 2, to: 20, step: 3 }, slow: { from: 10, to: 70, step: 6 } },
@@ -71,6 +71,31 @@ const request = (name: string, chunkSize: number): SweepRequest => ({
 async function resultTable(sweepId: number) {
   const rows = await prisma.researchRun.findMany({ where: { sweepId }, orderBy: { paramIndex: "asc" } });
   return rows.map(({ id: _id, sweepId: _sweep, runKey: _key, createdAt: _at, ...rest }) => rest);
+}
+
+/** Stored rows hold exactly what evaluating their parameter sets here, in the test, gives. */
+async function expectRowsMatchDirectEvaluation(sweepId: number, paramIndexes: number[]): Promise<void> {
+  const spec = (await research.spec(sweepId))!;
+  const series = (await getSeries(prisma, seriesId))!;
+  const bars = await loadBars(prisma, seriesId, {});
+  const settings = buildRunSettings(spec.settings, series);
+  const plan = validationPlan(bars.length, spec.validation);
+  for (const paramIndex of paramIndexes) {
+    const row = await prisma.researchRun.findFirstOrThrow({ where: { sweepId, paramIndex } });
+    const evaluation = evaluateParameterSet(bars, spec.strategy, spec.parameterSets[paramIndex], settings, plan);
+    expect(row.parameters).toEqual(spec.parameterSets[paramIndex]);
+    expect([row.sharpe, row.totalReturn, row.maxDrawdown, row.tradeCount, row.oosSharpe]).toEqual([
+      evaluation.metrics.sharpe,
+      evaluation.metrics.totalReturn,
+      evaluation.metrics.maxDrawdown,
+      evaluation.metrics.tradeCount,
+      evaluation.oosSharpe,
+    ]);
+    expect(row.metrics).toEqual(finiteFields(evaluation.metrics));
+    expect(row.walkForward).toEqual(evaluation.windows.map(finiteFields));
+    expect(row.blocks).toEqual(evaluation.blocks.map(finiteFields));
+    expect(row.equity).toEqual(evaluation.equity);
+  }
 }
 
 const waitForStatus = (sweepId: number, status: string, timeoutMs = 90_000) =>
@@ -106,14 +131,20 @@ describe("research sweeps on worker processes", () => {
     startWorker();
     const split = await research.createSweep(request("two processes", 4));
     await waitForStatus(split.id, "done", 120_000);
+    // Without a chunk size the service plans the chunks from the series' length.
+    const planned = await research.createSweep(request("planned chunks"));
+    expect(planned.chunksTotal).toBe(planChunks(1, planned.runsTotal, 3000).length);
+    await waitForStatus(planned.id, "done", 120_000);
 
     const [one, two] = [await resultTable(single.id), await resultTable(split.id)];
     expect(one.length).toBe(single.runsTotal);
     expect(two).toEqual(one);
+    expect(await resultTable(planned.id)).toEqual(one);
     const chunkWorkers = await prisma.researchChunk.groupBy({ by: ["worker"], where: { sweepId: split.id } });
     expect(chunkWorkers.length).toBe(2);
     expect(one[0].codeVersion).toBe("test-version");
     expect(one[0].dataHash).toMatch(/^[0-9a-f]{64}$/);
+    await expectRowsMatchDirectEvaluation(single.id, [0, Math.floor(one.length / 2), one.length - 1]);
 
     const summary = (await research.summary(split.id)) as { verdict: { trials: number; pbo: unknown; deflatedSharpe: unknown }; holdout: unknown }[];
     expect(summary).toEqual(await research.summary(single.id));
@@ -136,7 +167,9 @@ describe("research sweeps on worker processes", () => {
 
     startWorker();
     const done = await waitForStatus(sweep.id, "done", 120_000);
+    // The counters are raised once per chunk, however often a chunk was tried.
     expect(done!.runsDone).toBe(sweep.runsTotal);
+    expect(done!.chunksDone).toBe(sweep.chunksTotal);
     const distinct = await prisma.$queryRaw<{ runs: bigint; params: bigint }[]>`
       SELECT count(*) AS runs, count(DISTINCT param_index) AS params FROM research_runs WHERE sweep_id = ${sweep.id}`;
     expect(Number(distinct[0].runs)).toBe(sweep.runsTotal);

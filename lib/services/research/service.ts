@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { getSeries } from "@/lib/adapters/db/bar-store";
+import { planChunks } from "@/lib/core/research";
 import { CHUNK_QUEUE, FINALIZE_QUEUE, chunkJobId, queuePolicy, type ChunkJob } from "./queues";
 import { SweepRequestError, parameterSetsFor, parseSweepRequest, type SweepRequest, type SweepSpec } from "./spec";
 
@@ -85,13 +86,16 @@ export function createResearchService({ prisma, queue, log, codeVersion, expireI
 
   async function createSweep(input: SweepRequest): Promise<SweepProgress> {
     const request = parseSweepRequest(input);
+    let longestSeries = 0;
     for (const seriesId of request.seriesIds) {
-      if (!(await getSeries(prisma, seriesId))) throw new SweepRequestError(`seriesIds: bar series ${seriesId} does not exist`);
+      const series = await getSeries(prisma, seriesId);
+      if (!series) throw new SweepRequestError(`seriesIds: bar series ${seriesId} does not exist`);
+      longestSeries = Math.max(longestSeries, series.barCount);
     }
     const parameterSets = parameterSetsFor(request);
     await ensureQueues();
     const spec: SweepSpec = { ...request, parameterSets };
-    const jobs = chunkJobs(request.seriesIds, parameterSets.length, request.chunkSize);
+    const jobs = chunkJobs(request.seriesIds, parameterSets.length, longestSeries, request.chunkSize);
     const sweep = await prisma.researchSweep.create({
       data: {
         name: request.name,
@@ -103,26 +107,23 @@ export function createResearchService({ prisma, queue, log, codeVersion, expireI
         codeVersion,
       },
     });
-    await queue.sendAll(CHUNK_QUEUE, jobs.map((job) => ({ id: chunkJobId(sweep.id, job.chunk), data: { ...job, sweepId: sweep.id } })));
+    // Chunks are planned largest first; priorities make workers take them in that order.
+    await queue.sendAll(
+      CHUNK_QUEUE,
+      jobs.map((job) => ({ id: chunkJobId(sweep.id, job.chunk), data: { ...job, sweepId: sweep.id }, priority: jobs.length - job.chunk })),
+    );
     log.info({ sweep: sweep.id, runs: sweep.totalRuns, jobs: jobs.length }, "sweep queued");
     return (await progress(sweep.id))!;
   }
 
   async function progress(sweepId: number): Promise<SweepProgress | undefined> {
     const sweep = await prisma.researchSweep.findUnique({ where: { id: sweepId } });
-    if (!sweep) return undefined;
-    const [chunks, runsDone] = await Promise.all([
-      prisma.researchChunk.aggregate({ where: { sweepId }, _count: true }),
-      prisma.researchRun.count({ where: { sweepId } }),
-    ]);
-    return toProgress(sweep, chunks._count, runsDone);
+    return sweep ? toProgress(sweep) : undefined;
   }
 
   async function listSweeps(limit = 50): Promise<SweepProgress[]> {
     const sweeps = await prisma.researchSweep.findMany({ orderBy: { id: "desc" }, take: limit });
-    const counts = await prisma.researchChunk.groupBy({ by: ["sweepId"], where: { sweepId: { in: sweeps.map((s) => s.id) } }, _count: true, _sum: { runs: true } });
-    const bySweep = new Map(counts.map((row) => [row.sweepId, row]));
-    return sweeps.map((sweep) => toProgress(sweep, bySweep.get(sweep.id)?._count ?? 0, bySweep.get(sweep.id)?._sum.runs ?? 0));
+    return sweeps.map(toProgress);
   }
 
   /** Stops a sweep: queued chunks are cancelled; a chunk already running finishes and is kept. */
@@ -184,30 +185,30 @@ export function createResearchService({ prisma, queue, log, codeVersion, expireI
   return { createSweep, progress, listSweeps, cancel, results, heatmap, topEquity, summary, spec };
 }
 
-/** One job per series and run of `chunkSize` parameter sets, numbered from 0. */
-function chunkJobs(seriesIds: readonly number[], setCount: number, chunkSize: number): Omit<ChunkJob, "sweepId">[] {
-  const jobs: Omit<ChunkJob, "sweepId">[] = [];
-  for (const seriesId of seriesIds) {
-    for (let start = 0; start < setCount; start += chunkSize) {
-      jobs.push({ chunk: jobs.length, seriesId, paramStart: start, paramEnd: Math.min(setCount, start + chunkSize) });
-    }
-  }
-  return jobs;
+/** The sweep's jobs, numbered from 0: runs of `chunkSize` parameter sets, or planned from the series' length without it. */
+function chunkJobs(seriesIds: readonly number[], setCount: number, barCount: number, chunkSize: number | undefined): Omit<ChunkJob, "sweepId">[] {
+  return planChunks(seriesIds.length, setCount, barCount, chunkSize).map((span, chunk) => ({
+    chunk,
+    seriesId: seriesIds[span.series],
+    paramStart: span.start,
+    paramEnd: span.end,
+  }));
 }
 
 type SweepRow = Awaited<ReturnType<PrismaClient["researchSweep"]["findUniqueOrThrow"]>>;
 
-function toProgress(sweep: SweepRow, chunksDone: number, runsDone: number): SweepProgress {
+/** Progress from the sweep's own counters, which workers raise as they write each chunk. */
+function toProgress(sweep: SweepRow): SweepProgress {
   return {
     id: sweep.id,
     name: sweep.name,
     strategy: sweep.strategy,
     status: sweep.status as SweepStatus,
-    chunksDone,
+    chunksDone: sweep.chunksDone,
     chunksTotal: sweep.totalChunks,
-    runsDone,
+    runsDone: sweep.runsDone,
     runsTotal: sweep.totalRuns,
-    etaSeconds: eta(sweep, chunksDone),
+    etaSeconds: eta(sweep),
     createdAt: sweep.createdAt.toISOString(),
     startedAt: sweep.startedAt?.toISOString() ?? null,
     finishedAt: sweep.finishedAt?.toISOString() ?? null,
@@ -215,7 +216,8 @@ function toProgress(sweep: SweepRow, chunksDone: number, runsDone: number): Swee
   };
 }
 
-function eta(sweep: SweepRow, chunksDone: number): number | null {
+function eta(sweep: SweepRow): number | null {
+  const { chunksDone } = sweep;
   if (!sweep.startedAt || sweep.finishedAt || chunksDone === 0 || sweep.status !== "running") return null;
   const elapsedSeconds = (new Date().getTime() - sweep.startedAt.getTime()) / 1000;
   return Math.round((elapsedSeconds / chunksDone) * (sweep.totalChunks - chunksDone));

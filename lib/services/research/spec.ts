@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/strategies/registry";
 import {
+  MAX_CHUNK_RUNS,
   gridSearch,
   parameterSpaceSchema,
   randomSearch,
@@ -36,8 +37,11 @@ export const sweepRequestSchema = z.object({
   to: z.number().optional(),
   validation: validationSchema.prefault({ mode: "none" }),
   settings: runSettingsSchema.prefault({}),
-  /** Parameter sets per job: larger chunks mean fewer queue round trips, smaller ones finer progress. */
-  chunkSize: z.number().int().min(1).max(5_000).default(50),
+  /**
+   * Parameter sets per job: larger chunks mean fewer queue round trips, smaller ones finer
+   * progress. Left out, chunks are sized from the series' length (see planChunks).
+   */
+  chunkSize: z.number().int().min(1).max(MAX_CHUNK_RUNS).optional(),
 });
 
 export type SweepRequest = z.input<typeof sweepRequestSchema>;

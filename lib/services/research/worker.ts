@@ -4,7 +4,7 @@ import { getSeries, hashBars, loadBars } from "@/lib/adapters/db/bar-store";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { shareSeries, type ThreadPool } from "@/lib/adapters/jobs/thread-pool";
 import type { BarSeries } from "@/lib/core/data/bars";
-import { buildRunSettings, evaluateHoldout, judgeSweep, validationPlan, type RunEvaluation, type RunOutcome } from "@/lib/core/research";
+import { buildRunSettings, evaluateHoldout, finiteFields, judgeSweep, validationPlan, type RunOutcome } from "@/lib/core/research";
 import { CHUNK_QUEUE, FINALIZE_QUEUE, finalizeJobId, queuePolicy, runKey, type ChunkJob, type FinalizeJob } from "./queues";
 import type { SweepSpec } from "./spec";
 
@@ -16,9 +16,30 @@ export interface ResearchWorkerOptions {
   /** Names this process in the results (host and pid). */
   readonly workerName: string;
   readonly codeVersion: string;
-  /** Chunks this process works on at once; defaults to the pool's thread count. */
+  /**
+   * Chunks this process holds at once; defaults to one more than its threads, so the next chunk
+   * is fetched and waiting when a thread finishes one.
+   */
   readonly concurrency?: number;
   readonly expireInSeconds?: number;
+}
+
+/** Where this process's chunk handlers spent their time, in milliseconds. */
+export interface ChunkTimings {
+  chunks: number;
+  runs: number;
+  /** Status check, spec and bars before computing. */
+  prepareMs: number;
+  /** The compute threads' time on this process's chunks, summed over threads. */
+  computeMs: number;
+  /** Waiting for a thread's results, computing included (with one chunk queued behind each thread). */
+  waitMs: number;
+  /** Writing a chunk's results and progress (overlaps the next chunk's computing). */
+  writeMs: number;
+}
+
+export interface ResearchWorker {
+  timings(): Readonly<ChunkTimings>;
 }
 
 interface LoadedBars {
@@ -34,8 +55,9 @@ interface LoadedBars {
  * writes each run once. Bars come by reference (series id and span): each process loads a
  * series from Postgres once and shares it with its threads.
  */
-export async function startResearchWorker(options: ResearchWorkerOptions): Promise<void> {
+export async function startResearchWorker(options: ResearchWorkerOptions): Promise<ResearchWorker> {
   const { prisma, queue, pool, log } = options;
+  const timings: ChunkTimings = { chunks: 0, runs: 0, prepareMs: 0, computeMs: 0, waitMs: 0, writeMs: 0 };
   const specs = new Map<number, Promise<SweepSpec>>();
   const barsCache = new Map<string, Promise<LoadedBars>>();
 
@@ -59,20 +81,34 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
     return barsCache.get(key)!;
   };
 
+  const markStarted = (sweepId: number) =>
+    prisma.researchSweep.updateMany({ where: { id: sweepId, status: "queued" }, data: { startedAt: new Date(), status: "running" } });
+
   const policy = queuePolicy(options.expireInSeconds ?? 600);
   await queue.ensureQueue(CHUNK_QUEUE, policy);
   await queue.ensureQueue(FINALIZE_QUEUE, policy);
 
-  queue.work<ChunkJob>(CHUNK_QUEUE, options.concurrency ?? pool.size, async ({ data: job }) => {
+  queue.work<ChunkJob>(CHUNK_QUEUE, options.concurrency ?? pool.size + 1, async ({ data: job }) => {
+    const started = performance.now();
     const status = await prisma.researchSweep.findUnique({ where: { id: job.sweepId }, select: { status: true } });
     if (!status || status.status === "cancelled" || status.status === "failed") return;
     const spec = await specOf(job.sweepId);
     const loaded = await barsOf(job.seriesId, spec);
-    await prisma.researchSweep.updateMany({ where: { id: job.sweepId, startedAt: null }, data: { startedAt: new Date(), status: "running" } });
+    if (status.status === "queued") await markStarted(job.sweepId);
     const parameters = spec.parameterSets.slice(job.paramStart, job.paramEnd);
-    const evaluations = await pool.run(loaded.key, loaded.bars, { strategy: spec.strategy, parameters, settings: spec.settings, series: loaded, validation: spec.validation });
-    await writeChunk(job, evaluations, spec, loaded);
-    await finalizeWhenComplete(job.sweepId);
+    const computing = performance.now();
+    timings.prepareMs += computing - started;
+    const results = await pool.run(loaded.key, loaded.bars, { strategy: spec.strategy, parameters, settings: spec.settings, series: loaded, validation: spec.validation });
+    timings.waitMs += performance.now() - computing;
+    // Written while this slot already fetches and computes its next chunk.
+    return async () => {
+      const writing = performance.now();
+      const complete = await writeChunk(job, results, spec, loaded);
+      if (complete) await queue.sendAll<FinalizeJob>(FINALIZE_QUEUE, [{ id: finalizeJobId(job.sweepId), data: { sweepId: job.sweepId } }]);
+      timings.writeMs += performance.now() - writing;
+      timings.chunks++;
+      timings.runs += results.length;
+    };
   });
 
   queue.work<FinalizeJob>(FINALIZE_QUEUE, 1, async ({ data }) => {
@@ -84,42 +120,26 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
   });
   await pool.ready();
   log.info({ worker: options.workerName, threads: pool.size }, "research worker ready");
+  return { timings: () => ({ ...timings, computeMs: pool.busyMilliseconds() }) };
 
-  async function writeChunk(job: ChunkJob, evaluations: RunEvaluation[], spec: SweepSpec, loaded: LoadedBars): Promise<void> {
-    const rows = evaluations.map((evaluation, offset) => {
-      const paramIndex = job.paramStart + offset;
-      const { metrics } = evaluation;
-      return {
-        sweepId: job.sweepId,
-        runKey: runKey(job.sweepId, paramIndex, job.seriesId),
-        paramIndex,
-        parameters: spec.parameterSets[paramIndex],
-        seriesId: job.seriesId,
-        sharpe: metrics.sharpe,
-        totalReturn: metrics.totalReturn,
-        maxDrawdown: metrics.maxDrawdown,
-        tradeCount: metrics.tradeCount,
-        oosSharpe: evaluation.oosSharpe,
-        metrics: finite(metrics),
-        walkForward: evaluation.windows.map(finite),
-        blocks: evaluation.blocks.map(finite),
-        equity: evaluation.equity.map((point) => [...point]),
-        dataHash: loaded.dataHash,
-        codeVersion: options.codeVersion,
-      };
-    });
-    await prisma.$transaction([
-      prisma.researchRun.createMany({ data: rows, skipDuplicates: true }),
-      prisma.researchChunk.createMany({ data: [{ sweepId: job.sweepId, chunk: job.chunk, runs: rows.length, worker: options.workerName }], skipDuplicates: true }),
-    ]);
-  }
-
-  async function finalizeWhenComplete(sweepId: number): Promise<void> {
-    const [sweep, done] = await Promise.all([
-      prisma.researchSweep.findUniqueOrThrow({ where: { id: sweepId }, select: { totalChunks: true } }),
-      prisma.researchChunk.count({ where: { sweepId } }),
-    ]);
-    if (done >= sweep.totalChunks) await queue.sendAll<FinalizeJob>(FINALIZE_QUEUE, [{ id: finalizeJobId(sweepId), data: { sweepId } }]);
+  /** Writes the chunk's runs, its chunk row and the sweep's counters in one statement; true once every chunk is in. */
+  async function writeChunk(job: ChunkJob, results: readonly string[], spec: SweepSpec, loaded: LoadedBars): Promise<boolean> {
+    const runs = results.map((result, offset) => runJson(job, job.paramStart + offset, spec, result));
+    const [written] = await prisma.$queryRawUnsafe<{ chunks_done: number; total_chunks: number }[]>(
+      WRITE_CHUNK_SQL,
+      job.sweepId,
+      job.seriesId,
+      loaded.dataHash,
+      options.codeVersion,
+      `[${runs.join(",")}]`,
+      job.chunk,
+      runs.length,
+      options.workerName,
+    );
+    if (written) return written.chunks_done >= written.total_chunks;
+    // Written by an earlier attempt that may have died before it could queue the summary.
+    const sweep = await prisma.researchSweep.findUniqueOrThrow({ where: { id: job.sweepId }, select: { chunksDone: true, totalChunks: true } });
+    return sweep.chunksDone >= sweep.totalChunks;
   }
 
   async function finalize(sweepId: number): Promise<void> {
@@ -146,11 +166,40 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
         ? evaluateHoldout(loaded.bars, spec.strategy, verdict.chosen.parameters, buildRunSettings(spec.settings, loaded), validationPlan(loaded.bars.length, spec.validation))
         : null;
       const chosenRow = rows.find((row) => row.paramIndex === verdict.chosen?.paramIndex);
-      perSeries.push({ seriesId, symbol: loaded.symbol, verdict, chosenOosSharpe: chosenRow?.oosSharpe ?? null, holdout: holdout && finite(holdout) });
+      perSeries.push({ seriesId, symbol: loaded.symbol, verdict, chosenOosSharpe: chosenRow?.oosSharpe ?? null, holdout: holdout && finiteFields(holdout) });
     }
     await prisma.researchSweep.update({ where: { id: sweepId }, data: { status: "done", summary: JSON.parse(JSON.stringify(perSeries)), finishedAt: new Date() } });
     log.info({ sweep: sweepId }, "sweep done");
   }
+}
+
+/**
+ * One round trip per chunk: the runs go in as one JSON array (a retried chunk's runs collide on
+ * their run key and are skipped), the chunk row marks the chunk done, and only a chunk row that
+ * is new raises the sweep's counters. Returns the counters, or nothing for a chunk already written.
+ */
+const WRITE_CHUNK_SQL = `
+  WITH runs AS (
+    INSERT INTO research_runs (sweep_id, run_key, param_index, parameters, series_id, sharpe, total_return, max_drawdown, trade_count, oos_sharpe,
+                               metrics, walk_forward, blocks, equity, data_hash, code_version)
+    SELECT $1::int, run."runKey", run."paramIndex", run.parameters, $2::int, run.sharpe, run."totalReturn", run."maxDrawdown", run."tradeCount", run."oosSharpe",
+           run.metrics, run."walkForward", run.blocks, run.equity, $3::text, $4::text
+    FROM jsonb_to_recordset($5::jsonb) AS run("runKey" text, "paramIndex" int, parameters jsonb, sharpe float8, "totalReturn" float8, "maxDrawdown" float8,
+                                              "tradeCount" int, "oosSharpe" float8, metrics jsonb, "walkForward" jsonb, blocks jsonb, equity jsonb)
+    ON CONFLICT (run_key) DO NOTHING
+  ), chunk AS (
+    INSERT INTO research_chunks (sweep_id, chunk, runs, worker) VALUES ($1::int, $6::int, $7::int, $8::text)
+    ON CONFLICT DO NOTHING
+    RETURNING runs
+  )
+  UPDATE research_sweeps AS sweep SET chunks_done = sweep.chunks_done + 1, runs_done = sweep.runs_done + chunk.runs
+  FROM chunk WHERE sweep.id = $1::int
+  RETURNING sweep.chunks_done, sweep.total_chunks`;
+
+/** A run for WRITE_CHUNK_SQL: its key, index and parameters followed by the thread's encoded result (a JSON object, spliced in). */
+function runJson(job: ChunkJob, paramIndex: number, spec: SweepSpec, result: string): string {
+  const key = runKey(job.sweepId, paramIndex, job.seriesId);
+  return `{"runKey":${JSON.stringify(key)},"paramIndex":${paramIndex},"parameters":${JSON.stringify(spec.parameterSets[paramIndex])},${result.slice(1)}`;
 }
 
 async function loadShared(prisma: PrismaClient, seriesId: number, spec: SweepSpec, key: string): Promise<LoadedBars> {
@@ -160,7 +209,3 @@ async function loadShared(prisma: PrismaClient, seriesId: number, spec: SweepSpe
   return { key, bars: shareSeries(bars), dataHash: hashBars(bars), symbol: series.symbol, timeZone: series.timeZone };
 }
 
-/** JSON has no Infinity or NaN: they are stored as null. */
-function finite<T extends object>(value: T): Record<string, number | null> {
-  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, typeof entry === "number" && Number.isFinite(entry) ? entry : null]));
-}
