@@ -3,12 +3,16 @@
  * worker processes (one compute thread each) on a scratch database, through the real queue.
  * Prints runs/s for each and the scaling between them.
  *
- *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk 100] [--processes 1,2] [--threads 1]
+ *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk auto|N] [--processes 1,2] [--threads 1]
+ *
+ * Besides runs/s it prints the CPU the runs cost (worker processes, the Postgres backends serving
+ * the bench database, and the bench itself, up to the last chunk: the summary is not included)
+ * and, per worker, how long its compute threads were busy and how long each chunk's steps took.
  *
  * Uses DATABASE_URL's server (default the local postgresql://postgres@127.0.0.1:5432/postgres).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -18,35 +22,51 @@ import { createScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { applyMigrations } from "@/lib/adapters/db/migrate";
 import { DEFAULT_MIGRATIONS_DIR } from "@/lib/adapters/db/migration-files";
 import { saveBars } from "@/lib/adapters/db/bar-store";
-import { JobQueue } from "@/lib/adapters/jobs/queue";
-import { createResearchService, type ResearchService } from "@/lib/services/research";
+import { JobQueue, type WorkTimings } from "@/lib/adapters/jobs/queue";
+import { CHUNK_QUEUE, createResearchService, type ChunkTimings, type ResearchService } from "@/lib/services/research";
+
 import { syntheticBars } from "./backtest";
 
 const { values } = parseArgs({
   options: {
     sets: { type: "string", default: "10000" },
     bars: { type: "string", default: "5000" },
-    chunk: { type: "string", default: "100" },
+    chunk: { type: "string", default: "auto" },
     processes: { type: "string", default: "1,2" },
     threads: { type: "string", default: "1" },
   },
 });
 const sets = Number(values.sets);
 const barCount = Number(values.bars);
-const chunkSize = Number(values.chunk);
+const chunkSize = values.chunk === "auto" ? undefined : Number(values.chunk);
 const processCounts = values.processes.split(",").map(Number);
-const threads = Number(values.threads);
+const threadCount = Number(values.threads);
 const serverUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const quiet = { info: () => undefined, warn: () => undefined };
+
+interface WorkerTimings {
+  readonly chunks: ChunkTimings;
+  readonly queue: WorkTimings | undefined;
+}
 
 interface Measurement {
   readonly processes: number;
   readonly runs: number;
-  /** CPU seconds the worker processes used (all their threads), from /proc. */
+  readonly chunks: number;
+  /** CPU seconds the worker processes used (all their threads) up to the last chunk, from /proc. */
   readonly cpuSeconds: number;
+  /** The same, by thread role, summed over the processes. */
+  readonly threadCpuSeconds: ThreadSplit;
+  /** CPU seconds of the Postgres backends serving the bench database. */
+  readonly postgresCpuSeconds: number;
+  /** CPU seconds of this process after the sweep was created: polling its progress, its own queue client. */
+  readonly benchCpuSeconds: number;
+  /** CPU seconds this process took to create the sweep (before the runs; not in the totals). */
+  readonly createCpuSeconds: number;
   readonly computeSeconds: number;
   readonly runsPerSecond: number;
   readonly summarySeconds: number;
+  readonly workers: (WorkerTimings | undefined)[];
 }
 
 /** fast x slow grid with exactly `sets` valid pairs: fast 2..(1 + side), slow above every fast. */
@@ -55,17 +75,32 @@ function space(count: number) {
   return { fast: { from: 2, to: 1 + side, step: 1 }, slow: { from: side + 10, to: side + 9 + Math.ceil(count / side), step: 1 } };
 }
 
+interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** The worker's log lines (pino JSON), for its closing timings. */
+  readonly lines: string[];
+}
+
 /** Starts worker processes and resolves once each has said it is ready, so start-up is not timed. */
-async function startWorkers(count: number, databaseUrl: string): Promise<ChildProcess[]> {
-  const children = Array.from({ length: count }, () =>
-    spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/worker.ts"), "--threads", String(threads)], {
+async function startWorkers(count: number, databaseUrl: string): Promise<WorkerProcess[]> {
+  const workers = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/worker.ts"), "--threads", String(threadCount)], {
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "inherit"],
-    }),
-  );
+    });
+    const lines: string[] = [];
+    let partial = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const text = partial + chunk.toString();
+      const complete = text.split("\n");
+      partial = complete.pop()!;
+      lines.push(...complete);
+    });
+    return { child, lines };
+  });
   await Promise.all(
-    children.map(
-      (child) =>
+    workers.map(
+      ({ child }) =>
         new Promise<void>((resolve, reject) => {
           child.once("exit", (code) => reject(new Error(`a worker exited with code ${code} before it was ready`)));
           child.stdout!.on("data", (chunk: Buffer) => {
@@ -74,28 +109,116 @@ async function startWorkers(count: number, databaseUrl: string): Promise<ChildPr
         }),
     ),
   );
-  return children;
+  return workers;
+}
+
+/** The timings a worker logs as it stops. */
+function timingsOf(worker: WorkerProcess): WorkerTimings | undefined {
+  const line = worker.lines.find((entry) => entry.includes("research worker timings"));
+  if (!line) return undefined;
+  const logged = JSON.parse(line) as { chunks: ChunkTimings; queue: Record<string, WorkTimings> };
+  return { chunks: logged.chunks, queue: logged.queue[CHUNK_QUEUE] };
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** User + system CPU seconds of a process and all its threads so far (Linux /proc). */
-function cpuSecondsOf(child: ChildProcess): number {
+function cpuSecondsOf(pid: number | undefined, statFile = `/proc/${pid}/stat`): number {
   try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const fields = readFileSync(statFile, "utf8").split(") ")[1].split(" ");
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return Number.NaN;
   }
 }
 
-async function stop(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM"))))));
+/** CPU seconds so far of each thread of a process, by thread id. */
+function threadCpuSeconds(pid: number | undefined): Map<string, number> {
+  const byThread = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) byThread.set(tid, cpuSecondsOf(pid, `/proc/${pid}/task/${tid}/stat`));
+  } catch {
+    // The process has gone.
+  }
+  return byThread;
+}
+
+interface ThreadSplit {
+  /** The main thread (the queue, the database, the results' JSON). */
+  readonly main: number;
+  /** The busiest `count` other threads: the compute threads. */
+  readonly compute: number;
+  /** The rest: V8's garbage collection helpers, libuv's pool. */
+  readonly helpers: number;
+}
+
+/** CPU seconds since `before` of a process's threads, split by role. */
+function splitThreadCpu(pid: number | undefined, before: Map<string, number>, after: Map<string, number>, count: number): ThreadSplit {
+  const delta = (tid: string) => (after.get(tid) ?? 0) - (before.get(tid) ?? 0);
+  const others = [...after.keys()].filter((tid) => tid !== String(pid)).map(delta).sort((a, b) => b - a);
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return { main: delta(String(pid)), compute: sum(others.slice(0, count)), helpers: sum(others.slice(count)) };
+}
+
+const ownCpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+/**
+ * CPU of the Postgres backends serving the bench database (the workers', the queue's and the
+ * bench's own connections, autovacuum on its tables): their pids are sampled while the sweep
+ * runs, and a backend first seen after the start counts from zero.
+ */
+class PostgresCpu {
+  private readonly atStart = new Map<number, number>();
+  private readonly latest = new Map<number, number>();
+
+  private constructor(private readonly prisma: PrismaClient) {}
+
+  static async start(prisma: PrismaClient): Promise<PostgresCpu> {
+    const meter = new PostgresCpu(prisma);
+    for (const pid of await meter.backends()) {
+      const seconds = cpuSecondsOf(pid);
+      if (Number.isFinite(seconds)) meter.atStart.set(pid, seconds);
+    }
+    return meter;
+  }
+
+  private async backends(): Promise<number[]> {
+    const rows = await this.prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+    return rows.map((row) => row.pid);
+  }
+
+  async sample(): Promise<void> {
+    for (const pid of await this.backends()) {
+      const seconds = cpuSecondsOf(pid);
+      if (Number.isFinite(seconds)) this.latest.set(pid, seconds);
+    }
+  }
+
+  /** CPU seconds since the start, as of the last sample. */
+  seconds(): number {
+    let total = 0;
+    for (const [pid, seconds] of this.latest) total += seconds - (this.atStart.get(pid) ?? 0);
+    return total;
+  }
+}
+
+async function stop(workers: WorkerProcess[]): Promise<void> {
+  await Promise.all(
+    workers.map(({ child }) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM"))))),
+  );
 }
 
 async function measure(research: ResearchService, prisma: PrismaClient, seriesId: number, processes: number, databaseUrl: string): Promise<Measurement> {
-  const children = await startWorkers(processes, databaseUrl);
-  const cpuAtStart = children.reduce((sum, child) => sum + cpuSecondsOf(child), 0);
+  const workers = await startWorkers(processes, databaseUrl);
+  const workerCpu = () => workers.reduce((sum, { child }) => sum + cpuSecondsOf(child.pid), 0);
+  const postgres = await PostgresCpu.start(prisma);
+  const cpuAtStart = workerCpu();
+  const threadsAtStart = workers.map(({ child }) => threadCpuSeconds(child.pid));
+  let benchCpuAtStart = ownCpuSeconds();
+  let measured: Omit<Measurement, "workers"> | undefined;
   try {
     const sweep = await research.createSweep({
       name: `bench ${processes} process(es)`,
@@ -106,33 +229,78 @@ async function measure(research: ResearchService, prisma: PrismaClient, seriesId
       settings: { fractional: true },
       chunkSize,
     });
+    // Creating the sweep (expanding and storing 10,000 parameter sets) is the web side's work: reported apart from the polling.
+    const createCpuSeconds = ownCpuSeconds() - benchCpuAtStart;
+    benchCpuAtStart += createCpuSeconds;
     let progress = sweep;
     let lastReport = 0;
+    let lastSample = 0;
+    let cpu: { workers: number; threads: ThreadSplit; postgres: number; bench: number } | undefined;
     while (progress.status !== "done" && progress.status !== "failed") {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      // Close to the end, poll often, so the CPU is read when the last chunk is in and before the summary starts.
+      const nearEnd = progress.chunksTotal - progress.chunksDone <= 2 * processes;
+      await new Promise((resolve) => setTimeout(resolve, nearEnd ? 20 : 250));
       progress = (await research.progress(sweep.id))!;
+      if (!cpu && progress.chunksDone >= progress.chunksTotal) {
+        await postgres.sample();
+        const threads = workers
+          .map(({ child }, index) => splitThreadCpu(child.pid, threadsAtStart[index], threadCpuSeconds(child.pid), threadCount))
+          .reduce((sum, split) => ({ main: sum.main + split.main, compute: sum.compute + split.compute, helpers: sum.helpers + split.helpers }));
+        cpu = { workers: workerCpu() - cpuAtStart, threads, postgres: postgres.seconds(), bench: ownCpuSeconds() - benchCpuAtStart };
+      }
+      if (performance.now() - lastSample > 1_000) {
+        lastSample = performance.now();
+        await postgres.sample();
+      }
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
         process.stderr.write(`  ${processes} process(es): ${progress.chunksDone}/${progress.chunksTotal} chunks, ETA ${progress.etaSeconds ?? "?"} s\n`);
       }
     }
-    if (progress.status === "failed") throw new Error(`sweep failed: ${progress.error}`);
-    const cpuSeconds = children.reduce((sum, child) => sum + cpuSecondsOf(child), 0) - cpuAtStart;
-    const chunks = await prisma.researchChunk.aggregate({ where: { sweepId: sweep.id }, _max: { finishedAt: true } });
+    if (progress.status === "failed" || !cpu) throw new Error(`sweep failed: ${progress.error}`);
+    const chunks = await prisma.researchChunk.aggregate({ where: { sweepId: sweep.id }, _max: { finishedAt: true }, _count: true });
     const row = await prisma.researchSweep.findUniqueOrThrow({ where: { id: sweep.id } });
     // From the sweep's creation (workers already idle and waiting) to its last chunk.
     const computeSeconds = (chunks._max.finishedAt!.getTime() - row.createdAt.getTime()) / 1000;
-    return {
+    measured = {
       processes,
       runs: sweep.runsTotal,
-      cpuSeconds,
+      chunks: chunks._count,
+      cpuSeconds: cpu.workers,
+      threadCpuSeconds: cpu.threads,
+      postgresCpuSeconds: cpu.postgres,
+      benchCpuSeconds: cpu.bench,
+      createCpuSeconds,
       computeSeconds,
       runsPerSecond: sweep.runsTotal / computeSeconds,
       summarySeconds: (row.finishedAt!.getTime() - chunks._max.finishedAt!.getTime()) / 1000,
     };
   } finally {
-    await stop(children);
+    await stop(workers);
   }
+  return { ...measured, workers: workers.map(timingsOf) };
+}
+
+function report(result: Measurement): void {
+  const perTenThousand = 10_000 / result.runs;
+  const total = result.cpuSeconds + result.postgresCpuSeconds + result.benchCpuSeconds;
+  console.log(
+    `  ${result.processes} process(es): ${result.runsPerSecond.toFixed(1)} runs/s wall clock  (${result.computeSeconds.toFixed(1)} s for ${result.runs.toLocaleString("en-US")} runs in ${result.chunks} chunks; summary ${result.summarySeconds.toFixed(1)} s); ${(result.runs / result.cpuSeconds).toFixed(1)} runs per CPU second (${result.cpuSeconds.toFixed(1)} CPU s)`,
+  );
+  console.log(
+    `    CPU per 10,000 runs: ${(total * perTenThousand).toFixed(2)} s = workers ${(result.cpuSeconds * perTenThousand).toFixed(2)} (compute threads ${(result.threadCpuSeconds.compute * perTenThousand).toFixed(2)}, main ${(result.threadCpuSeconds.main * perTenThousand).toFixed(2)}, helpers ${(result.threadCpuSeconds.helpers * perTenThousand).toFixed(2)}) + Postgres ${(result.postgresCpuSeconds * perTenThousand).toFixed(2)} + bench ${(result.benchCpuSeconds * perTenThousand).toFixed(2)}; creating the sweep ${result.createCpuSeconds.toFixed(2)} s`,
+  );
+  result.workers.forEach((timings, index) => {
+    if (!timings) return console.log(`    worker ${index + 1}: no timings logged`);
+    const { chunks, queue } = timings;
+    const computing = chunks.computeMs / 1000;
+    const idle = Math.max(0, result.computeSeconds - computing);
+    const perChunk = (ms: number | undefined) => (ms === undefined ? "?" : (ms / Math.max(1, chunks.chunks)).toFixed(1));
+    console.log(
+      `    worker ${index + 1}: ${chunks.chunks} chunks, ${chunks.runs.toLocaleString("en-US")} runs; threads computing ${computing.toFixed(2)} s, idle ${idle.toFixed(2)} s of ${result.computeSeconds.toFixed(2)} s; ` +
+        `per chunk (ms): fetch ${perChunk(queue?.fetchMs)}, prepare ${perChunk(chunks.prepareMs)}, compute ${perChunk(chunks.computeMs)}, write ${perChunk(chunks.writeMs)}, complete ${perChunk(queue?.completeMs)}`,
+    );
+  });
 }
 
 async function main(): Promise<void> {
@@ -148,12 +316,8 @@ async function main(): Promise<void> {
     const results: Measurement[] = [];
     for (const processes of processCounts) results.push(await measure(research, prisma, series.id, processes, database.url));
     const loadAfter = loadavg().map((value) => value.toFixed(1)).join(" ");
-    console.log(`sweep: ${sets.toLocaleString("en-US")} ma-cross parameter sets x ${barCount.toLocaleString("en-US")} bars, chunks of ${chunkSize}, ${threads} thread(s) per worker process`);
-    for (const result of results) {
-      console.log(
-        `  ${result.processes} process(es): ${result.runsPerSecond.toFixed(1)} runs/s wall clock  (${result.computeSeconds.toFixed(1)} s for ${result.runs.toLocaleString("en-US")} runs; summary ${result.summarySeconds.toFixed(1)} s); ${(result.runs / result.cpuSeconds).toFixed(1)} runs per CPU second (${result.cpuSeconds.toFixed(1)} CPU s)`,
-      );
-    }
+    console.log(`sweep: ${sets.toLocaleString("en-US")} ma-cross parameter sets x ${barCount.toLocaleString("en-US")} bars, ${chunkSize === undefined ? "chunks sized by the service" : `chunks of ${chunkSize}`}, ${threadCount} thread(s) per worker process`);
+    results.forEach(report);
     const base = results.find((result) => result.processes === 1);
     for (const result of results.filter((entry) => entry.processes > 1 && base)) {
       const speedup = result.runsPerSecond / base!.runsPerSecond;
