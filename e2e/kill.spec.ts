@@ -12,10 +12,11 @@ import { createDatabase, type Database } from "@/lib/adapters/db/client";
 import { instanceConfigSchema } from "@/lib/services/strategy-runner";
 import { freePort } from "../test/net";
 import { killHard, waitForLine, type JsonLinesProcess } from "../test/live/json-lines";
+import { isWorking } from "../test/live/sim-orders";
 import { E2E_ADMIN } from "./support/credentials";
 import { readE2eRuntime } from "./support/runtime";
 import { CLOCK_OFFSET_ENV, sessionClockOffset } from "./support/session-clock";
-import { instanceOrders, isWorking, loggedAt, readHealth, spawnServer, steppableClock } from "./support/kill-rig";
+import { instanceOrders, loggedAt, readHealth, spawnServer, steppableClock } from "./support/kill-rig";
 
 /**
  * Issue #6's kill test on the real composition root: the production server trades by itself

@@ -28,10 +28,6 @@ export function instanceOrders(ledger: SimLedger, instanceId: string): LedgerOrd
   return ledger.orders.filter((order) => order.orderRef.startsWith(`k1:${instanceId}.`));
 }
 
-export function isWorking(order: LedgerOrder): boolean {
-  return order.status === "Submitted" || order.status === "PreSubmitted";
-}
-
 export interface HealthBody {
   broker: {
     state: string;

@@ -17,6 +17,7 @@ import { startGatewaySimulator, type GatewaySimulator, type SimLedger } from "@/
 import { acceleratedClock } from "@/lib/sim/model/clock";
 import { Engine } from "@/lib/runtime/engine";
 import { wallTimeAt } from "@/lib/core/time/zoned-time";
+import { isWorking } from "./sim-orders";
 
 export interface ChaosOptions {
   databaseUrl: string;
@@ -110,7 +111,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sleep(STEP_MS);
     }
     await until(() => engine.health().ready, 30_000, "the final reconcile");
-    await until(() => sim.ledger().orders.every((order) => !WORKING.has(order.status)), 30_000, "every order to finish");
+    await until(() => sim.ledger().orders.every((order) => !isWorking(order)), 30_000, "every order to finish");
     const ledger = sim.ledger();
     await until(async () => {
       await engine.persisted();
@@ -133,7 +134,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-const WORKING = new Set(["PendingSubmit", "PreSubmitted", "Submitted", "Held"]);
 
 async function randomStep(sim: GatewaySimulator, engine: Engine, random: () => number, report: ChaosReport, sent: string[]): Promise<void> {
   const roll = random();

@@ -6,6 +6,7 @@ import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import { freshDatabase } from "@/test/db";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { killHard, spawnJsonLines, waitForLine, type JsonLinesProcess } from "./json-lines";
+import { isWorking } from "./sim-orders";
 
 /** The engine in its own process (the simulator stays here, so it outlives the kill). */
 const spawnEngine = (env: Record<string, string>) => spawnJsonLines(["test/live/engine-process.ts"], env);
@@ -38,7 +39,7 @@ describe("kill test: SIGKILL mid-session with orders working, then restart", () 
     await waitForLine(first.lines, (line) => line.event === "decision" && line.decisionId === "kill-5", 60_000);
     await killHard(first);
     const sentBefore = first.lines.filter((line) => line.event === "decision").length;
-    const working = simulator.ledger().orders.filter((order) => order.status === "Submitted").length;
+    const working = simulator.ledger().orders.filter(isWorking).length;
     expect(working).toBeGreaterThanOrEqual(6);
 
     const second = spawnEngine({ ...env, DECISION_INTERVAL_MS: "20" });
