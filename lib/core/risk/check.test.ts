@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { check, isReducing, type RiskIntent, type RiskSnapshot } from "./check";
+import { check, intentKey, isReducing, type RiskIntent, type RiskSnapshot } from "./check";
 import { parseRiskLimits } from "./limits";
 import { RiskEngine } from "./gate";
 
@@ -81,14 +81,21 @@ describe("check", () => {
   });
 
   it("duplicate intent within the window", () => {
-    const recentIntents = [{ key: "|AAPL|BUY|10", at: NOW - 2_500 }];
+    const recentIntents = [{ key: intentKey(entry()), at: NOW - 2_500 }];
     expect(check(entry(), snapshot({ recentIntents }), limits)).toEqual({
       approved: false,
       rule: "duplicate-intent",
       reason: "the same BUY 10 AAPL was approved 2.5s ago (window 10s)",
     });
-    expect(check(entry(), snapshot({ recentIntents: [{ key: "|AAPL|BUY|10", at: NOW - 11_000 }] }), limits)).toEqual({ approved: true });
+    expect(check(entry(), snapshot({ recentIntents: [{ key: intentKey(entry()), at: NOW - 11_000 }] }), limits)).toEqual({ approved: true });
     expect(check(entry({ strategy: "other" }), snapshot({ recentIntents }), limits)).toEqual({ approved: true });
+  });
+
+  it("a reversal's exit and entry on the same side and size are two decisions, not a duplicate", () => {
+    const long = [{ symbol: "AAPL", quantity: 10, price: 100 }];
+    const closed = [{ key: intentKey(entry({ side: "SELL", purpose: "exit" })), at: NOW - 500 }];
+    expect(check(entry({ side: "SELL" }), snapshot({ recentIntents: closed, positions: long }), limits)).toEqual({ approved: true });
+    expect(check(entry({ side: "SELL", purpose: "exit" }), snapshot({ recentIntents: closed, positions: long }), limits)).toMatchObject({ approved: false, rule: "duplicate-intent" });
   });
 
   it("orders per minute, protective orders exempt", () => {

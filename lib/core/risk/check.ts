@@ -66,9 +66,13 @@ const deny = (rule: RiskRule, reason: string): RiskVerdict => ({ approved: false
 
 const signed = (side: Side, quantity: number) => (side === "BUY" ? quantity : -quantity);
 
-/** Same symbol, side, quantity and strategy: what the duplicate guard compares. */
+/**
+ * Same strategy, purpose, symbol, side and quantity: what the duplicate guard compares. The
+ * purpose keeps a reversal apart: closing a long of 10 and opening a short of 10 are both
+ * SELL 10, yet they are two decisions, not one sent twice.
+ */
 export function intentKey(intent: RiskIntent): string {
-  return [intent.strategy ?? "", intent.symbol, intent.side, intent.quantity].join("|");
+  return [intent.strategy ?? "", intent.purpose, intent.symbol, intent.side, intent.quantity].join("|");
 }
 
 /** An order that only shrinks the position it trades against (never flips or grows it). */
