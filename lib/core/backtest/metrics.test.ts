@@ -124,3 +124,17 @@ describe("the one-pass curve statistics", () => {
     expect(statistics.barsInPosition).toBe(inPosition.filter((flag) => flag === 1).length);
   });
 });
+
+describe("curve statistics where a daily return is not finite", () => {
+  it.each([
+    ["equity of 0 then positive (+Infinity)", [100, 0, 50, 60, 55]],
+    ["equity of 0 twice (NaN)", [100, 90, 0, 0, 10, 9]],
+    ["a missing equity (NaN)", [100, 90, NaN, 95, 94]],
+  ])("%s: the same Sortino and Sharpe as over the daily returns", (_, values) => {
+    const series = curve(values);
+    const statistics = curveStatistics(series);
+    const returns = dailyReturns(series);
+    expect(statistics.sortino).toBe(sortino(returns));
+    expect(statistics.sharpe).toBe(sharpe(returns));
+  });
+});

@@ -80,62 +80,114 @@ export interface CurveStatistics {
 export function curveStatistics(curve: EquityCurve): CurveStatistics {
   const walk = new CurveWalk(curve);
   const bars = curve.equity.length;
-  // Blocks of bars rather than one long loop: the compiler sees the block function called often
-  // and optimizes it whole, with the day reader inlined, instead of patching a running loop.
-  for (let from = 0; from < bars; from += WALK_BLOCK) walk.block(from, Math.min(bars, from + WALK_BLOCK));
+  walkInBlocks(bars, 0, (from, to) => walk.block(from, to));
   const { count, sum, downsideSquares, everyBarEndsItsDay } = walk;
   const average = sum / count;
   return {
     dailyReturns: count,
     sharpe: count < 2 ? 0 : sharpeRatio(average, returnSquaredDeviations(curve, average, everyBarEndsItsDay), count),
-    sortino: count === 0 ? 0 : sortinoRatio(average, downsideSquares, count),
-    drawdown: walk.drawdown.result(),
+    // A return that is NaN or +Infinity (equity of 0) makes the sum so, and is the walk's one inexact case.
+    sortino: count === 0 ? 0 : Number.isFinite(sum) ? sortinoRatio(average, downsideSquares, count) : sortino(dailyReturns(curve)),
+    drawdown: walk.drawdown(),
     barsInPosition: walk.barsInPosition,
   };
 }
 
-const WALK_BLOCK = 1 << 16;
+/**
+ * Calls `walk` on consecutive blocks covering [first, bars), in order, rather than once: a function
+ * called often is optimized whole (callees inlined) and stays so from one curve to the next, where
+ * one long loop would run each curve's first stretch unoptimized and box every number it touches.
+ * The first block is short, so that every line of `walk` has run once before it is optimized.
+ */
+function walkInBlocks(bars: number, first: number, walk: (from: number, to: number) => void): void {
+  for (let from = first, size = FIRST_BLOCK; from < bars; from += size, size = WALK_BLOCK) walk(from, Math.min(bars, from + size));
+}
 
-/** The running state of {@link curveStatistics}, fed one block of bars at a time, in order. */
+const FIRST_BLOCK = 16;
+const WALK_BLOCK = 1 << 14;
+
+/**
+ * The running state of {@link curveStatistics}, fed one block of bars at a time, in order: the
+ * daily-return sums, the exposure and {@link maxDrawdown}'s episode, all read into locals for the
+ * block's loop (it runs once per bar of a long backtest).
+ */
 class CurveWalk {
-  readonly drawdown: DrawdownTracker;
   count = 0;
   sum = 0;
   downsideSquares = 0;
   barsInPosition = 0;
   everyBarEndsItsDay = true;
   private previousClose = NaN;
+  /** Day of the bar after the block; NaN once past the last bar. */
   private day: number;
+  private peak: number;
+  private peakIndex = -1;
+  private depth = 0;
+  private deepestPeakIndex = -1;
+  /** The bar that first regained the deepest drawdown's peak; -1 while not regained. */
+  private deepestRecoveredAt = -1;
 
   constructor(private readonly curve: EquityCurve) {
-    this.drawdown = new DrawdownTracker(curve);
+    this.peak = curve.initialCapital;
     this.day = curve.equity.length > 0 ? curve.dayOf(curve.time[0]) : NaN;
   }
 
   block(from: number, to: number): void {
     const { equity, time, inPosition, dayOf } = this.curve;
-    const bars = equity.length;
-    const drawdown = this.drawdown;
-    let { count, sum, downsideSquares, barsInPosition, everyBarEndsItsDay, previousClose, day } = this;
+    // The last bar ends its day: no day to read after it.
+    const last = equity.length - 1;
+    let { count, sum, downsideSquares, barsInPosition, everyBarEndsItsDay, previousClose, day, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
     for (let i = from; i < to; i++) {
       const value = equity[i];
-      drawdown.add(i, value);
-      barsInPosition += inPosition[i];
-      const nextDay = i + 1 < bars ? dayOf(time[i + 1]) : NaN;
-      if (nextDay === day) {
-        everyBarEndsItsDay = false;
-        continue;
+      if (value >= peak) {
+        if (deepestRecoveredAt < 0 && deepestPeakIndex === peakIndex && depth > 0) deepestRecoveredAt = i;
+        peak = value;
+        peakIndex = i;
+      } else if ((peak - value) / peak > depth) {
+        depth = (peak - value) / peak;
+        deepestPeakIndex = peakIndex;
+        deepestRecoveredAt = -1;
       }
-      day = nextDay;
+      barsInPosition += inPosition[i];
+      if (i < last) {
+        const nextDay = dayOf(time[i + 1]);
+        if (nextDay === day) {
+          everyBarEndsItsDay = false;
+          continue;
+        }
+        day = nextDay;
+      }
       if (!Number.isNaN(previousClose)) {
         const dailyReturn = value / previousClose - 1;
         count++;
         sum += dailyReturn;
-        if (dailyReturn < 0) downsideSquares += dailyReturn * dailyReturn;
+        // min(r, 0) with no branch to mispredict on about every other day; exact for every finite r.
+        const downside = (dailyReturn - Math.abs(dailyReturn)) * 0.5;
+        downsideSquares += downside * downside;
       }
       previousClose = value;
     }
-    Object.assign(this, { count, sum, downsideSquares, barsInPosition, everyBarEndsItsDay, previousClose, day });
+    this.count = count;
+    this.sum = sum;
+    this.downsideSquares = downsideSquares;
+    this.barsInPosition = barsInPosition;
+    this.everyBarEndsItsDay = everyBarEndsItsDay;
+    this.previousClose = previousClose;
+    this.day = day;
+    this.peak = peak;
+    this.peakIndex = peakIndex;
+    this.depth = depth;
+    this.deepestPeakIndex = deepestPeakIndex;
+    this.deepestRecoveredAt = deepestRecoveredAt;
+  }
+
+  /** The deepest episode: recovered at its first new peak, else still open at the last bar. */
+  drawdown(): Drawdown {
+    const { time } = this.curve;
+    const end = this.depth === 0 ? -1 : this.deepestRecoveredAt < 0 ? this.curve.equity.length - 1 : this.deepestRecoveredAt;
+    if (end < 0) return { depth: this.depth, durationMs: 0, durationBars: 0 };
+    const peakIndex = this.deepestPeakIndex;
+    return { depth: this.depth, durationMs: time[end] - time[peakIndex < 0 ? 0 : peakIndex], durationBars: end - peakIndex };
   }
 }
 
@@ -161,9 +213,21 @@ function returnSquaredDeviations(curve: EquityCurve, average: number, everyBarEn
   if (!everyBarEndsItsDay) return squaredDeviations(dailyReturns(curve), average);
   const { equity } = curve;
   let squares = 0;
-  for (let i = 1; i < equity.length; i++) {
+  // The terms added in the same order as one loop would.
+  walkInBlocks(equity.length, 1, (from, to) => (squares = addBarReturnSquaredDeviations(equity, from, to, average, squares)));
+  return squares;
+}
+
+function addBarReturnSquaredDeviations(equity: Float64Array, from: number, to: number, average: number, squaresSoFar: number): number {
+  // A local known to hold a number, unlike the parameter: the loop keeps it unboxed.
+  let squares = +squaresSoFar;
+  for (let i = from; i < to; i++) {
     const previousClose = equity[i - 1];
-    if (!Number.isNaN(previousClose)) squares += (equity[i] / previousClose - 1 - average) ** 2;
+    if (!Number.isNaN(previousClose)) {
+      // x * x, not x ** 2: the same number (pow special-cases a square), without a call to pow.
+      const deviation = equity[i] / previousClose - 1 - average;
+      squares += deviation * deviation;
+    }
   }
   return squares;
 }

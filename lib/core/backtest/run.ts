@@ -129,8 +129,23 @@ function markToMarket(equity: Float64Array, inPosition: Uint8Array, close: Float
 
 /** A run's equity curve, its days those of the instrument's exchange calendar. */
 export function equityCurve(time: Float64Array, equity: Float64Array, inPosition: Uint8Array, initialCapital: number, instrument: Instrument): EquityCurve {
-  const calendar = new SessionCalendar(instrument.timeZone, "00:00");
-  return { time, equity, inPosition, initialCapital, dayOf: (instant) => calendar.localDay(instant) };
+  return { time, equity, inPosition, initialCapital, dayOf: dayReader(instrument.timeZone) };
+}
+
+const dayReaders = new Map<string, (instant: number) => number>();
+
+/**
+ * The local day of an instant in `timeZone`, one function per zone for the process: the metrics
+ * call it once per bar, and the same function from one run to the next stays inlined there.
+ */
+function dayReader(timeZone: string): (instant: number) => number {
+  let read = dayReaders.get(timeZone);
+  if (read === undefined) {
+    const calendar = new SessionCalendar(timeZone, "00:00");
+    read = (instant) => calendar.localDay(instant);
+    dayReaders.set(timeZone, read);
+  }
+  return read;
 }
 
 /** Keeps what the report needs from the event stream and forwards everything. */
