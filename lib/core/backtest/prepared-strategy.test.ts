@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseOhlcvCsv } from "../data/csv";
+import { AverageCache } from "../indicators";
 import { defineInstrument } from "../model/instrument";
 import type { DomainEvent } from "../ports";
 import { createStrategy } from "../strategies/registry";
@@ -61,3 +62,24 @@ describe("a backtest's prepared moving-average strategy (batch averages) decides
   });
 });
 
+
+describe("a prepared moving-average strategy reads the same averages streamed or from a shared batch", () => {
+  const cases = [
+    ["golden-cross", { fast: 20, slow: 50 }, "close"],
+    ["golden-cross", { fast: 10, slow: 40, mode: "cross", longOnly: false }, "next-open"],
+    ["ma-cross", { average: "ema", longOnly: false }, "close"],
+  ] as const;
+
+  for (const [name, parameters, fill] of cases) {
+    it(`${name} ${JSON.stringify(parameters)}, fill at ${fill}: same trades, equity and metrics`, () => {
+      const settings = { bars, instrument, initialCapital: 100_000, fill, fractional: true } as const;
+      const streamed = runBacktest({ ...settings, strategy: createStrategy(name, parameters) });
+      const batch = runBacktest({ ...settings, strategy: createStrategy(name, parameters), averages: new AverageCache(bars.close) });
+      expect(streamed.trades.length).toBeGreaterThan(3);
+      expect(streamed.trades).toEqual(batch.trades);
+      expect(streamed.orders).toEqual(batch.orders);
+      expect(Array.from(streamed.curve.equity)).toEqual(Array.from(batch.curve.equity));
+      expect(streamed.metrics).toEqual(batch.metrics);
+    });
+  }
+});

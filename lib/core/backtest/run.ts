@@ -5,7 +5,7 @@ import { zeroCommission, type CommissionModel } from "../model/commission";
 import type { Instrument } from "../model/instrument";
 import type { OrderRequest } from "../model/order";
 import { Portfolio } from "../model/portfolio";
-import { AverageCache } from "../indicators";
+import type { AverageCache } from "../indicators";
 import type { DomainEvent, EventSink, RiskGate } from "../ports";
 import { SessionCalendar } from "../strategies/session";
 import type { Strategy } from "../strategies/types";
@@ -66,7 +66,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     events: recorder,
   });
   engine.start();
-  config.strategy.prepare?.(bars, config.averages ?? new AverageCache(bars.close));
+  config.strategy.prepare?.(bars, config.averages);
   const position = portfolio.position(instrument.symbol);
   const { length, time, open, high, low, close, volume } = bars;
   const equity = new Float64Array(length);

@@ -39,8 +39,36 @@ class LiveSpread implements SpreadSource {
   }
 }
 
+/**
+ * The spreads on which the strategy would act with its position as it is (see `wouldAct`): one
+ * above zero (long wanted) when `above`, one below zero when `below`; in cross mode only a spread
+ * whose previous one was not already on its side.
+ */
+interface Trigger {
+  readonly above: boolean;
+  readonly below: boolean;
+  readonly crossing: boolean;
+}
+
+function triggers(spread: number, previous: number, trigger: Trigger): boolean {
+  if (spread > 0) return trigger.above && (!trigger.crossing || previous <= 0);
+  if (spread < 0) return trigger.below && (!trigger.crossing || previous >= 0);
+  return false;
+}
+
+/** fast - slow of a prepared series, one bar after another, able to pass over bars. */
+interface PreparedSpread extends SpreadSource {
+  /** Moves past the next bar and returns its spread (the close is the series' own); NaN past the end. */
+  next(): number;
+  /**
+   * Moves past up to `limit` bars whose spread does not trigger, `previous` being the spread of
+   * the bar before the next; returns how many it passed, and the last one's spread (or `previous`).
+   */
+  passUntil(trigger: Trigger, previous: number, limit: number): { passed: number; previous: number };
+}
+
 /** The spread of batch averages of the series being replayed, one bar per call, in order. */
-class ReplayedSpread implements SpreadSource {
+class ReplayedSpread implements PreparedSpread {
   private index = 0;
 
   constructor(
@@ -49,14 +77,73 @@ class ReplayedSpread implements SpreadSource {
   ) {}
 
   next(): number {
-    const spread = this.peek();
-    this.index++;
-    return spread;
+    const index = this.index++;
+    return index < this.fast.length ? this.fast[index] - this.slow[index] : NaN;
   }
 
-  peek(): number {
+  passUntil(trigger: Trigger, previous: number, limit: number): { passed: number; previous: number } {
+    const { fast, slow } = this;
+    const start = this.index;
+    const end = Math.min(start + limit, fast.length);
+    // A local known to hold a number, unlike the parameter: the loop keeps it unboxed.
+    let last = +previous;
+    let index = start;
+    for (; index < end; index++) {
+      const spread = fast[index] - slow[index];
+      if (triggers(spread, last, trigger)) break;
+      last = spread;
+    }
+    this.index = index;
+    return { passed: index - start, previous: last };
+  }
+}
+
+/**
+ * The incremental averages fed the series' closes in order: the same numbers as the batch ones,
+ * without a whole-series array per average. The bar that stops a pass is already in the averages:
+ * its spread is kept for the `next` that moves past it.
+ */
+class StreamedSpread implements PreparedSpread {
+  private index = 0;
+  private pending = false;
+  private pendingSpread = NaN;
+
+  constructor(
+    private readonly close: Float64Array,
+    private readonly fast: Average,
+    private readonly slow: Average,
+  ) {}
+
+  next(): number {
+    if (this.pending) {
+      this.pending = false;
+      this.index++;
+      return this.pendingSpread;
+    }
     const index = this.index;
-    return index < this.fast.length ? this.fast[index] - this.slow[index] : NaN;
+    if (index >= this.close.length) return NaN;
+    this.index = index + 1;
+    return this.fast.update(this.close[index]) - this.slow.update(this.close[index]);
+  }
+
+  passUntil(trigger: Trigger, previous: number, limit: number): { passed: number; previous: number } {
+    if (this.pending || limit <= 0) return { passed: 0, previous };
+    const { close, fast, slow } = this;
+    const start = this.index;
+    const end = Math.min(start + limit, close.length);
+    let last = +previous;
+    let index = start;
+    for (; index < end; index++) {
+      const spread = fast.update(close[index]) - slow.update(close[index]);
+      if (triggers(spread, last, trigger)) {
+        this.pending = true;
+        this.pendingSpread = spread;
+        break;
+      }
+      last = spread;
+    }
+    this.index = index;
+    return { passed: index - start, previous: last };
   }
 }
 
@@ -65,20 +152,33 @@ class ReplayedSpread implements SpreadSource {
  * strategy trades only on a bar where the order of the averages flips from the bar before.
  */
 export class MovingAverageCross implements Strategy {
-  private spreads: SpreadSource;
+  private spreads: LiveSpread | PreparedSpread;
   private previousSpread = NaN;
+  /** Why it wants each side (an exit to flat included): the same text on every order, made once. */
+  private readonly reasons: Readonly<Record<Direction, string>>;
 
   constructor(
     readonly name: string,
     private readonly params: MovingAverageCrossParams,
   ) {
-    const make = (period: number): Average => (params.average === "ema" ? new Ema(period) : new Sma(period));
-    this.spreads = new LiveSpread(make(params.fast), make(params.slow));
+    this.spreads = new LiveSpread(this.makeAverage(params.fast), this.makeAverage(params.slow));
+    this.reasons = { long: `${name}: fast average above slow`, short: `${name}: fast average below slow` };
   }
 
-  /** Reads the batch averages of `bars` (equal to the incremental ones bit for bit) from here on. */
-  prepare(bars: BarSeries, averages: AverageCache): void {
+  private makeAverage(period: number): Average {
+    return this.params.average === "ema" ? new Ema(period) : new Sma(period);
+  }
+
+  /**
+   * From here on reads its averages of `bars` ahead of the bar fed: the shared batch ones when
+   * given (equal to the incremental ones bit for bit), else its incremental ones fed the series.
+   */
+  prepare(bars: BarSeries, averages?: AverageCache): void {
     const { fast, slow, average } = this.params;
+    if (averages === undefined) {
+      this.spreads = new StreamedSpread(bars.close, this.makeAverage(fast), this.makeAverage(slow));
+      return;
+    }
     if (averages.close.length !== bars.length) throw new RangeError(`${this.name}: averages of ${averages.close.length} closes for ${bars.length} bars`);
     this.spreads = average === "ema" ? new ReplayedSpread(averages.ema(fast), averages.ema(slow)) : new ReplayedSpread(averages.sma(fast), averages.sma(slow));
   }
@@ -94,16 +194,12 @@ export class MovingAverageCross implements Strategy {
 
   skipIdleBars(context: StrategyContext, limit: number): number {
     const spreads = this.spreads;
-    if (!(spreads instanceof ReplayedSpread) || context.entryPending) return 0;
+    if (spreads instanceof LiveSpread || context.entryPending) return 0;
     const held = directionOf(context.position);
-    let skipped = 0;
-    for (; skipped < limit; skipped++) {
-      const spread = spreads.peek();
-      if (!Number.isNaN(spread) && this.wouldAct(this.wanted(this.previousSpread, spread), held)) break;
-      spreads.next();
-      this.previousSpread = spread;
-    }
-    return skipped;
+    const trigger = { above: this.wouldAct("long", held), below: this.wouldAct("short", held), crossing: this.params.mode === "cross" };
+    const { passed, previous } = spreads.passUntil(trigger, this.previousSpread, limit);
+    this.previousSpread = previous;
+    return passed;
   }
 
   private wanted(previous: number, spread: number): Direction | undefined {
@@ -120,10 +216,10 @@ export class MovingAverageCross implements Strategy {
     const held = directionOf(context.position);
     if (held === wanted || context.entryPending) return;
     if (wanted === "short" && this.params.longOnly) {
-      if (held === "long") context.submit({ kind: "exit", reason: `${this.name}: fast average below slow` });
+      if (held === "long") context.submit({ kind: "exit", reason: this.reasons.short });
       return;
     }
-    context.submit({ kind: "enter", direction: wanted, reason: `${this.name}: fast average ${wanted === "long" ? "above" : "below"} slow` });
+    context.submit({ kind: "enter", direction: wanted, reason: this.reasons[wanted] });
   }
 }
 

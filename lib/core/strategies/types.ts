@@ -47,10 +47,12 @@ export interface Strategy {
   onBar(bar: Readonly<Bar>, context: StrategyContext): void;
   /**
    * Backtests only, before the first bar: the series that will then be fed bar by bar, in order.
-   * A strategy may read batch indicators of it (`averages`) instead of updating incremental ones,
-   * only where both give the same numbers bit for bit, so its decisions are those it makes live.
+   * A strategy may read its indicators of the series ahead of the bar it is fed: batch ones shared
+   * by several runs over the same bars (`averages`, in a sweep), or its incremental ones fed the
+   * series itself, only where both give the same numbers bit for bit, so its decisions are those
+   * it makes live.
    */
-  prepare?(bars: BarSeries, averages: AverageCache): void;
+  prepare?(bars: BarSeries, averages?: AverageCache): void;
   /**
    * Backtests only, after `prepare`, while no order is working: passes over the coming bars on
    * which `onBar` would certainly submit nothing with the position as it is, updating its state
