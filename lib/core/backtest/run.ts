@@ -43,6 +43,9 @@ export interface BacktestResult {
 
 const PROGRESS_EVERY = 1 << 16;
 
+/** The events the recorder keeps for the result: all a run without an event sink needs built. */
+const RECORDED_EVENTS: ReadonlySet<DomainEvent["type"]> = new Set(["order", "fill"]);
+
 /** Runs one strategy over a bar series through the same engine the live bot uses. */
 export function runBacktest(config: BacktestConfig): BacktestResult {
   const { bars, instrument } = config;
@@ -64,6 +67,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     sizingSlippageBps: config.slippageBps ?? 0,
     risk: config.risk,
     events: recorder,
+    eventTypes: config.events === undefined ? RECORDED_EVENTS : undefined,
   });
   engine.start();
   config.strategy.prepare?.(bars, config.averages);

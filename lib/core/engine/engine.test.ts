@@ -5,6 +5,11 @@ import { defineInstrument } from "../model/instrument";
 import type { DomainEvent } from "../ports";
 import { barsFromCloses } from "../strategies/testing";
 import type { Strategy, StrategyIntent } from "../strategies/types";
+import { barAt } from "../data/bars";
+import { SimulatedBroker } from "../backtest/simulated-broker";
+import { zeroCommission } from "../model/commission";
+import { Portfolio } from "../model/portfolio";
+import { TradingEngine } from "./engine";
 import { maxPositionGate } from "./risk-gates";
 
 const instrument = defineInstrument({ symbol: "TEST", timeZone: "UTC" });
@@ -122,5 +127,36 @@ describe("events", () => {
     const stamped = events.filter((event) => event.type === "decision" || event.type === "order" || event.type === "fill").slice(0, 3);
     expect(stamped.map((event) => event.type)).toEqual(["decision", "order", "fill"]);
     for (const event of stamped) expect(event.time).toBe(Date.UTC(2024, 0, 2));
+  });
+});
+
+describe("event types", () => {
+  /** The engine driven bar by bar over the closes, as the backtest runner does; the events it sent. */
+  function drive(closes: number[], plan: Record<number, StrategyIntent[]>, eventTypes?: ReadonlySet<DomainEvent["type"]>): DomainEvent[] {
+    const bars = barsFromCloses(closes, { spread: 0.5 });
+    const events: DomainEvent[] = [];
+    let now = NaN;
+    const clock = { now: () => now };
+    const broker = new SimulatedBroker({ instrument, fill: "next-open", slippageBps: 0, commission: zeroCommission, clock });
+    const engine = new TradingEngine({ instrument, strategy: scripted(plan), broker, portfolio: new Portfolio(10_000), clock, commission: zeroCommission, sizing: { kind: "all-in" }, events: { emit: (event) => events.push(event) }, eventTypes });
+    engine.start();
+    for (let i = 0; i < bars.length; i++) {
+      const bar = barAt(bars, i);
+      now = bar.time;
+      broker.beginBar(bar);
+      engine.onBar(bar);
+      broker.endBar();
+    }
+    return events;
+  }
+
+  it("builds and sends only the chosen event types, trading exactly as with all of them", () => {
+    const closes = [10, 11, 12, 11, 13, 12, 14];
+    const plan = { 1: [long()], 3: [{ kind: "exit", reason: "test" } as const], 4: [long()] };
+    const all = drive(closes, plan);
+    const some = drive(closes, plan, new Set(["order", "fill"]));
+    expect(all.some((event) => event.type === "decision" || event.type === "order-status")).toBe(true);
+    expect(some.length).toBeGreaterThan(0);
+    expect(some).toEqual(all.filter((event) => event.type === "order" || event.type === "fill"));
   });
 });

@@ -37,7 +37,16 @@ export interface EngineOptions {
   readonly sizingSlippageBps?: number;
   readonly risk?: RiskGate;
   readonly events?: EventSink;
+  /**
+   * The event types to build and send to `events` (default: all of them). A caller that keeps only
+   * some, like a backtest recording orders and fills, spares the engine building the others.
+   */
+  readonly eventTypes?: ReadonlySet<DomainEvent["type"]>;
 }
+
+type EventType = DomainEvent["type"];
+
+const EVENT_TYPES: readonly EventType[] = ["decision", "denial", "order", "order-status", "fill", "error"];
 
 /**
  * The trading loop shared by backtest, paper and live: market data goes to the strategy,
@@ -58,6 +67,7 @@ export class TradingEngine {
   private unsubscribe: Unsubscribe | undefined;
   private readonly risk: RiskGate;
   private readonly events: EventSink;
+  private readonly emits: Readonly<Record<EventType, boolean>>;
   private readonly context: StrategyContext;
   /** The instrument's position: the same object for the engine's life, so read without lookup. */
   private readonly held: Position;
@@ -65,6 +75,8 @@ export class TradingEngine {
   constructor(private readonly options: EngineOptions) {
     this.risk = options.risk ?? alwaysApprove;
     this.events = options.events ?? discardEvents;
+    const wanted = options.eventTypes;
+    this.emits = Object.fromEntries(EVENT_TYPES.map((type) => [type, wanted === undefined || wanted.has(type)])) as Record<EventType, boolean>;
     this.held = options.portfolio.position(options.instrument.symbol);
     this.context = this.createContext();
   }
@@ -175,9 +187,8 @@ export class TradingEngine {
     if (this.position !== 0) this.exit(intent.reason);
     const side: Side = wanted > 0 ? "BUY" : "SELL";
     const quantity = this.sizeEntry(wanted);
-    const tradeIntent = this.tradeIntent(side, quantity, "entry", intent.reason);
-    if (quantity <= 0) return this.deny(tradeIntent, "the sized quantity is zero: not enough equity for one lot");
-    if (!this.approved(tradeIntent)) return;
+    if (quantity <= 0) return this.deny(this.tradeIntent(side, quantity, "entry", intent.reason), "the sized quantity is zero: not enough equity for one lot");
+    if (!this.approved(side, quantity, "entry", intent.reason)) return;
     const parent = this.request(side, quantity, { type: "MKT" }, intent.reason);
     this.entryOrders.add(parent.id);
     if (intent.takeProfit === undefined || intent.stopLoss === undefined) return this.send(parent);
@@ -206,7 +217,7 @@ export class TradingEngine {
     const quantity = requested === undefined ? held : Math.min(requested, held);
     if (quantity >= held) this.cancelProtection();
     const side: Side = this.position > 0 ? "SELL" : "BUY";
-    if (!this.approved(this.tradeIntent(side, quantity, "exit", reason))) return;
+    if (!this.approved(side, quantity, "exit", reason)) return;
     const order = this.request(side, quantity, { type: "MKT" }, reason);
     this.exitOrder = order.id;
     this.send(order);
@@ -219,7 +230,7 @@ export class TradingEngine {
     const stopPrice = roundOrderPrice(this.options.instrument, side, "stop", requestedStop);
     const tighter = Number.isNaN(this.stopLevel) || (position > 0 ? stopPrice > this.stopLevel : stopPrice < this.stopLevel);
     if (!tighter) return;
-    if (!this.approved(this.tradeIntent(side, Math.abs(position), "protect", reason))) return;
+    if (!this.approved(side, Math.abs(position), "protect", reason)) return;
     this.stopLevel = stopPrice;
     if (this.stopOrder !== undefined) return this.modify(this.stopOrder, { stopPrice });
     const order = this.request(side, Math.abs(position), { type: "STP", stopPrice }, reason, "GTC");
@@ -233,7 +244,7 @@ export class TradingEngine {
     const quantity = Math.min(rounded, Math.abs(position));
     if (quantity <= 0) return;
     const side: Side = position > 0 ? "SELL" : "BUY";
-    if (!this.approved(this.tradeIntent(side, quantity, "exit", reason))) return;
+    if (!this.approved(side, quantity, "exit", reason)) return;
     const limitPrice = roundOrderPrice(this.options.instrument, side, "limit", limit);
     const order = this.request(side, quantity, { type: "LMT", limitPrice }, reason, "GTC");
     this.takeProfitOrders.add(order.id);
@@ -260,7 +271,7 @@ export class TradingEngine {
     const order = this.orders.get(event.update.orderId);
     if (!order) return;
     order.transition(event.update.status, event.update.reason);
-    this.emit({ type: "order-status", time: this.options.clock.now(), update: event.update });
+    if (this.emits["order-status"]) this.emit({ type: "order-status", time: this.options.clock.now(), update: event.update });
     if (!order.isWorking) this.forget(order.id);
   }
 
@@ -272,7 +283,7 @@ export class TradingEngine {
     }
     order.applyFill(fill.quantity, fill.price);
     const effect = this.options.portfolio.applyFill(fill);
-    this.emit({ type: "fill", time: fill.time, fill, realizedPnl: effect.realized });
+    if (this.emits.fill) this.emit({ type: "fill", time: fill.time, fill, realizedPnl: effect.realized });
     if (!order.isWorking) this.forget(order.id);
     this.resizeProtection();
     this.options.strategy.onFill?.(fill, this.context);
@@ -307,7 +318,10 @@ export class TradingEngine {
     return { symbol: this.options.instrument.symbol, side, quantity, referencePrice: this.lastPrice, purpose, reason };
   }
 
-  private approved(intent: TradeIntent): boolean {
+  private approved(side: Side, quantity: number, purpose: TradeIntent["purpose"], reason: string): boolean {
+    // The gate that approves everything needs no intent, nor does a decision nobody records.
+    if (this.risk === alwaysApprove && !this.emits.decision) return true;
+    const intent = this.tradeIntent(side, quantity, purpose, reason);
     const { portfolio } = this.options;
     const state = { position: this.position, equity: portfolio.cashAsNumber + this.position * this.lastPrice, cash: portfolio.cashAsNumber };
     const decision = this.risk.check(intent, state);
@@ -315,12 +329,12 @@ export class TradingEngine {
       this.deny(intent, decision.reason);
       return false;
     }
-    this.emit({ type: "decision", time: this.options.clock.now(), symbol: intent.symbol, intent });
+    if (this.emits.decision) this.emit({ type: "decision", time: this.options.clock.now(), symbol: intent.symbol, intent });
     return true;
   }
 
   private deny(intent: TradeIntent, reason: string): void {
-    this.emit({ type: "denial", time: this.options.clock.now(), intent, reason });
+    if (this.emits.denial) this.emit({ type: "denial", time: this.options.clock.now(), intent, reason });
   }
 
   private request(
@@ -345,11 +359,11 @@ export class TradingEngine {
 
   private send(request: OrderRequest): void {
     this.orders.set(request.id, new Order(request));
-    this.emit({ type: "order", time: this.options.clock.now(), order: request });
+    if (this.emits.order) this.emit({ type: "order", time: this.options.clock.now(), order: request });
     this.options.broker.submit(request);
   }
 
   private emit(event: DomainEvent): void {
-    this.events.emit(event);
+    if (this.emits[event.type]) this.events.emit(event);
   }
 }
