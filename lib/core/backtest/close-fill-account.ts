@@ -1,7 +1,7 @@
 import type { Bar, BarSeries } from "../data/bars";
 import { entryQuantity } from "../engine/sizing";
 import type { AverageCache } from "../indicators";
-import type { CommissionModel } from "../model/commission";
+import { commissionAmount, type CommissionModel } from "../model/commission";
 import type { Instrument } from "../model/instrument";
 import type { Side } from "../model/order";
 import { Portfolio } from "../model/portfolio";
@@ -108,7 +108,7 @@ export class CloseFillAccount implements StrategyContext {
     const { commission, instrument, fractional } = this.settings;
     const held = this.position;
     const price = this.bar.close;
-    const closingCost = held === 0 ? 0 : commission.commission(Math.abs(held), price).toNumber();
+    const closingCost = held === 0 ? 0 : commissionAmount(commission, Math.abs(held), price);
     const equity = this.portfolio.cashAsNumber + held * price - closingCost;
     const quantity = entryQuantity({ kind: "all-in" }, { equity, price: price * (1 + (wanted * 0) / 10_000), commission, instrument, fractional });
     if (quantity > 0) this.fill(wanted > 0 ? "BUY" : "SELL", quantity);
@@ -128,7 +128,7 @@ export class CloseFillAccount implements StrategyContext {
       side,
       quantity,
       price,
-      commission: this.settings.commission.commission(quantity, price).toNumber(),
+      commission: commissionAmount(this.settings.commission, quantity, price),
       time: this.bar.time,
     };
     const effect = this.portfolio.applyFill(fill);

@@ -1,5 +1,5 @@
 import type { Bar } from "../data/bars";
-import type { CommissionModel } from "../model/commission";
+import { commissionAmount, type CommissionModel } from "../model/commission";
 import type { Fill } from "../model/fill";
 import type { Instrument } from "../model/instrument";
 import type { OrderRequest, OrderStatus } from "../model/order";
@@ -25,6 +25,8 @@ interface SimOrder {
 }
 
 type Phase = "idle" | "opening" | "trading";
+
+const NONE: readonly SimOrder[] = [];
 
 /**
  * A broker that fills orders against bars. The backtest runner calls `beginBar` before the
@@ -128,7 +130,7 @@ export class SimulatedBroker implements BrokerPort {
     if (!order) return;
     this.remove(order);
     this.status(orderId, "Cancelled", 0, order.request.quantity);
-    for (const child of this.working.filter((candidate) => candidate.request.parentId === orderId)) this.cancel(child.request.id);
+    for (const child of this.workingWhere((candidate) => candidate.request.parentId === orderId)) this.cancel(child.request.id);
   }
 
   cancelAll(): void {
@@ -162,13 +164,13 @@ export class SimulatedBroker implements BrokerPort {
       side: request.side,
       quantity: request.quantity,
       price,
-      commission: this.options.commission.commission(request.quantity, price).toNumber(),
+      commission: commissionAmount(this.options.commission, request.quantity, price),
       time: this.options.clock.now(),
     };
     this.publish({ type: "fill", fill });
     this.status(request.id, "Filled", request.quantity, 0);
     this.cancelOcaSiblings(request);
-    for (const child of this.working.filter((candidate) => candidate.held && candidate.request.parentId === request.id)) {
+    for (const child of this.workingWhere((candidate) => candidate.held && candidate.request.parentId === request.id)) {
       this.activate(child);
       this.status(child.request.id, "Submitted", 0, child.request.quantity);
     }
@@ -176,7 +178,7 @@ export class SimulatedBroker implements BrokerPort {
 
   private cancelOcaSiblings(request: OrderRequest): void {
     if (request.ocaGroup === undefined) return;
-    for (const sibling of this.working.filter((candidate) => candidate.request.ocaGroup === request.ocaGroup)) this.cancel(sibling.request.id);
+    for (const sibling of this.workingWhere((candidate) => candidate.request.ocaGroup === request.ocaGroup)) this.cancel(sibling.request.id);
   }
 
   private ratchetTrail(order: SimOrder): void {
@@ -196,11 +198,17 @@ export class SimulatedBroker implements BrokerPort {
   private validate(request: OrderRequest): string | undefined {
     if (!(request.quantity > 0)) return `quantity must be positive, got ${request.quantity}`;
     if (request.symbol !== this.options.instrument.symbol) return `unknown symbol ${request.symbol}`;
-    const prices = [("limitPrice" in request ? request.limitPrice : undefined), ("stopPrice" in request ? request.stopPrice : undefined)];
-    for (const price of prices) {
-      if (price !== undefined && !isOnTick(this.options.instrument, price)) return `price ${price} is not on the ${this.options.instrument.tickSize} tick`;
-    }
-    return undefined;
+    return this.offTick("limitPrice" in request ? request.limitPrice : undefined) ?? this.offTick("stopPrice" in request ? request.stopPrice : undefined);
+  }
+
+  private offTick(price: number | undefined): string | undefined {
+    if (price === undefined || isOnTick(this.options.instrument, price)) return undefined;
+    return `price ${price} is not on the ${this.options.instrument.tickSize} tick`;
+  }
+
+  /** The working orders `selects` picks, as a copy (the caller may cancel them). */
+  private workingWhere(selects: (order: SimOrder) => boolean): readonly SimOrder[] {
+    return this.working.length === 0 ? NONE : this.working.filter(selects);
   }
 
   private find(orderId: number): SimOrder | undefined {
@@ -213,7 +221,8 @@ export class SimulatedBroker implements BrokerPort {
   }
 
   private status(orderId: number, status: OrderStatus, filled: number, remaining: number, reason?: string): void {
-    this.publish({ type: "status", update: { orderId, status, filled, remaining, ...(reason === undefined ? {} : { reason }) } });
+    const update = reason === undefined ? { orderId, status, filled, remaining } : { orderId, status, filled, remaining, reason };
+    this.publish({ type: "status", update });
   }
 
   private publish(event: BrokerEvent): void {

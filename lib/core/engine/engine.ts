@@ -1,5 +1,5 @@
 import type { Bar } from "../data/bars";
-import type { CommissionModel } from "../model/commission";
+import { commissionAmount, type CommissionModel } from "../model/commission";
 import type { Fill } from "../model/fill";
 import type { Instrument } from "../model/instrument";
 import { Order, oppositeSide, type OrderRequest, type Side } from "../model/order";
@@ -255,7 +255,7 @@ export class TradingEngine {
   private sizeEntry(direction: 1 | -1): number {
     const { portfolio, commission, instrument, sizing } = this.options;
     const held = this.position;
-    const closingCost = held === 0 ? 0 : commission.commission(Math.abs(held), this.lastPrice).toNumber();
+    const closingCost = held === 0 ? 0 : commissionAmount(commission, Math.abs(held), this.lastPrice);
     const equity = portfolio.cashAsNumber + held * this.lastPrice - closingCost;
     const price = this.lastPrice * (1 + (direction * (this.options.sizingSlippageBps ?? 0)) / 10_000);
     return entryQuantity(sizing, { equity, price, commission, instrument, fractional: this.options.fractional ?? false });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { perShareCommission, percentCommission, zeroCommission } from "./commission";
+import { commissionAmount, perShareCommission, percentCommission, zeroCommission } from "./commission";
 
 const ibkr = perShareCommission();
 
@@ -42,5 +42,16 @@ describe("zero commission", () => {
   it("is free", () => {
     expect(zeroCommission.commission(1e6, 1e3).toNumber()).toBe(0);
     expect(zeroCommission.maxAffordableQuantity(1000, 8)).toBe(125);
+  });
+});
+
+describe("commission as a number", () => {
+  it("is the model's decimal commission as a number, for every model", () => {
+    const models = [zeroCommission, percentCommission(0.001), ibkr];
+    fc.assert(
+      fc.property(fc.double({ min: 1e-6, max: 1e6, noNaN: true }), fc.double({ min: 0.01, max: 5000, noNaN: true }), (quantity, price) => {
+        for (const model of models) expect(commissionAmount(model, quantity, price)).toBe(model.commission(quantity, price).toNumber());
+      }),
+    );
   });
 });

@@ -18,6 +18,11 @@ export const zeroCommission: CommissionModel = {
   maxAffordableQuantity: (budget, price) => Math.max(0, budget / price),
 };
 
+/** `model`'s commission as a number in the currency, without decimal arithmetic when it is zero. */
+export function commissionAmount(model: CommissionModel, quantity: number, price: number): number {
+  return model === zeroCommission ? 0 : model.commission(quantity, price).toNumber();
+}
+
 /** A fraction of the trade's notional, e.g. 0.001 for 10 bp. */
 export function percentCommission(rate: number): CommissionModel {
   z.number().min(0, "commission rate must be >= 0").max(0.1, "commission rate is a fraction: 0.001 is 10 bp").parse(rate);
