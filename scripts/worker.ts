@@ -7,11 +7,12 @@
  */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
+import pg from "pg";
 import { z } from "zod";
 import { createDatabase } from "@/lib/adapters/db/client";
 import { JobQueue } from "@/lib/adapters/jobs/queue";
 import { ThreadPool } from "@/lib/adapters/jobs/thread-pool";
-import { postgresUrlSchema } from "@/lib/adapters/db/connection-url";
+import { pgConnectionOptions, postgresUrlSchema } from "@/lib/adapters/db/connection-url";
 import { createLogger } from "@/lib/runtime/logger";
 import { currentCodeVersion, startResearchWorker } from "@/lib/services/research";
 
@@ -66,8 +67,11 @@ async function main(): Promise<void> {
     onError: (error) => log.warn({ err: error }, "job queue error"),
   });
   const pool = new ThreadPool(settings.threads);
+  const sql = new pg.Pool({ ...pgConnectionOptions(settings.databaseUrl), max: 2 });
+  sql.on("error", (error) => log.warn({ err: error }, "result writer connection error"));
   const worker = await startResearchWorker({
     prisma: database.prisma,
+    sql,
     queue,
     pool,
     log,
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
     await queue.stop({ timeoutMs: 30_000 });
     log.info({ chunks: worker.timings(), queue: queue.workTimings() }, "research worker timings");
     await pool.close();
+    await sql.end();
     await database.stop();
     process.exit(0);
   };
