@@ -122,4 +122,28 @@ test.describe("trading controls against a running strategy", () => {
     const audit = await queryDatabase<{ result: string; details: { orderId: number } }>(runtime, "SELECT result, details FROM audit_log WHERE action = 'cancel_order'");
     expect(audit).toContainEqual(expect.objectContaining({ result: "ok", details: expect.objectContaining({ orderId }) }));
   });
+
+  test("the alerts feed lists what the server recorded, and still does after a reload", async ({ page }) => {
+    const runtime = readE2eRuntime();
+    const [{ last }] = await queryDatabase<{ last: string }>(runtime, "SELECT coalesce(max(id), 0)::text AS last FROM alert_history");
+    await openOverview(page);
+    if ((await page.getByTestId("trading-state").textContent()) !== "ACTIVE") await setTradingFromOverview(page, "Resume", "ACTIVE");
+    await setTradingFromOverview(page, "Halt entries", "HALTED");
+
+    const recorded = async () => queryDatabase<{ text: string; level: string }>(runtime, `SELECT text, level FROM alert_history WHERE id > ${last} AND kind = 'halt' ORDER BY id`);
+    await expect.poll(async () => (await recorded()).map((row) => row.level)).toContain("critical");
+    const halted = (await recorded()).find((row) => row.level === "critical")!;
+    expect(halted.text).toMatch(/Trading HALTED/);
+
+    const alerts = page.getByRole("region", { name: "Alerts" });
+    const row = alerts.getByTestId("alert-row").filter({ hasText: halted.text }).first();
+    await expect(row).toBeVisible();
+    await expect(row).toContainText("critical");
+    await page.reload();
+    await expect(page.getByTestId("feed-state")).toHaveText("Feed: live");
+    await expect(alerts.getByTestId("alert-row").filter({ hasText: halted.text }).first()).toContainText("trading state");
+    await page.screenshot({ path: test.info().outputPath("alerts-after-reload.png"), fullPage: true });
+
+    await setTradingFromOverview(page, "Resume", "ACTIVE");
+  });
 });
