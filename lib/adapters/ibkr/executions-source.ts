@@ -9,11 +9,12 @@ import type { BrokerCommission, BrokerExecution } from "./mapping";
  * TWS only keeps executions of the current day (up to a week in TWS with the setting), so
  * older days come back empty.
  */
-export function gatewayExecutionsSource(client: GatewayClient, calendar: ExchangeCalendar, timeoutMs = 15_000): BrokerExecutionsSource {
+export function gatewayExecutionsSource(client: GatewayClient, calendar: ExchangeCalendar, timeoutMs = 15_000, readyTimeoutMs = 60_000): BrokerExecutionsSource {
   return {
     name: "IBKR",
     async executionsForDay(day: DayKey) {
       const { start } = calendar.tradingDayWindow(day);
+      await untilReady(client, readyTimeoutMs);
       const { executions, commissions } = await collectExecutions(client, new Date(start), timeoutMs);
       return executionRowsForDay(
         executions.map((execution) => ({ ...execution, time: execution.executedAt.toISOString() })),
@@ -23,6 +24,24 @@ export function gatewayExecutionsSource(client: GatewayClient, calendar: Exchang
       );
     },
   };
+}
+
+/** A request sent before the session is up would be dropped: wait for the reconciled session. */
+function untilReady(client: GatewayClient, timeoutMs: number): Promise<void> {
+  if (client.ready) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReconciled = () => {
+      if (!client.ready) return;
+      clearTimeout(timer);
+      client.off("reconciled", onReconciled);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off("reconciled", onReconciled);
+      reject(new Error(`IBKR is not connected: the day's executions could not be asked for within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.on("reconciled", onReconciled);
+  });
 }
 
 async function collectExecutions(client: GatewayClient, since: Date, timeoutMs: number) {
