@@ -237,6 +237,7 @@ export class Exchange {
     if (!rejection) this.active.add(order);
     if (rejection) {
       order.status = "Inactive";
+      order.completion = { at: this.clock.now(), text: rejection.text };
       this.emitError(clientId, orderId, rejection);
       this.emit((l) => l.orderChanged(order, false));
       return;
@@ -531,6 +532,7 @@ export class Exchange {
   private cancel(order: SimOrder): void {
     order.held = false;
     order.status = "Cancelled";
+    order.completion = { at: this.clock.now(), text: "Cancelled by Trader" };
     this.active.delete(order);
     this.emit((l) => l.orderChanged(order, false));
     this.emitError(order.clientId, order.orderId, { code: ERROR.ORDER_CANCELLED, text: "Order Canceled - reason:" });
@@ -610,6 +612,7 @@ export class Exchange {
     order.commissionCharged = orderCommission;
     if (remainingOf(order) === 0) {
       order.status = "Filled";
+      order.completion = { at: this.clock.now(), text: `Filled Size: ${order.filled}` };
       this.active.delete(order);
     }
     const outcome = this.account.applyFill(order.instrument, signedShares(order.action, shares), price, commission);

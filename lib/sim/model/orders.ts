@@ -49,6 +49,8 @@ export interface SimOrder extends OrderTerms {
   placedAt: number;
   /** Fault injection: the order cannot fill before this instant. */
   fillableFrom: number;
+  /** When and how it reached a terminal state: what reqCompletedOrders reports as completedTime and completedStatus. */
+  completion?: { at: number; text: string };
 }
 
 export interface ExecutionRecord {

@@ -219,7 +219,7 @@ export class ClientSession implements HistoryClient {
         // Orders of client 0 are already routed to client 0; nothing else to bind here.
         return;
       case "reqCompletedOrders":
-        return this.send(out.completedOrdersEnd());
+        return this.sendCompletedOrders();
       case "reqExecutions":
         return this.onReqExecutions(request.reqId, request.filter);
       case "reqIds":
@@ -384,6 +384,25 @@ export class ClientSession implements HistoryClient {
     this.send(out.openOrderEnd());
   }
 
+  /**
+   * Every order of the account that ended in this gateway session, as TWS answers
+   * reqCompletedOrders (all API orders, whichever client placed them), oldest first.
+   */
+  private sendCompletedOrders(): void {
+    const completed = this.host.exchange.allOrders().filter((order) => order.completion !== undefined);
+    completed.sort((a, b) => a.completion!.at - b.completion!.at);
+    for (const order of completed) {
+      const end = {
+        status: order.status,
+        filledQuantity: order.filled,
+        completedTime: `${formatDateTime(order.completion!.at, ACCOUNT_TIME_ZONE)} ${ACCOUNT_TIME_ZONE}`,
+        completedStatus: order.completion!.text,
+      };
+      this.send(out.completedOrder(this.serverVersion, toWireContract(order.instrument), toWireOrder(order), end));
+    }
+    this.send(out.completedOrdersEnd());
+  }
+
   sendOrder(order: SimOrder, withOpenOrder: boolean): void {
     if (withOpenOrder) this.send(out.openOrder(this.serverVersion, toWireContract(order.instrument), toWireOrder(order), order.status));
     this.send(out.orderStatus(toWireOrderStatus(order)));
@@ -504,6 +523,13 @@ function matchesFilter(execution: ExecutionRecord, filter: ExecutionFilter): boo
   }
   if (filter.time && execution.time.replace(/[ :-]/g, "").slice(0, 14) < filter.time.replace(/[ :-]/g, "").slice(0, 14)) return false;
   return true;
+}
+
+/** `yyyyMMdd HH:mm:ss` in `timeZone`. */
+function formatDateTime(epochMs: number, timeZone: string): string {
+  const wall = wallTimeAt(epochMs, timeZone);
+  const two = (value: number) => String(value).padStart(2, "0");
+  return `${wall.year}${two(wall.month)}${two(wall.day)} ${two(wall.hour)}:${two(wall.minute)}:${two(wall.second)}`;
 }
 
 function formatConnectionTime(epochMs: number): string {

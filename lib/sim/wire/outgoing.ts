@@ -448,6 +448,99 @@ export const openOrder = (serverVersion: number, c: WireContract, o: WireOrder, 
   return fields;
 };
 export const openOrderEnd = (): Message => [id(OUT.OPEN_ORDER_END), "1"];
+
+/** How a completed order ended, as COMPLETED_ORDER reports it. */
+export interface WireCompletion {
+  status: string;
+  filledQuantity: number;
+  /** `yyyyMMdd HH:mm:ss <zone>`, as TWS writes completedTime. */
+  completedTime: string;
+  /** TWS's words for the end: "Cancelled by Trader", "Filled Size: 10", a rejection's text. */
+  completedStatus: string;
+}
+
+/**
+ * COMPLETED_ORDER (no version field, no order id or client id: clients match by permId or
+ * orderRef). Its own field sequence, shorter than OPEN_ORDER's; faProfile only below 177.
+ */
+export const completedOrder = (serverVersion: number, c: WireContract, o: WireOrder, end: WireCompletion): Message => {
+  const fields: Field[] = [
+    id(OUT.COMPLETED_ORDER),
+    ...openOrderContract(c),
+    o.action,
+    decimal(o.totalQuantity),
+    o.orderType,
+    dbl(o.lmtPrice ?? 0),
+    dbl(o.auxPrice ?? 0),
+    o.tif,
+    o.ocaGroup,
+    o.account,
+    "", // openClose
+    "0", // origin
+    o.orderRef,
+    int(o.permId),
+    bool(o.outsideRth),
+    "0", // hidden
+    "0", // discretionaryAmt
+    "", // goodAfterTime
+    "", "", "", // faGroup, faMethod, faPercentage
+  ];
+  if (serverVersion < SERVER_VERSION.FA_PROFILE_DESUPPORT) fields.push("");
+  fields.push(
+    "", // modelCode
+    o.goodTillDate,
+    "", // rule80A
+    "", // percentOffset
+    "", // settlingFirm
+    "0", // shortSaleSlot
+    "", // designatedLocation
+    "-1", // exemptCode
+    "", "", "", // startingPrice, stockRefPrice, delta
+    "", "", // stockRangeLower, stockRangeUpper
+    UNSET_INT, // displaySize
+    "0", "0", // sweepToFill, allOrNone
+    "", // minQty
+    int(o.ocaType),
+    "0", // triggerMethod
+    "", "0", // volatility, volatilityType
+    "None", "", // deltaNeutralOrderType, deltaNeutralAuxPrice
+    "0", // deltaNeutral conId
+    "0", "0", "", // deltaNeutral shortSale, shortSaleSlot, designatedLocation
+    "0", // continuousUpdate
+    "0", // referencePriceType
+    dblOrEmpty(o.trailStopPrice),
+    dblOrEmpty(o.trailingPercent),
+    "", // comboLegsDescription
+    "0", "0", // comboLegs, orderComboLegs
+    "0", // smartComboRoutingParams
+    "", "", "", // scaleInitLevelSize, scaleSubsLevelSize, scalePriceIncrement
+    "", // hedgeType
+    "", "", // clearingAccount, clearingIntent
+    "0", // notHeld
+    "0", // deltaNeutralContract present
+    "", // algoStrategy
+    "0", // solicited
+    end.status,
+    "0", "0", // randomizeSize, randomizePrice
+    "0", // conditions
+    dblOrEmpty(o.trailStopPrice), "", // trailStopPrice, lmtPriceOffset
+    "", // cashQty
+    "0", // dontUseAutoPriceForHedge
+    "0", // isOmsContainer
+    "", // autoCancelDate
+    decimal(end.filledQuantity),
+    "0", // refFuturesConId
+    "0", // autoCancelParent
+    "", // shareholder
+    "0", // imbalanceOnly
+    "0", // routeMarketableToBbo
+    "0", // parentPermId
+    end.completedTime,
+    end.completedStatus,
+    UNSET_INT, UNSET_INT, "", "", "", // minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf
+  );
+  return fields;
+};
 export const completedOrdersEnd = (): Message => [id(OUT.COMPLETED_ORDERS_END)];
 
 /** EXECUTION_DATA at server version >= 136; pendingPriceRevision from 178. */
