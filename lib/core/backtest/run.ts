@@ -5,6 +5,7 @@ import { zeroCommission, type CommissionModel } from "../model/commission";
 import type { Instrument } from "../model/instrument";
 import type { OrderRequest } from "../model/order";
 import { Portfolio } from "../model/portfolio";
+import type { Position } from "../model/position";
 import type { AverageCache } from "../indicators";
 import type { DomainEvent, EventSink, RiskGate } from "../ports";
 import { SessionCalendar } from "../strategies/session";
@@ -72,37 +73,11 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   engine.start();
   config.strategy.prepare?.(bars, config.averages);
   const position = portfolio.position(instrument.symbol);
-  const { length, time, open, high, low, close, volume } = bars;
+  const { length } = bars;
   const equity = new Float64Array(length);
   const inPosition = new Uint8Array(length);
-  // Cash only moves on a fill: read it again only after one.
-  let cash = portfolio.cashAsNumber;
-  let fillsSeen = 0;
-  for (let i = 0; i < length; i++) {
-    bar.time = time[i];
-    bar.open = open[i];
-    bar.high = high[i];
-    bar.low = low[i];
-    bar.close = close[i];
-    bar.volume = volume[i];
-    broker.beginBar(bar);
-    engine.onBar(bar);
-    broker.endBar();
-    if (recorder.fills !== fillsSeen) {
-      fillsSeen = recorder.fills;
-      cash = portfolio.cashAsNumber;
-    }
-    const held = position.quantity;
-    equity[i] = cash + held * close[i];
-    if (held !== 0) inPosition[i] = 1;
-    if (config.onProgress && (i + 1) % PROGRESS_EVERY === 0) config.onProgress(i + 1, length);
-    const skipped = broker.isIdle ? engine.skipIdleBars(skipLimit(i, length, config.onProgress !== undefined)) : 0;
-    if (skipped > 0) {
-      broker.skipIdleBars(skipped);
-      markToMarket(equity, inPosition, close, i + 1, i + 1 + skipped, cash, held);
-      i += skipped;
-    }
-  }
+  const replay = new BarReplay({ bars, bar, broker, engine, recorder, portfolio, position, equity, inPosition, onProgress: config.onProgress });
+  for (let i = 0; i < length; i++) i += replay.step(i);
   const closedAtEnd = position.quantity !== 0;
   if (closedAtEnd) {
     engine.flatten("end of data: closed at the last close");
@@ -114,6 +89,66 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   config.onProgress?.(bars.length, bars.length);
   const curve = equityCurve(bars.time, equity, inPosition, config.initialCapital, instrument);
   return { metrics: computeMetrics(curve, recorder.trades.trades), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
+}
+
+interface ReplayParts {
+  readonly bars: BarSeries;
+  /** The one bar object the engine and broker see, refilled for each bar. */
+  readonly bar: Bar;
+  readonly broker: SimulatedBroker;
+  readonly engine: TradingEngine;
+  readonly recorder: BacktestRecorder;
+  readonly portfolio: Portfolio;
+  /** The instrument's position in `portfolio`. */
+  readonly position: Position;
+  readonly equity: Float64Array;
+  readonly inPosition: Uint8Array;
+  readonly onProgress: ((barsDone: number, barsTotal: number) => void) | undefined;
+}
+
+/**
+ * Feeds bars to the broker and the engine one at a time and marks equity to market. A method
+ * called once per bar the engine sees, not one long loop: it is optimized whole and stays so
+ * from one run to the next.
+ */
+class BarReplay {
+  /** Cash only moves on a fill: read it again only after one. */
+  private cash: number;
+  private fillsSeen = 0;
+
+  constructor(private readonly parts: ReplayParts) {
+    this.cash = parts.portfolio.cashAsNumber;
+  }
+
+  /** Replays bar `i`, then passes over the idle bars after it; returns how many it passed. */
+  step(i: number): number {
+    const { bars, bar, broker, engine, recorder, equity, inPosition, onProgress } = this.parts;
+    const { length, close } = bars;
+    bar.time = bars.time[i];
+    bar.open = bars.open[i];
+    bar.high = bars.high[i];
+    bar.low = bars.low[i];
+    bar.close = close[i];
+    bar.volume = bars.volume[i];
+    broker.beginBar(bar);
+    engine.onBar(bar);
+    broker.endBar();
+    if (recorder.fills !== this.fillsSeen) {
+      this.fillsSeen = recorder.fills;
+      this.cash = this.parts.portfolio.cashAsNumber;
+    }
+    const cash = this.cash;
+    const held = this.parts.position.quantity;
+    equity[i] = cash + held * close[i];
+    if (held !== 0) inPosition[i] = 1;
+    if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, length);
+    const skipped = broker.isIdle ? engine.skipIdleBars(skipLimit(i, length, onProgress !== undefined)) : 0;
+    if (skipped > 0) {
+      broker.skipIdleBars(skipped);
+      markToMarket(equity, inPosition, close, i + 1, i + 1 + skipped, cash, held);
+    }
+    return skipped;
+  }
 }
 
 /**
