@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import pg from "pg";
 import PgBoss from "pg-boss";
 import { z } from "zod";
 
@@ -12,7 +13,8 @@ const optionsSchema = z.object({
   connectionString: z.string().min(1, "the job queue needs a database connection string"),
   /** How often a process looks for expired jobs of dead workers (and other upkeep). */
   maintenanceIntervalSeconds: z.number().int().min(1).default(30),
-  pollingIntervalSeconds: z.number().min(0.05).default(0.5),
+  /** How often an idle worker slot looks for jobs; jobs sent through sendAll wake it at once. */
+  pollingIntervalSeconds: z.number().min(0.05).default(2),
   onError: z.custom<(error: Error) => void>((value) => typeof value === "function").optional(),
 });
 
@@ -58,13 +60,20 @@ export function stableJobId(text: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The Postgres notification channel on which sendAll announces new jobs (payload: the queue's name). */
+const WAKE_CHANNEL = "kestrel_job_queue";
+
 export class JobQueue {
   private readonly loops: Promise<void>[] = [];
   private readonly timings: Record<string, WorkTimings> = {};
+  /** Idle slots waiting for jobs, per queue: each is woken by a notification or its polling timer. */
+  private readonly sleepers = new Map<string, Set<() => void>>();
+  private listener: Promise<pg.Client | undefined> | undefined;
   private stopping = false;
 
   private constructor(
     private readonly boss: PgBoss,
+    private readonly connectionString: string,
     private readonly pollingIntervalSeconds: number,
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -81,7 +90,7 @@ export class JobQueue {
     const onError = (error: unknown) => settings.onError?.(error instanceof Error ? error : new Error(String(error)));
     boss.on("error", onError);
     await boss.start();
-    return new JobQueue(boss, settings.pollingIntervalSeconds, onError);
+    return new JobQueue(boss, settings.connectionString, settings.pollingIntervalSeconds, onError);
   }
 
   /** Creates the queue or updates its policy. Processes starting together may race; the loser retries. */
@@ -103,6 +112,7 @@ export class JobQueue {
     for (let start = 0; start < jobs.length; start += BATCH) {
       await this.boss.insert(jobs.slice(start, start + BATCH).map((job) => ({ id: job.id, name, data: job.data, priority: job.priority })));
     }
+    await this.boss.getDb().executeSql("SELECT pg_notify($1, $2)", [WAKE_CHANNEL, name]);
   }
 
   /**
@@ -113,6 +123,7 @@ export class JobQueue {
    */
   work<Data>(name: string, concurrency: number, handler: (job: QueuedJob<Data>) => Promise<void | JobTail>): void {
     const timings = (this.timings[name] ??= noTimings());
+    this.listener ??= this.listen();
     for (let slot = 0; slot < concurrency; slot++) this.loops.push(this.workLoop(name, handler, timings));
   }
 
@@ -128,7 +139,7 @@ export class JobQueue {
       if (!job) {
         await tail;
         const waitStart = performance.now();
-        await new Promise((resolve) => setTimeout(resolve, this.pollingIntervalSeconds * 1000));
+        await this.sleep(name);
         timings.pollWaitMs += performance.now() - waitStart;
         continue;
       }
@@ -137,6 +148,46 @@ export class JobQueue {
       tail = ended;
     }
     await tail;
+  }
+
+  /** Waits until jobs of `name` are announced or the polling interval has passed. */
+  private sleep(name: string): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    const sleepers = this.sleepers.get(name) ?? new Set<() => void>();
+    this.sleepers.set(name, sleepers);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, this.pollingIntervalSeconds * 1000);
+      sleepers.add(wake);
+    });
+  }
+
+  private wake(name?: string): void {
+    const queues = name === undefined ? [...this.sleepers.values()] : [this.sleepers.get(name) ?? new Set<() => void>()];
+    for (const sleepers of queues) for (const wake of [...sleepers]) wake();
+  }
+
+  /**
+   * Listens for sendAll's announcements on a connection of its own, so idle slots start on new
+   * jobs at once instead of at their next poll. Without it (say the connection drops) they poll.
+   */
+  private async listen(): Promise<pg.Client | undefined> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on("notification", (message) => this.wake(message.payload));
+    client.on("error", (error) => this.onError(error));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${WAKE_CHANNEL}`);
+      return client;
+    } catch (error) {
+      this.onError(error);
+      await client.end().catch(() => undefined);
+      return undefined;
+    }
   }
 
   private async fetchOne<Data>(name: string, timings: WorkTimings): Promise<QueuedJob<Data> | undefined> {
@@ -198,6 +249,8 @@ export class JobQueue {
   /** Stops taking jobs, waits (up to `timeoutMs`) for running handlers to finish, then disconnects. */
   async stop({ timeoutMs = 30_000 } = {}): Promise<void> {
     this.stopping = true;
+    this.wake();
+    await (await this.listener)?.end().catch(() => undefined);
     await Promise.race([Promise.all(this.loops), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     await this.boss.stop({ graceful: false, wait: true });
   }
