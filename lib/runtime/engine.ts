@@ -6,7 +6,7 @@ import type { ConnectionNotice, FarmState } from "@/lib/adapters/ibkr/notices";
 import type { Entitlement } from "@/lib/adapters/ibkr/entitlements";
 import { classifyOrderError, type BrokerExecution } from "@/lib/adapters/ibkr/mapping";
 import { PostgresOrderIds } from "@/lib/adapters/ibkr/order-ids";
-import type { ReconcileResult, ReconcileSnapshot } from "@/lib/adapters/ibkr/reconcile";
+import { finalStatesOfClosedOrders, type ReconcileResult, type ReconcileSnapshot } from "@/lib/adapters/ibkr/reconcile";
 import { nextResetWindow } from "@/lib/adapters/ibkr/reset-windows";
 import { TradingJournal, type JournalEntry } from "@/lib/adapters/db/trading-journal";
 import { Spool } from "@/lib/adapters/db/spool";
@@ -297,7 +297,10 @@ export class Engine {
     return latest?.executedAt ?? null;
   }
 
-  /** Pending decisions are settled by orderRef against what the broker reports. */
+  /**
+   * Pending decisions are settled by orderRef against what the broker reports, and orders on
+   * record as working that the broker no longer lists as open get their final state.
+   */
   private async reconcileRecords(snapshot: ReconcileSnapshot): Promise<string[]> {
     await this.journal.flush();
     const refs = new Map<string, number>();
@@ -306,6 +309,15 @@ export class Engine {
     const discrepancies: string[] = [];
     if (foundSent.length > 0) discrepancies.push(`${foundSent.length} decision(s) sent just before the outage, found at the broker by orderRef`);
     if (notSent.length > 0) discrepancies.push(`${notSent.length} decision(s) never reached the broker: ${notSent.join(", ")}`);
-    return discrepancies;
+    return [...discrepancies, ...(await this.settleClosedOrders(snapshot))];
+  }
+
+  /** Final states go through the journal like live statuses: written once, spooled if Postgres is away. */
+  private async settleClosedOrders(snapshot: ReconcileSnapshot): Promise<string[]> {
+    const finals = finalStatesOfClosedOrders(await this.journal.workingOrders(snapshot.askedAt), snapshot);
+    for (const final of finals) void this.journal.recordOrderStatus(final.account, final.clientId, final.status);
+    await this.journal.flush();
+    if (finals.length > 0) this.options.log.warn({ orders: finals.map((final) => final.note) }, "orders ended at the broker while we were away");
+    return finals.map((final) => final.note);
   }
 }

@@ -1,12 +1,14 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type {
-  BrokerCommission,
-  BrokerExecution,
-  BrokerOrder,
-  BrokerOrderStatus,
-  BrokerPosition,
+import {
+  TERMINAL_ORDER_STATUSES,
+  type BrokerCommission,
+  type BrokerExecution,
+  type BrokerOrder,
+  type BrokerOrderStatus,
+  type BrokerPosition,
 } from "@/lib/adapters/ibkr/mapping";
+import type { StoredWorkingOrder } from "@/lib/adapters/ibkr/reconcile";
 import type { Spool } from "./spool";
 
 const decimal = (value: number) => String(value);
@@ -79,6 +81,39 @@ export class TradingJournal {
 
   recordOrderStatus(account: string, clientId: number, status: BrokerOrderStatus): Promise<WriteOutcome> {
     return this.enqueue({ kind: "status", account, clientId: status.clientId ?? clientId, status });
+  }
+
+  /**
+   * Orders first recorded before `createdBefore` and still on record as working (not in a
+   * terminal state), with the executions on record for them, for the reconcile to settle;
+   * reads only after every write queued so far.
+   */
+  async workingOrders(createdBefore: Date): Promise<StoredWorkingOrder[]> {
+    await this.flush();
+    const orders = await this.prisma.order.findMany({
+      where: { status: { notIn: [...TERMINAL_ORDER_STATUSES] }, createdAt: { lt: createdBefore } },
+      select: { account: true, clientId: true, orderId: true, permId: true, orderRef: true, quantity: true },
+    });
+    if (orders.length === 0) return [];
+    const executions = await this.prisma.execution.findMany({
+      where: { OR: orders.map(({ account, clientId, orderId }) => ({ account, clientId, orderId })) },
+      select: { account: true, clientId: true, orderId: true, shares: true, price: true },
+    });
+    return orders.map((order) => {
+      const own = executions.filter((execution) => execution.account === order.account && execution.clientId === order.clientId && execution.orderId === order.orderId);
+      const shares = own.reduce((sum, execution) => sum + Number(execution.shares), 0);
+      const value = own.reduce((sum, execution) => sum + Number(execution.shares) * Number(execution.price), 0);
+      return {
+        account: order.account,
+        clientId: order.clientId,
+        orderId: order.orderId,
+        permId: order.permId === null ? null : Number(order.permId),
+        orderRef: order.orderRef,
+        quantity: Number(order.quantity),
+        executedShares: shares,
+        executedAvgPrice: shares > 0 ? Number((value / shares).toFixed(8)) : null,
+      };
+    });
   }
 
   recordExecution(execution: BrokerExecution): Promise<WriteOutcome> {

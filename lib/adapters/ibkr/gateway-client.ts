@@ -20,7 +20,7 @@ import { OutgoingPacer, type Lane } from "./pacing";
 import { Entitlements, type Entitlement } from "./entitlements";
 import { MemoryOrderIds, OrderIdsNotReservedError, type OrderIdSource } from "./order-ids";
 import { clientIdAfterConflicts, reconnectDelayMs } from "./client-ids";
-import { executionFilterTime, fetchBrokerState, type ReconcileResult, type ReconcileSnapshot } from "./reconcile";
+import { executionFilterTime, fetchBrokerState, toBrokerCompletedOrder, type BrokerCompletedOrder, type ReconcileResult, type ReconcileSnapshot } from "./reconcile";
 import { resetWindowAt } from "./reset-windows";
 
 export type ConnectionState = "disconnected" | "connecting" | "connected";
@@ -43,6 +43,8 @@ export interface GatewayEvents {
   positionEnd: [];
   openOrder: [order: BrokerOrder];
   openOrderEnd: [];
+  completedOrder: [order: BrokerCompletedOrder];
+  completedOrdersEnd: [];
   orderStatus: [status: BrokerOrderStatus];
   execution: [execution: BrokerExecution];
   executionsEnd: [reqId: number];
@@ -276,6 +278,11 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     this.request("urgent", (api) => api.reqAllOpenOrders());
   }
 
+  /** Orders that ended in the broker's current session; answers end with completedOrdersEnd. */
+  requestCompletedOrders(): void {
+    this.request("urgent", (api) => api.reqCompletedOrders(false));
+  }
+
   requestPositions(): void {
     this.request("urgent", (api) => api.reqPositions());
   }
@@ -391,6 +398,11 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
     );
     api.on(EventName.openOrderEnd, () => this.emit("openOrderEnd"));
     api.on(
+      EventName.completedOrder,
+      guarded((contract: Contract, order: Order, orderState: unknown) => this.emit("completedOrder", toBrokerCompletedOrder(contract, order, orderState))),
+    );
+    api.on(EventName.completedOrdersEnd, () => this.emit("completedOrdersEnd"));
+    api.on(
       EventName.orderStatus,
       guarded((orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number, whyHeld?: string) =>
         this.emit("orderStatus", toBrokerOrderStatus({ orderId, status, filled, remaining, avgFillPrice, permId, parentId, lastFillPrice, clientId, whyHeld })),
@@ -441,7 +453,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private async reconcile(api: IBApi | null): Promise<void> {
     const started = Date.now();
     const discrepancies: string[] = [];
-    let snapshot: ReconcileSnapshot = { openOrders: [], executions: [], positions: 0 };
+    let snapshot: ReconcileSnapshot = { openOrders: [], executions: [], completedOrders: [], positions: 0, askedAt: new Date() };
     try {
       await this.orderIds.prepare(this.account, this.clientIdInUse);
       const since = (await this.options.lastExecutionTime?.()) ?? this.lastExecutionAt;

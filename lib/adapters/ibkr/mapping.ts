@@ -76,8 +76,12 @@ export interface BrokerPosition {
   avgCost: number;
 }
 
-/** Terminal order states: nothing more will happen to an order in one of these. */
-export const TERMINAL_ORDER_STATUSES = new Set(["Filled", "Cancelled", "ApiCancelled", "Inactive"]);
+/**
+ * Terminal order states: nothing more will happen to an order in one of these. Besides TWS's
+ * own, ClosedAtBroker: our record of an order the broker no longer knows (neither open nor
+ * among its completed orders after a restart), ended in a way we cannot learn.
+ */
+export const TERMINAL_ORDER_STATUSES = new Set(["Filled", "Cancelled", "ApiCancelled", "Inactive", "ClosedAtBroker"]);
 
 export function isWorkingStatus(status: string): boolean {
   return !TERMINAL_ORDER_STATUSES.has(status);
