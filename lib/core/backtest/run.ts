@@ -69,6 +69,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     risk: config.risk,
     events: recorder,
     eventTypes: config.events === undefined ? RECORDED_EVENTS : undefined,
+    keepsFinishedOrders: false,
   });
   engine.start();
   config.strategy.prepare?.(bars, config.averages);

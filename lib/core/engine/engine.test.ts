@@ -132,13 +132,13 @@ describe("events", () => {
 
 describe("event types", () => {
   /** The engine driven bar by bar over the closes, as the backtest runner does; the events it sent. */
-  function drive(closes: number[], plan: Record<number, StrategyIntent[]>, eventTypes?: ReadonlySet<DomainEvent["type"]>): DomainEvent[] {
+  function drive(closes: number[], plan: Record<number, StrategyIntent[]>, eventTypes?: ReadonlySet<DomainEvent["type"]>, keepsFinishedOrders?: boolean): { events: DomainEvent[]; engine: TradingEngine } {
     const bars = barsFromCloses(closes, { spread: 0.5 });
     const events: DomainEvent[] = [];
     let now = NaN;
     const clock = { now: () => now };
     const broker = new SimulatedBroker({ instrument, fill: "next-open", slippageBps: 0, commission: zeroCommission, clock });
-    const engine = new TradingEngine({ instrument, strategy: scripted(plan), broker, portfolio: new Portfolio(10_000), clock, commission: zeroCommission, sizing: { kind: "all-in" }, events: { emit: (event) => events.push(event) }, eventTypes });
+    const engine = new TradingEngine({ instrument, strategy: scripted(plan), broker, portfolio: new Portfolio(10_000), clock, commission: zeroCommission, sizing: { kind: "all-in" }, events: { emit: (event) => events.push(event) }, eventTypes, keepsFinishedOrders });
     engine.start();
     for (let i = 0; i < bars.length; i++) {
       const bar = barAt(bars, i);
@@ -147,16 +147,27 @@ describe("event types", () => {
       engine.onBar(bar);
       broker.endBar();
     }
-    return events;
+    return { events, engine };
   }
 
   it("builds and sends only the chosen event types, trading exactly as with all of them", () => {
     const closes = [10, 11, 12, 11, 13, 12, 14];
     const plan = { 1: [long()], 3: [{ kind: "exit", reason: "test" } as const], 4: [long()] };
-    const all = drive(closes, plan);
-    const some = drive(closes, plan, new Set(["order", "fill"]));
+    const all = drive(closes, plan).events;
+    const some = drive(closes, plan, new Set(["order", "fill"])).events;
     expect(all.some((event) => event.type === "decision" || event.type === "order-status")).toBe(true);
     expect(some.length).toBeGreaterThan(0);
     expect(some).toEqual(all.filter((event) => event.type === "order" || event.type === "fill"));
+  });
+
+  it("without finished orders in the book, trades and reports exactly as with them", () => {
+    const closes = [10, 11, 12, 11, 13, 12, 14];
+    const plan = { 1: [long()], 3: [{ kind: "exit", reason: "test" } as const], 5: [long({ takeProfit: 20, stopLoss: 5 })] };
+    const keeping = drive(closes, plan);
+    const dropping = drive(closes, plan, undefined, false);
+    expect(dropping.events).toEqual(keeping.events);
+    expect([...keeping.engine.orderBook.values()].filter((order) => !order.isWorking).length).toBeGreaterThan(0);
+    expect([...dropping.engine.orderBook.values()].every((order) => order.isWorking)).toBe(true);
+    expect([...dropping.engine.orderBook.keys()]).toEqual([...keeping.engine.orderBook.values()].filter((order) => order.isWorking).map((order) => order.id));
   });
 });

@@ -42,6 +42,11 @@ export interface EngineOptions {
    * some, like a backtest recording orders and fills, spares the engine building the others.
    */
   readonly eventTypes?: ReadonlySet<DomainEvent["type"]>;
+  /**
+   * Keep an order in `orderBook` once its broker reports it filled, cancelled or inactive (default
+   * true). A backtest, whose result lists every order it sent, keeps only the working ones.
+   */
+  readonly keepsFinishedOrders?: boolean;
 }
 
 type EventType = DomainEvent["type"];
@@ -94,7 +99,7 @@ export class TradingEngine {
     return this.held.quantity;
   }
 
-  /** Orders the engine has sent, by id, in their current state. */
+  /** Orders the engine has sent, by id, in their current state (see `keepsFinishedOrders`). */
   get orderBook(): ReadonlyMap<number, Order> {
     return this.orders;
   }
@@ -128,6 +133,37 @@ export class TradingEngine {
     for (const id of this.entryOrders) this.options.broker.cancel(id);
     this.queue.push({ kind: "exit", reason });
     this.drain();
+  }
+
+  /**
+   * After a restart, before `start` and the first price: takes over the position and the working
+   * orders an earlier run of this engine left, so its strategy does not enter again what it holds
+   * and the orders' later fills and cancels are its own. The position is one lot at the average
+   * cost (the portfolio's cash is left alone: the account's funds already paid for it); each
+   * order takes the part the engine gave it (entry, exit, protective stop or take-profit).
+   * Sends nothing.
+   */
+  restore(state: RestoredState): void {
+    if (this.held.quantity !== 0 || this.orders.size > 0) throw new Error(`${this.options.instrument.symbol}: restore needs a fresh engine`);
+    const { quantity, averageCost } = state.position;
+    if (quantity !== 0) {
+      const side: Side = quantity > 0 ? "BUY" : "SELL";
+      this.held.apply({ orderId: 0, execId: "restored", symbol: this.options.instrument.symbol, side, quantity: Math.abs(quantity), price: averageCost, commission: 0, time: 0 });
+    }
+    for (const { request, filled } of state.workingOrders) {
+      const order = new Order(request);
+      order.transition("Submitted");
+      if (filled > 0) order.applyFill(filled, NaN);
+      this.orders.set(request.id, order);
+      const role = restoredRole(request, quantity);
+      if (role === "entry") this.entryOrders.add(request.id);
+      else if (role === "take-profit") this.takeProfitOrders.add(request.id);
+      else if (role === "exit") this.exitOrder ??= request.id;
+      else if (this.stopOrder === undefined) {
+        this.stopOrder = request.id;
+        this.stopLevel = "stopPrice" in request && request.stopPrice !== undefined ? request.stopPrice : NaN;
+      }
+    }
   }
 
   private createContext(): StrategyContext {
@@ -272,7 +308,9 @@ export class TradingEngine {
     if (!order) return;
     order.transition(event.update.status, event.update.reason);
     if (this.emits["order-status"]) this.emit({ type: "order-status", time: this.options.clock.now(), update: event.update });
-    if (!order.isWorking) this.forget(order.id);
+    if (order.isWorking) return;
+    this.forget(order.id);
+    if (this.options.keepsFinishedOrders === false) this.orders.delete(order.id);
   }
 
   private onFill(fill: Fill): void {
@@ -366,4 +404,24 @@ export class TradingEngine {
   private emit(event: DomainEvent): void {
     if (this.emits[event.type]) this.events.emit(event);
   }
+}
+
+/** What an engine takes over after a restart (see `TradingEngine.restore`). */
+export interface RestoredState {
+  /** What the engine's own fills add up to: signed quantity and average cost (NaN when flat). */
+  readonly position: { readonly quantity: number; readonly averageCost: number };
+  /** Its orders still working at the broker, with the quantity each has filled so far. */
+  readonly workingOrders: readonly { readonly request: OrderRequest; readonly filled: number }[];
+}
+
+/**
+ * The part a restored order plays, read as the engine makes its orders: a stop order protects,
+ * a bracket's limit child or a limit against the position takes profit, a market order against
+ * it exits, and anything else (a bracket's parent, an order on the position's side) enters.
+ */
+function restoredRole(request: OrderRequest, position: number): "entry" | "exit" | "stop" | "take-profit" {
+  if (request.type === "STP" || request.type === "STP LMT" || request.type === "TRAIL") return "stop";
+  const against = position !== 0 && (request.side === "BUY") !== (position > 0);
+  if (request.parentId !== undefined || (against && request.type === "LMT")) return "take-profit";
+  return against ? "exit" : "entry";
 }
