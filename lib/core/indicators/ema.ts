@@ -1,4 +1,4 @@
-import { ExponentialAverage, exponentialAverageSeries } from "./exponential-average";
+import { ExponentialAverage, exponentialAverageInto } from "./exponential-average";
 import { requirePeriod } from "./validate";
 
 /**
@@ -16,5 +16,5 @@ export class Ema extends ExponentialAverage {
 /** Batch EMA: same length as `close`, NaN during warm-up. See {@link Ema}. */
 export function ema(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("ema", "period", period);
-  return exponentialAverageSeries(close, period, 2 / (period + 1));
+  return exponentialAverageInto(close, period, 2 / (period + 1), new Float64Array(close.length));
 }

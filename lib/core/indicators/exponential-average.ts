@@ -50,25 +50,27 @@ export class ExponentialAverage implements IncrementalIndicator<number, number> 
 
 /**
  * Batch form of {@link ExponentialAverage}: the same operations in the same order (so the same
- * values bit for bit), with the warm-up and the steady state in separate loops over locals.
+ * values bit for bit) over locals, written into `out`, in one loop that runs all its statements
+ * on every call (see rsi.ts for why that matters to V8).
  */
-export function exponentialAverageSeries(values: ArrayLike<number>, period: number, alpha: number): Float64Array {
-  const length = values.length;
-  const out = new Float64Array(length);
+export function exponentialAverageInto(
+  values: ArrayLike<number>,
+  period: number,
+  alpha: number,
+  out: Float64Array,
+): Float64Array {
   let observed = 0;
   let average = 0;
-  let i = 0;
-  for (; i < length && observed < period; i++) {
+  for (let i = 0; i < values.length; i++) {
     const x = values[i];
-    out[i] = NaN;
-    if (!isObserved(x)) continue;
-    average += x;
-    if (++observed === period) out[i] = average /= period;
-  }
-  for (; i < length; i++) {
-    const x = values[i];
-    if (isObserved(x)) out[i] = average += alpha * (x - average);
-    else out[i] = NaN;
+    if (!isObserved(x)) {
+      out[i] = NaN;
+    } else if (observed >= period) {
+      out[i] = average += alpha * (x - average);
+    } else {
+      average += x;
+      out[i] = ++observed === period ? (average /= period) : NaN;
+    }
   }
   return out;
 }

@@ -73,27 +73,27 @@ function tailMaxima(values: ArrayLike<number>, from: number, to: number, tails: 
 }
 
 /**
- * Batch form of {@link RollingMaximum}, block by block: the running maximum of the block's head
- * and the output in one loop, then the tail maxima of the block for the next one.
+ * Batch form of {@link RollingMaximum} into `out`: the same block arithmetic in one loop over the
+ * input. The loop runs all of its statements on every call, so V8 has type feedback for them when
+ * it optimizes during the first call (see rsi.ts).
  */
-function rollingMaximum(x: ArrayLike<number>, period: number, sign: 1 | -1): Float64Array {
-  const length = x.length;
-  const out = new Float64Array(length);
+function rollingMaximumInto(x: ArrayLike<number>, period: number, sign: 1 | -1, out: Float64Array): Float64Array {
   const block = new Float64Array(period);
   const tails = new Float64Array(period + 1).fill(-Infinity);
-  for (let start = 0; start < length; start += period) {
-    const size = Math.min(period, length - start);
-    let head = -Infinity;
-    for (let k = 0; k < size; k++) {
-      const value = observedOrNaN(sign * x[start + k]);
-      block[k] = value;
-      head = Math.max(head, value);
-      out[start + k] = sign * Math.max(tails[k + 1], head);
+  let offset = 0;
+  let head = -Infinity;
+  for (let i = 0; i < x.length; i++) {
+    const value = observedOrNaN(sign * x[i]);
+    block[offset] = value;
+    head = Math.max(head, value);
+    out[i] = sign * Math.max(tails[offset + 1], head);
+    if (++offset === period) {
+      tailMaxima(block, 0, period, tails);
+      offset = 0;
+      head = -Infinity;
     }
-    tailMaxima(block, 0, size, tails);
   }
-  out.fill(NaN, 0, Math.min(period - 1, length));
-  return out;
+  return out.fill(NaN, 0, Math.min(period - 1, x.length));
 }
 
 abstract class RollingExtreme implements IncrementalIndicator<number, number> {
@@ -141,11 +141,11 @@ export class RollingLow extends RollingExtreme {
 /** Batch rolling maximum: same length as `x`, NaN during warm-up. See {@link RollingHigh}. */
 export function rollingHigh(x: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("rollingHigh", "period", period);
-  return rollingMaximum(x, period, 1);
+  return rollingMaximumInto(x, period, 1, new Float64Array(x.length));
 }
 
 /** Batch rolling minimum: same length as `x`, NaN during warm-up. See {@link RollingLow}. */
 export function rollingLow(x: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("rollingLow", "period", period);
-  return rollingMaximum(x, period, -1);
+  return rollingMaximumInto(x, period, -1, new Float64Array(x.length));
 }

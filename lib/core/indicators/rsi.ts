@@ -70,33 +70,25 @@ function relativeStrength(averageGain: number, averageLoss: number): number {
 
 /**
  * Batch RSI: same length as `close`, NaN during warm-up. See {@link Rsi}: the same arithmetic
- * (bit for bit) in one loop with the two Wilder averages held in locals.
+ * (bit for bit) with the two Wilder averages held in locals.
  */
 export function rsi(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("rsi", "period", period);
-  const length = close.length;
-  const out = new Float64Array(length);
-  const alpha = 1 / period;
+  return relativeStrengthInto(close, period, 1 / period, new Float64Array(close.length));
+}
+
+/**
+ * The batch loop, on its own and given its output: one loop whose every statement runs on every
+ * call, so V8 has type feedback for all of it when it optimizes during the first call (it
+ * allocates feedback lazily; code that ran only before that would deoptimize the function and
+ * leave later calls in slower on-stack-replacement code).
+ */
+function relativeStrengthInto(close: ArrayLike<number>, period: number, alpha: number, out: Float64Array): Float64Array {
   let previous = NaN;
   let seen = 0;
   let gain = 0;
   let loss = 0;
-  let i = 0;
-  for (; i < length && seen < period; i++) {
-    const x = close[i];
-    const change = x - previous;
-    if (isObserved(x)) previous = x;
-    out[i] = NaN;
-    if (!isObserved(change)) continue;
-    const size = Math.abs(change);
-    gain += gainOf(change, size);
-    loss += lossOf(change, size);
-    if (++seen < period) continue;
-    gain /= period;
-    loss /= period;
-    out[i] = relativeStrength(gain, loss);
-  }
-  for (; i < length; i++) {
+  for (let i = 0; i < close.length; i++) {
     const x = close[i];
     const change = x - previous;
     if (!isObserved(change)) {
@@ -106,10 +98,20 @@ export function rsi(close: ArrayLike<number>, period: number): Float64Array {
     }
     previous = x;
     const size = Math.abs(change);
-    gain += alpha * (gainOf(change, size) - gain);
-    loss += alpha * (lossOf(change, size) - loss);
-    const movement = gain + loss;
-    out[i] = movement > 0 ? (100 * gain) / movement : movement === 0 ? 50 : NaN;
+    if (seen >= period) {
+      gain += alpha * (gainOf(change, size) - gain);
+      loss += alpha * (lossOf(change, size) - loss);
+    } else {
+      gain += gainOf(change, size);
+      loss += lossOf(change, size);
+      if (++seen < period) {
+        out[i] = NaN;
+        continue;
+      }
+      gain /= period;
+      loss /= period;
+    }
+    out[i] = relativeStrength(gain, loss);
   }
   return out;
 }

@@ -74,16 +74,24 @@ export class RollingVwap implements IncrementalIndicator<PriceVolume, VwapBandsV
 export function vwap(price: ArrayLike<number>, volume: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("vwap", "period", period);
   requireEqualLengths("vwap", { price, volume });
-  const length = price.length;
-  const out = new Float64Array(length);
+  return vwapInto(price, volume, period, recomputeInterval(period), new Float64Array(price.length));
+}
+
+/** The batch loop, given its output (see rsi.ts). */
+function vwapInto(
+  price: ArrayLike<number>,
+  volume: ArrayLike<number>,
+  period: number,
+  every: number,
+  out: Float64Array,
+): Float64Array {
   let shift = 0;
   let totalVolume = 0;
   let weightedSum = 0;
   let invalid = 0;
   let lastTraded = -1;
-  const every = recomputeInterval(period);
-  for (let i = 0; i < length; ) {
-    const end = Math.min(i < period ? period : i + every, length);
+  for (let i = 0; i < price.length; ) {
+    const end = Math.min(i < period ? period : i + every, price.length);
     if (invalid === 0 && i >= period) {
       for (; i < end; i++) {
         const p = price[i];

@@ -39,74 +39,50 @@ export class ZScore implements IncrementalIndicator<number, number> {
 /**
  * Batch z-score: same length as `x`, NaN during warm-up. See {@link ZScore}: the arithmetic of
  * {@link RollingMoments} (bit for bit), reading the value leaving the window straight from the
- * input, in chunks of `period` that end where the sums are recomputed, with a lean inner loop
- * while the window holds no missing value.
+ * input instead of a ring buffer.
  */
 export function zscore(x: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("zscore", "period", period);
-  const length = x.length;
-  const out = new Float64Array(length);
+  return zscoreInto(x, period, new Float64Array(x.length));
+}
+
+/** The batch loop, given its output; one loop that runs all its statements every call (see rsi.ts). */
+function zscoreInto(x: ArrayLike<number>, period: number, out: Float64Array): Float64Array {
   let shift = 0;
   let sum = 0;
   let squares = 0;
   let missing = period;
-  for (let i = 0; i < length; ) {
-    const end = Math.min(i + period, length);
-    if (missing === 0) {
-      for (; i < end; i++) {
-        const value = x[i];
-        const outgoing = x[i - period];
-        if (!isObserved(value + outgoing)) break;
-        const deviationIn = value - shift;
-        const deviationOut = outgoing - shift;
-        const change = deviationIn - deviationOut;
-        sum += change;
-        squares += change * (deviationIn + deviationOut);
-        out[i] = standardScore(deviationIn, sum, squares, period);
-      }
-    }
-    for (; i < end; i++) {
-      const value = x[i];
-      const outgoing = i >= period ? x[i - period] : NaN;
-      const deviationIn = value - shift;
-      const deviationOut = outgoing - shift;
-      if (isObserved(value + outgoing)) {
-        const change = deviationIn - deviationOut;
-        sum += change;
-        squares += change * (deviationIn + deviationOut);
-      } else {
-        if (isObserved(outgoing)) {
-          sum -= deviationOut;
-          squares -= deviationOut * deviationOut;
-        } else {
-          missing--;
-        }
-        if (isObserved(value)) {
-          sum += deviationIn;
-          squares += deviationIn * deviationIn;
-        } else {
-          missing++;
-        }
-      }
-      out[i] = missing === 0 ? standardScore(deviationIn, sum, squares, period) : NaN;
-    }
-    if (end % period !== 0) break;
-    const latest = x[end - 1];
-    if (isObserved(latest)) shift = latest;
-    if (missing === 0) {
-      // The same sums as below (nothing to skip), in one pass.
-      sum = 0;
-      squares = 0;
-      for (let j = end - period; j < end; j++) {
-        const deviation = x[j] - shift;
-        sum += deviation;
-        squares += deviation * deviation;
-      }
-      out[end - 1] = standardScore(latest - shift, sum, squares, period);
+  let untilRecompute = period;
+  for (let i = 0; i < x.length; i++) {
+    const value = x[i];
+    const outgoing = i >= period ? x[i - period] : NaN;
+    const deviationIn = value - shift;
+    const deviationOut = outgoing - shift;
+    if (isObserved(value + outgoing)) {
+      const change = deviationIn - deviationOut;
+      sum += change;
+      squares += change * (deviationIn + deviationOut);
     } else {
-      sum = deviationSum(x, end - period, end, shift);
-      squares = squaredDeviationSum(x, end - period, end, shift);
+      if (isObserved(outgoing)) {
+        sum -= deviationOut;
+        squares -= deviationOut * deviationOut;
+      } else {
+        missing--;
+      }
+      if (isObserved(value)) {
+        sum += deviationIn;
+        squares += deviationIn * deviationIn;
+      } else {
+        missing++;
+      }
     }
+    if (--untilRecompute === 0) {
+      untilRecompute = period;
+      if (isObserved(value)) shift = value;
+      sum = deviationSum(x, i + 1 - period, i + 1, shift);
+      squares = squaredDeviationSum(x, i + 1 - period, i + 1, shift);
+    }
+    out[i] = missing === 0 ? standardScore(value - shift, sum, squares, period) : NaN;
   }
   return out;
 }
