@@ -184,3 +184,25 @@ describe("validation", () => {
     expect(broker.nextOrderId()).toBeGreaterThan(first);
   });
 });
+
+describe("children of a parent that already filled", () => {
+  it("start active, whether the broker issued the parent's id or not; an unknown parent is refused", () => {
+    const { broker, step, fills, statuses } = setup("close");
+    const issued = Array.from({ length: 3000 }, () => broker.nextOrderId());
+    const parent = issued[2500];
+    step([10, 11, 9, 10], () => {
+      broker.submit(order({ id: parent }));
+      broker.submit(order({ id: 900_001 }));
+    });
+    step([10, 11, 9, 10], () => {
+      broker.submit(order({ id: issued[2998], side: "SELL", type: "LMT", limitPrice: 10.5, parentId: parent }));
+      broker.submit(order({ id: 900_002, side: "SELL", type: "LMT", limitPrice: 10.5, parentId: 900_001 }));
+      broker.submit(order({ id: issued[2999], side: "SELL", type: "LMT", limitPrice: 10.5, parentId: issued[100] }));
+    });
+    expect(statuses(issued[2998])).toEqual(["Submitted"]);
+    expect(statuses(900_002)).toEqual(["Submitted"]);
+    expect(statuses(issued[2999])).toEqual(["Inactive"]);
+    step([10, 11, 9, 10.6]);
+    expect(fills().map((fill) => fill.orderId)).toEqual([parent, 900_001, issued[2998], 900_002]);
+  });
+});

@@ -29,6 +29,37 @@ type Phase = "idle" | "opening" | "trading";
 const NONE: readonly SimOrder[] = [];
 
 /**
+ * A set of order ids: those this broker handed out (1 up to its last id) as flags in a byte array
+ * that grows as needed, any other in a Set. A long backtest fills hundreds of thousands of orders;
+ * a hash set of them all costs more than their orders.
+ */
+class OrderIdSet {
+  private flags = new Uint8Array(1024);
+  private readonly others = new Set<number>();
+
+  constructor(private readonly lastIssued: () => number) {}
+
+  add(id: number): void {
+    if (!(Number.isInteger(id) && id > 0 && id <= this.lastIssued())) {
+      this.others.add(id);
+      return;
+    }
+    if (id >= this.flags.length) this.grow(id);
+    this.flags[id] = 1;
+  }
+
+  has(id: number): boolean {
+    return (Number.isInteger(id) && id > 0 && id < this.flags.length && this.flags[id] === 1) || this.others.has(id);
+  }
+
+  private grow(id: number): void {
+    const grown = new Uint8Array(Math.max(id + 1, this.flags.length * 2));
+    grown.set(this.flags);
+    this.flags = grown;
+  }
+}
+
+/**
  * A broker that fills orders against bars. The backtest runner calls `beginBar` before the
  * engine sees a bar (fills at the open and within the bar's range) and `endBar` after it.
  * An order is only ever filled on prices the bar it was decided on had not yet shown, except
@@ -38,7 +69,7 @@ export class SimulatedBroker implements BrokerPort {
   private readonly listeners: ((event: BrokerEvent) => void)[] = [];
   private readonly working: SimOrder[] = [];
   /** Ids of orders that filled, so a child sent after its parent filled starts active. */
-  private readonly filled = new Set<number>();
+  private readonly filled = new OrderIdSet(() => this.lastOrderId);
   private lastOrderId = 0;
   private executions = 0;
   private barIndex = -1;
