@@ -72,6 +72,9 @@ export class IbkrBroker implements BrokerPort {
   private outbox: Promise<void> = Promise.resolve();
   /** Parents not sent because their decision had gone out before: their children stay home too. */
   private readonly refusedParents = new Set<number>();
+  /** Ids handed out while the gateway could give none (negative, never sent): why each cannot go out. */
+  private readonly unsendable = new Map<number, string>();
+  private nextUnsendableId = -1;
   private readonly detach: Unsubscribe;
 
   constructor(private readonly options: IbkrBrokerOptions) {
@@ -92,8 +95,19 @@ export class IbkrBroker implements BrokerPort {
     };
   }
 
+  /**
+   * An id from the gateway; while it cannot give one (disconnected, reconciling, shutting down)
+   * a local negative id that never goes out, so the order ends refused instead of throwing
+   * into whoever decided it (a bar's timer, an event handler).
+   */
   nextOrderId(): number {
-    const id = this.options.gateway.allocateOrderId();
+    let id: number;
+    try {
+      id = this.options.gateway.allocateOrderId();
+    } catch (error) {
+      id = this.nextUnsendableId--;
+      this.unsendable.set(id, error instanceof Error ? error.message : String(error));
+    }
     this.allocated.add(id);
     return id;
   }
@@ -120,17 +134,34 @@ export class IbkrBroker implements BrokerPort {
     });
   }
 
+  /**
+   * Follows an order an earlier process sent and left working (taken over after a restart): its
+   * statuses and fills reach the listeners from now on, except the executions in `execIds`,
+   * already counted with the `filled` quantity. Modifies and cancels go to it under its id.
+   */
+  adopt(request: OrderRequest, filled: number, execIds: Iterable<string>): void {
+    if (this.orders.has(request.id)) return;
+    this.orders.set(request.id, { request, filledReported: filled, acknowledged: true, finished: false, deferred: undefined, lastError: undefined, lastPublished: undefined });
+    for (const execId of execIds) this.reported.add(execId);
+  }
+
   /** Called with every parent-and-children group once it has been sent. */
   onBracket(listener: (orders: readonly OrderRequest[]) => void): Unsubscribe {
     this.bracketListeners.add(listener);
     return () => this.bracketListeners.delete(listener);
   }
 
+  /** A modification that cannot go out is logged and the order stays as the broker has it. */
   modify(orderId: number, changes: OrderModification): void {
     const tracked = this.orders.get(orderId);
     if (!tracked) return;
-    tracked.request = applyModification(tracked.request, changes);
-    this.send(tracked.request, { orderRef: this.options.orderRefOf(tracked.request), transmit: true });
+    const modified = applyModification(tracked.request, changes);
+    try {
+      this.send(modified, { orderRef: this.options.orderRefOf(modified), transmit: true });
+      tracked.request = modified;
+    } catch (error) {
+      this.options.log.warn({ err: error, orderId }, "order modification not sent");
+    }
   }
 
   cancel(orderId: number): void {
@@ -175,7 +206,7 @@ export class IbkrBroker implements BrokerPort {
   /** Orders sharing one root: sent at once without a decision store, else in turn after recording it. */
   private dispatch(group: Outgoing[]): void {
     const decisions = this.options.decisions;
-    if (!decisions) return this.transmitGroup(group);
+    if (!decisions) return this.transmitOrRefuse(group);
     this.outbox = this.outbox
       .then(() => this.sendRecorded(group, decisions))
       .catch((error: unknown) => this.options.log.error({ err: error, orderIds: group.map((order) => order.request.id) }, "recording a decision failed"));
@@ -185,10 +216,10 @@ export class IbkrBroker implements BrokerPort {
     const root = group[0].request;
     if (root.parentId !== undefined) {
       if (this.refusedParents.has(root.parentId)) return this.refuse(group, `parent ${root.parentId} was not sent`);
-      return this.transmitGroup(group);
+      return this.transmitOrRefuse(group);
     }
     const decisionId = decisionIdOf(this.options.orderRefOf(root));
-    if (!decisionId) return this.transmitGroup(group);
+    if (!decisionId) return this.transmitOrRefuse(group);
     const begun = await decisions.begin({ decisionId, symbol: root.symbol, side: root.side, quantity: root.quantity });
     if (begun.status === "sent" || (begun.status === "pending" && begun.seenBefore)) {
       this.refusedParents.add(root.id);
@@ -203,6 +234,17 @@ export class IbkrBroker implements BrokerPort {
       return this.refuse(group, `not sent: ${(error as Error).message}`);
     }
     await decisions.markSent(decisionId, root.id);
+  }
+
+  /** Sends without a decision to record: an order that cannot go out ends refused, nothing is thrown. */
+  private transmitOrRefuse(group: Outgoing[]): void {
+    try {
+      this.transmitGroup(group);
+    } catch (error) {
+      this.refusedParents.add(group[0].request.parentId ?? group[0].request.id);
+      // After the submit returns, as a broker's answer would come.
+      queueMicrotask(() => this.refuse(group, `not sent: ${(error as Error).message}`));
+    }
   }
 
   private transmitGroup(group: Outgoing[]): void {
@@ -221,6 +263,8 @@ export class IbkrBroker implements BrokerPort {
   }
 
   private send(request: OrderRequest, options: IbOrderOptions): void {
+    const unsendable = this.unsendable.get(request.id);
+    if (unsendable !== undefined) throw new Error(unsendable);
     const contract = this.options.contractOf?.(request.symbol) ?? (stockContract(request.symbol) as Contract);
     this.options.gateway.placeOrderWithId(request.id, contract, toIbOrder(request, options));
   }
