@@ -160,6 +160,9 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   });
   await strategies.start();
   riskStack.flatByTime.attachStrategies(strategies);
+  // Registered here, started below: stopping runs in reverse, so the strategies stop before the
+  // engine and no last bar sends an order into a closed gateway.
+  lifecycle.add("engine", () => engine.stop());
   lifecycle.add("strategies", () => strategies.stop());
 
   const reports = createReportsService({
@@ -183,7 +186,6 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research, strategies, alertHistory, backtests } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
-  lifecycle.add("engine", () => engine.stop());
 
   await listen(httpServer, env.PORT, env.HOST);
   lifecycle.add("http server", () => closeHttpServer(httpServer));
