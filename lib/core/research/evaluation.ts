@@ -23,12 +23,13 @@ export interface RunEvaluation {
   readonly oosSharpe: number | null;
   /** Daily-return power sums of the search span cut into equal blocks, for the overfitting statistics. */
   readonly blocks: readonly PowerSums[];
-  /** Equity at evenly spaced bars of the search span, for charts. */
-  readonly equity: readonly (readonly [time: number, equity: number])[];
 }
 
+/** Equity at evenly spaced bars of a run's search span, for charts. */
+export type EquitySample = [time: number, equity: number][];
+
 export const DEFAULT_BLOCKS = 12;
-const EQUITY_POINTS = 120;
+export const EQUITY_POINTS = 120;
 
 /** The part of an equity curve within a span, starting from the equity the span opened with. */
 export function sliceCurve(curve: EquityCurve, span: IndexSpan): EquityCurve {
@@ -47,8 +48,7 @@ export function sliceCurve(curve: EquityCurve, span: IndexSpan): EquityCurve {
  * end, so a training window never sees its test window.
  */
 export function evaluateParameterSet(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan, blockCount = DEFAULT_BLOCKS): RunEvaluation {
-  const searchBars = sliceSeries(bars, plan.search.start, plan.search.end);
-  const result = runBacktest({ ...settings, bars: searchBars, strategy: createStrategy(strategyName, parameters) });
+  const result = backtestSearchSpan(bars, strategyName, parameters, settings, plan);
   const curve = result.curve;
   const windows = plan.windows.map((window) => {
     const test = sliceCurve(curve, window.test);
@@ -65,8 +65,21 @@ export function evaluateParameterSet(bars: BarSeries, strategyName: string, para
     windows,
     oosSharpe: windows.length > 0 ? sharpe(Float64Array.from(testReturns)) : null,
     blocks: returnBlocks(dailyReturns(curve), blockCount),
-    equity: sampleEquity(curve, EQUITY_POINTS),
   };
+}
+
+/**
+ * The equity of a parameter set's search-span run at `points` evenly spaced bars: the same
+ * backtest {@link evaluateParameterSet} runs, so a sweep can chart a few chosen runs afterwards
+ * without keeping a sample of every run.
+ */
+export function searchSpanEquity(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan, points = EQUITY_POINTS): EquitySample {
+  return sampleEquity(backtestSearchSpan(bars, strategyName, parameters, settings, plan).curve, points);
+}
+
+function backtestSearchSpan(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan) {
+  const searchBars = sliceSeries(bars, plan.search.start, plan.search.end);
+  return runBacktest({ ...settings, bars: searchBars, strategy: createStrategy(strategyName, parameters) });
 }
 
 /** Figures of a parameter set on the holdout span, run from the search span's start so indicators are warm. */
@@ -85,7 +98,7 @@ export function returnBlocks(returns: Float64Array, count: number): PowerSums[] 
   return Array.from({ length: count }, (_, block) => powerSums(returns, Math.floor((block * returns.length) / count), Math.floor(((block + 1) * returns.length) / count)));
 }
 
-function sampleEquity(curve: EquityCurve, points: number): [number, number][] {
+function sampleEquity(curve: EquityCurve, points: number): EquitySample {
   const length = curve.equity.length;
   if (length === 0) return [];
   const count = Math.min(points, length);

@@ -8,10 +8,11 @@ import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { getSeries, loadBars, saveBars } from "@/lib/adapters/db/bar-store";
 import { JobQueue } from "@/lib/adapters/jobs/queue";
 import { seriesFromBars, type Bar } from "@/lib/core/data/bars";
-import { buildRunSettings, evaluateParameterSet, finiteFields, planChunks, seededUniform, validationPlan } from "@/lib/core/research";
-import { createResearchService, type ResearchService } from "./service";
+import { buildRunSettings, decodeBlocks, evaluateParameterSet, finiteFields, planChunks, searchSpanEquity, seededUniform, validationPlan } from "@/lib/core/research";
+import { RESULT_COLUMNS, createResearchService, type ResearchService } from "./service";
 import type { SweepRequest } from "./spec";
 import { CHUNK_QUEUE } from "./queues";
+import { TOP_EQUITY_RUNS } from "./top-equity";
 
 /*
  * Real Postgres, real pg-boss and real worker processes (scripts/worker.ts), each with one
@@ -73,17 +74,28 @@ async function resultTable(sweepId: number) {
   return rows.map(({ id: _id, sweepId: _sweep, runKey: _key, createdAt: _at, ...rest }) => rest);
 }
 
-/** Stored rows hold exactly what evaluating their parameter sets here, in the test, gives. */
-async function expectRowsMatchDirectEvaluation(sweepId: number, paramIndexes: number[]): Promise<void> {
+/** What evaluating a sweep's parameter sets here, in the test, gives. */
+async function directEvaluation(sweepId: number) {
   const spec = (await research.spec(sweepId))!;
   const series = (await getSeries(prisma, seriesId))!;
   const bars = await loadBars(prisma, seriesId, {});
   const settings = buildRunSettings(spec.settings, series);
   const plan = validationPlan(bars.length, spec.validation);
+  return {
+    spec,
+    evaluate: (paramIndex: number) => evaluateParameterSet(bars, spec.strategy, spec.parameterSets[paramIndex], settings, plan),
+    equity: (paramIndex: number) => searchSpanEquity(bars, spec.strategy, spec.parameterSets[paramIndex], settings, plan),
+  };
+}
+
+/** Stored rows, as the results read them, hold exactly what evaluating their parameter sets here gives. */
+async function expectRowsMatchDirectEvaluation(sweepId: number, paramIndexes: number[]): Promise<void> {
+  const direct = await directEvaluation(sweepId);
+  const rows = await research.results(sweepId, { sort: "paramIndex", direction: "asc", limit: 1_000 });
   for (const paramIndex of paramIndexes) {
-    const row = await prisma.researchRun.findFirstOrThrow({ where: { sweepId, paramIndex } });
-    const evaluation = evaluateParameterSet(bars, spec.strategy, spec.parameterSets[paramIndex], settings, plan);
-    expect(row.parameters).toEqual(spec.parameterSets[paramIndex]);
+    const row = rows.find((entry) => entry.paramIndex === paramIndex)!;
+    const evaluation = direct.evaluate(paramIndex);
+    expect(row.parameters).toEqual(direct.spec.parameterSets[paramIndex]);
     expect([row.sharpe, row.totalReturn, row.maxDrawdown, row.tradeCount, row.oosSharpe]).toEqual([
       evaluation.metrics.sharpe,
       evaluation.metrics.totalReturn,
@@ -93,9 +105,28 @@ async function expectRowsMatchDirectEvaluation(sweepId: number, paramIndexes: nu
     ]);
     expect(row.metrics).toEqual(finiteFields(evaluation.metrics));
     expect(row.walkForward).toEqual(evaluation.windows.map(finiteFields));
-    expect(row.blocks).toEqual(evaluation.blocks.map(finiteFields));
-    expect(row.equity).toEqual(evaluation.equity);
+    const stored = await prisma.researchRun.findFirstOrThrow({ where: { sweepId, paramIndex }, select: { blocks: true } });
+    expect(decodeBlocks(stored.blocks)).toEqual(evaluation.blocks.map(finiteFields));
   }
+}
+
+/** The stored curves are the best runs by in-sample Sharpe, each exactly the equity of running it here. */
+async function expectTopEquityMatchesDirectEvaluation(sweepId: number): Promise<void> {
+  const direct = await directEvaluation(sweepId);
+  const rows = await research.results(sweepId, { sort: "paramIndex", direction: "asc", limit: 1_000 });
+  const best = rows
+    .filter((row) => Number.isFinite(row.sharpe))
+    .sort((a, b) => b.sharpe - a.sharpe || a.paramIndex - b.paramIndex)
+    .slice(0, TOP_EQUITY_RUNS);
+  const curves = await research.topEquity(sweepId, TOP_EQUITY_RUNS);
+  expect(curves.map((curve) => curve.paramIndex)).toEqual(best.map((row) => row.paramIndex));
+  for (const curve of curves) {
+    expect(curve.parameters).toEqual(direct.spec.parameterSets[curve.paramIndex]);
+    expect(curve.sharpe).toBe(rows.find((row) => row.paramIndex === curve.paramIndex)!.sharpe);
+    expect(curve.equity).toEqual(direct.equity(curve.paramIndex));
+  }
+  // The dashboard asks for the best five.
+  expect(await research.topEquity(sweepId)).toEqual(curves.slice(0, 5));
 }
 
 const waitForStatus = (sweepId: number, status: string, timeoutMs = 90_000) =>
@@ -145,6 +176,14 @@ describe("research sweeps on worker processes", () => {
     expect(one[0].codeVersion).toBe("test-version");
     expect(one[0].dataHash).toMatch(/^[0-9a-f]{64}$/);
     await expectRowsMatchDirectEvaluation(single.id, [0, Math.floor(one.length / 2), one.length - 1]);
+    await expectTopEquityMatchesDirectEvaluation(single.id);
+    for (const sort of RESULT_COLUMNS) {
+      const page = await research.results(single.id, { sort, direction: "desc", limit: 10 });
+      const values = page.map((row) => row[sort] ?? Number.NEGATIVE_INFINITY);
+      expect(values).toEqual([...values].sort((a, b) => b - a));
+    }
+    expect(await research.topEquity(split.id, TOP_EQUITY_RUNS)).toEqual(await research.topEquity(single.id, TOP_EQUITY_RUNS));
+    expect(await research.topEquity(planned.id, TOP_EQUITY_RUNS)).toEqual(await research.topEquity(single.id, TOP_EQUITY_RUNS));
 
     const summary = (await research.summary(split.id)) as { verdict: { trials: number; pbo: unknown; deflatedSharpe: unknown }; holdout: unknown }[];
     expect(summary).toEqual(await research.summary(single.id));
@@ -192,6 +231,8 @@ describe("research sweeps on worker processes", () => {
     expect(later.chunksDone).toBe(settled.chunksDone);
     expect(later.chunksDone).toBeLessThan(sweep.chunksTotal);
     expect(later.status).toBe("cancelled");
+    // Curves are drawn by the summary step, which a cancelled sweep never reaches.
+    expect(await research.topEquity(sweep.id)).toEqual([]);
     const states = await prisma.$queryRaw<{ state: string; count: bigint }[]>`
       SELECT state::text, count(*) FROM pgboss.job WHERE name = ${CHUNK_QUEUE} AND data->>'sweepId' = ${String(sweep.id)} GROUP BY state`;
     const byState = Object.fromEntries(states.map((row) => [row.state, Number(row.count)]));

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { getSeries } from "@/lib/adapters/db/bar-store";
-import { planChunks } from "@/lib/core/research";
+import { decodeMetrics, decodeWindows, planChunks, type EquitySample, type WindowResult } from "@/lib/core/research";
 import { CHUNK_QUEUE, FINALIZE_QUEUE, chunkJobId, queuePolicy, type ChunkJob } from "./queues";
 import { SweepRequestError, parameterSetsFor, parseSweepRequest, type SweepRequest, type SweepSpec } from "./spec";
 
@@ -49,10 +49,19 @@ export interface ResultRow {
   readonly maxDrawdown: number;
   readonly tradeCount: number;
   readonly oosSharpe: number | null;
-  readonly metrics: Record<string, number>;
-  readonly walkForward: unknown;
+  /** Every metric of the search span; null where a figure is not finite. */
+  readonly metrics: Record<string, number | null>;
+  readonly walkForward: readonly WindowResult[];
   readonly dataHash: string;
   readonly codeVersion: string;
+}
+
+export interface TopEquityCurve {
+  readonly paramIndex: number;
+  readonly seriesId: number;
+  readonly parameters: unknown;
+  readonly sharpe: number;
+  readonly equity: EquitySample;
 }
 
 export interface HeatmapCell {
@@ -141,7 +150,8 @@ export function createResearchService({ prisma, queue, log, codeVersion, expireI
     const { sort, direction, limit, offset, seriesId } = resultQuerySchema.parse(query);
     const rows = await prisma.researchRun.findMany({
       where: { sweepId, ...(seriesId ? { seriesId } : {}) },
-      orderBy: [{ [sort]: { sort: direction, nulls: "last" } }, { paramIndex: "asc" }, { seriesId: "asc" }],
+      // Only oosSharpe may be null (Prisma refuses a nulls order on the other columns).
+      orderBy: [sort === "oosSharpe" ? { oosSharpe: { sort: direction, nulls: "last" } } : { [sort]: direction }, { paramIndex: "asc" }, { seriesId: "asc" }],
       take: limit,
       skip: offset,
     });
@@ -162,14 +172,18 @@ export function createResearchService({ prisma, queue, log, codeVersion, expireI
     return [...cells.values()];
   }
 
-  async function topEquity(sweepId: number, count = 5): Promise<{ paramIndex: number; seriesId: number; parameters: unknown; sharpe: number; equity: [number, number][] }[]> {
-    const rows = await prisma.researchRun.findMany({
-      where: { sweepId },
-      orderBy: [{ sharpe: "desc" }, { paramIndex: "asc" }],
-      take: count,
-      select: { paramIndex: true, seriesId: true, parameters: true, sharpe: true, equity: true },
+  /** Equity of the best runs by in-sample Sharpe, best first: stored by the summary step, so none before a sweep is done. */
+  async function topEquity(sweepId: number, count = 5): Promise<TopEquityCurve[]> {
+    const curves = await prisma.researchTopEquity.findMany({ where: { sweepId }, orderBy: { rank: "asc" }, take: count });
+    if (curves.length === 0) return [];
+    const runs = await prisma.researchRun.findMany({
+      where: { sweepId, OR: curves.map(({ paramIndex, seriesId }) => ({ paramIndex, seriesId })) },
+      select: { paramIndex: true, seriesId: true, parameters: true, sharpe: true },
     });
-    return rows.map((row) => ({ ...row, equity: row.equity as [number, number][] }));
+    return curves.flatMap((curve) => {
+      const run = runs.find((entry) => entry.paramIndex === curve.paramIndex && entry.seriesId === curve.seriesId);
+      return run ? [{ ...run, equity: curve.equity as EquitySample }] : [];
+    });
   }
 
   async function summary(sweepId: number): Promise<unknown> {
@@ -236,8 +250,8 @@ function toResultRow(row: RunRow): ResultRow {
     maxDrawdown: row.maxDrawdown,
     tradeCount: row.tradeCount,
     oosSharpe: row.oosSharpe,
-    metrics: row.metrics as Record<string, number>,
-    walkForward: row.walkForward,
+    metrics: decodeMetrics(row.metrics, row),
+    walkForward: decodeWindows(row.walkForward),
     dataHash: row.dataHash,
     codeVersion: row.codeVersion,
   };

@@ -4,9 +4,20 @@ import { getSeries, hashBars, loadBars } from "@/lib/adapters/db/bar-store";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { shareSeries, type ThreadPool } from "@/lib/adapters/jobs/thread-pool";
 import type { BarSeries } from "@/lib/core/data/bars";
-import { buildRunSettings, evaluateHoldout, finiteFields, judgeSweep, validationPlan, type RunOutcome } from "@/lib/core/research";
+import {
+  buildRunSettings,
+  decodeBlocks,
+  decodeWindows,
+  evaluateHoldout,
+  finiteFields,
+  judgeSweep,
+  searchSpanEquity,
+  validationPlan,
+  type RunOutcome,
+} from "@/lib/core/research";
 import { CHUNK_QUEUE, FINALIZE_QUEUE, finalizeJobId, queuePolicy, runKey, type ChunkJob, type FinalizeJob } from "./queues";
 import type { SweepSpec } from "./spec";
+import { TOP_EQUITY_RUNS, bestRuns } from "./top-equity";
 
 /** Runs one SQL statement (a pg.Pool fits). */
 export interface SqlClient {
@@ -167,8 +178,8 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
         paramIndex: row.paramIndex,
         parameters: row.parameters as RunOutcome["parameters"],
         sharpe: row.sharpe,
-        blocks: row.blocks as unknown as RunOutcome["blocks"],
-        windows: row.walkForward as unknown as RunOutcome["windows"],
+        blocks: decodeBlocks(row.blocks),
+        windows: decodeWindows(row.walkForward),
       }));
       const verdict = judgeSweep(outcomes, spec.search.kind === "grid" ? spec.space : null);
       const loaded = await barsOf(seriesId, spec);
@@ -178,8 +189,25 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
       const chosenRow = rows.find((row) => row.paramIndex === verdict.chosen?.paramIndex);
       perSeries.push({ seriesId, symbol: loaded.symbol, verdict, chosenOosSharpe: chosenRow?.oosSharpe ?? null, holdout: holdout && finiteFields(holdout) });
     }
-    await prisma.researchSweep.update({ where: { id: sweepId }, data: { status: "done", summary: JSON.parse(JSON.stringify(perSeries)), finishedAt: new Date() } });
+    const curves = await topEquity(sweepId, spec);
+    await prisma.$transaction([
+      prisma.researchTopEquity.deleteMany({ where: { sweepId } }),
+      prisma.researchTopEquity.createMany({ data: curves }),
+      prisma.researchSweep.update({ where: { id: sweepId }, data: { status: "done", summary: JSON.parse(JSON.stringify(perSeries)), finishedAt: new Date() } }),
+    ]);
     log.info({ sweep: sweepId }, "sweep done");
+  }
+
+  /** The sampled equity of the sweep's best runs, from running each again exactly as its chunk did. */
+  async function topEquity(sweepId: number, spec: SweepSpec) {
+    const curves = [];
+    for (const [rank, run] of (await bestRuns(prisma, sweepId, TOP_EQUITY_RUNS)).entries()) {
+      const loaded = await barsOf(run.seriesId, spec);
+      const settings = buildRunSettings(spec.settings, loaded);
+      const equity = searchSpanEquity(loaded.bars, spec.strategy, spec.parameterSets[run.paramIndex], settings, validationPlan(loaded.bars.length, spec.validation));
+      curves.push({ sweepId, rank, paramIndex: run.paramIndex, seriesId: run.seriesId, equity });
+    }
+    return curves;
   }
 }
 
@@ -191,11 +219,11 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
 const WRITE_CHUNK_SQL = `
   WITH runs AS (
     INSERT INTO research_runs (sweep_id, run_key, param_index, parameters, series_id, sharpe, total_return, max_drawdown, trade_count, oos_sharpe,
-                               metrics, walk_forward, blocks, equity, data_hash, code_version)
+                               metrics, walk_forward, blocks, data_hash, code_version)
     SELECT $1::int, run."runKey", run."paramIndex", run.parameters, $2::int, run.sharpe, run."totalReturn", run."maxDrawdown", run."tradeCount", run."oosSharpe",
-           run.metrics, run."walkForward", run.blocks, run.equity, $3::text, $4::text
+           run.metrics, run."walkForward", run.blocks, $3::text, $4::text
     FROM jsonb_to_recordset($5::jsonb) AS run("runKey" text, "paramIndex" int, parameters jsonb, sharpe float8, "totalReturn" float8, "maxDrawdown" float8,
-                                              "tradeCount" int, "oosSharpe" float8, metrics jsonb, "walkForward" jsonb, blocks jsonb, equity jsonb)
+                                              "tradeCount" int, "oosSharpe" float8, metrics jsonb, "walkForward" jsonb, blocks jsonb)
     ON CONFLICT (run_key) DO NOTHING
   ), chunk AS (
     INSERT INTO research_chunks (sweep_id, chunk, runs, worker) VALUES ($1::int, $6::int, $7::int, $8::text)
