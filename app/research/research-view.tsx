@@ -93,7 +93,6 @@ function SweepForm({ strategies, series, onQueued }: { strategies: StrategyTempl
   const [trainBars, setTrainBars] = useState("500");
   const [testBars, setTestBars] = useState("125");
   const [holdout, setHoldout] = useState("0.2");
-  const [chunkSize, setChunkSize] = useState("50");
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -124,7 +123,6 @@ function SweepForm({ strategies, series, onQueued }: { strategies: StrategyTempl
       search: search === "grid" ? { kind: "grid" } : { kind: "random", count: Number(count), seed: Number(seed) },
       seriesIds,
       validation: mode === "none" ? { mode, holdoutFraction: Number(holdout) } : { mode, trainBars: Number(trainBars), testBars: Number(testBars), holdoutFraction: Number(holdout) },
-      chunkSize: Number(chunkSize),
     });
     setBusy(false);
     if (outcome.ok) {
@@ -214,10 +212,6 @@ function SweepForm({ strategies, series, onQueued }: { strategies: StrategyTempl
         <label className="flex flex-col">
           Holdout fraction
           <input className={`${field} w-24`} value={holdout} onChange={(event) => setHoldout(event.target.value)} inputMode="decimal" />
-        </label>
-        <label className="flex flex-col">
-          Sets per job
-          <input className={`${field} w-24`} value={chunkSize} onChange={(event) => setChunkSize(event.target.value)} inputMode="numeric" />
         </label>
         <button type="submit" className={button} disabled={busy || seriesIds.length === 0}>
           Queue sweep
@@ -349,7 +343,7 @@ function SweepDetailView({ id }: { id: number }) {
       {detail.summary?.map((entry) => <SeriesVerdict key={entry.seriesId} summary={entry} />)}
       {progress.runsDone > 0 && <ResultsTable id={id} parameterNames={parameterNames} version={progress.runsDone} />}
       {progress.runsDone > 0 && parameterNames.length >= 2 && <Heatmap id={id} parameterNames={parameterNames} version={progress.runsDone} />}
-      {progress.runsDone > 0 && <TopEquity id={id} version={progress.runsDone} />}
+      {progress.status === "done" && <TopEquity id={id} />}
     </section>
   );
 }
@@ -554,7 +548,8 @@ function Heatmap({ id, parameterNames, version }: { id: number; parameterNames: 
 
 const CURVE_COLORS = ["#0369a1", "#15803d", "#b45309", "#7e22ce", "#be123c"];
 
-function TopEquity({ id, version }: { id: number; version: number }) {
+/** Curves of the best runs, which the sweep's summary step stores once every run is in. */
+function TopEquity({ id }: { id: number }) {
   const [curves, setCurves] = useState<{ paramIndex: number; parameters: Record<string, unknown>; sharpe: number; equity: [number, number][] }[]>([]);
   useEffect(() => {
     let stop = false;
@@ -562,7 +557,7 @@ function TopEquity({ id, version }: { id: number; version: number }) {
     return () => {
       stop = true;
     };
-  }, [id, version]);
+  }, [id]);
   const points = curves.flatMap((curve) => curve.equity);
   if (points.length < 2) return null;
   const [width, height, pad] = [720, 240, 40];
