@@ -6,9 +6,9 @@ import { zeroCommission } from "@/lib/core/model/commission";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { Portfolio } from "@/lib/core/model/portfolio";
 import type { DomainEvent } from "@/lib/core/ports";
-import type { Strategy } from "@/lib/core/strategies/types";
+import type { Strategy, StrategyContext, StrategyIntent } from "@/lib/core/strategies/types";
 import type { z } from "zod";
-import { closeOnDataError, monitorSchema, monitored } from "./symbol-monitor";
+import { closeOnDataError, monitorSchema, monitored, rearmed, replayHistory } from "./symbol-monitor";
 
 const instrument = defineInstrument({ symbol: "TEST" });
 
@@ -105,5 +105,62 @@ describe("symbol monitor after an entry fills", () => {
     bar(99, 99, 99, 99);
     expect(engine.position).toBe(0);
     stop();
+  });
+});
+
+describe("symbol monitor resuming a trade after a restart", () => {
+  const idle: Strategy = { name: "idle", onBar: () => undefined };
+  const minute = 60_000;
+  const bars: Bar[] = [100, 101, 104, 109, 107, 106].map((close, i) => ({ time: i * minute, open: close, high: close + 1, low: close - 1, close, volume: 100 }));
+
+  /** What the engine shows a held position: its stop is the tightest one asked for. */
+  function liveContext(position: number) {
+    const submitted: StrategyIntent[] = [];
+    let stopPrice = NaN;
+    const context: StrategyContext = {
+      symbol: "TEST",
+      position,
+      entryPrice: 102,
+      get stopPrice() {
+        return stopPrice;
+      },
+      entryPending: false,
+      now: () => 6 * minute,
+      submit: (intent) => {
+        submitted.push(intent);
+        if (intent.kind === "protect" && !(intent.stopPrice <= stopPrice)) stopPrice = intent.stopPrice;
+      },
+    };
+    return { context, submitted };
+  }
+
+  it("re-arms the trailing stop from the best price since the restored entry, read from the bars after it", () => {
+    const strategy = monitored(idle, monitorSchema.parse({ trailFromExtremePercent: 5 }));
+    // Opened at 2.5 minutes, in the bar of 2:00-3:00: the bars from there on count (highs 105, 110, 108, 107).
+    const stop = replayHistory(strategy, "TEST", bars, minute, { quantity: 10, averageCost: 102, openedAt: 2.5 * minute });
+    expect(stop).toBeCloseTo(110 * 0.95, 9);
+    const { context, submitted } = liveContext(10);
+    const live = rearmed(strategy, stop);
+    live.onBar({ time: 6 * minute, open: 106, high: 106.5, low: 105, close: 106, volume: 100 }, context);
+    live.onBar({ time: 7 * minute, open: 106, high: 106.5, low: 105, close: 106, volume: 100 }, context);
+    expect(submitted.filter((intent) => intent.kind === "protect")).toEqual([expect.objectContaining({ kind: "protect", stopPrice: stop })]);
+  });
+
+  it("a scale-out already set up is not placed again, and the lock-in's stop comes back once", () => {
+    const strategy = monitored(idle, monitorSchema.parse({ partialTakeProfit: { risk: { points: 2 } }, lockIn: { stop: { points: 3 }, trigger: { points: 5 } } }));
+    const stop = replayHistory(strategy, "TEST", bars, minute, { quantity: 10, averageCost: 102, openedAt: 2.5 * minute });
+    // The high of 110 passed the trigger (102 + 5): the stop was locked at break-even.
+    expect(stop).toBe(102);
+    const { context, submitted } = liveContext(10);
+    const live = rearmed(strategy, stop);
+    live.onBar(bars[5], context);
+    live.onFill!({ orderId: 9, execId: "tp", symbol: "TEST", side: "SELL", quantity: 3, price: 104, commission: 0, time: 6 * minute }, liveContext(7).context);
+    expect(submitted).toEqual([expect.objectContaining({ kind: "protect", stopPrice: 102 })]);
+  });
+
+  it("warming up flat asks for nothing", () => {
+    const strategy = monitored(idle, monitorSchema.parse({ trailFromExtremePercent: 5 }));
+    expect(replayHistory(strategy, "TEST", bars, minute)).toBeNaN();
+    expect(rearmed(strategy, NaN)).toBe(strategy);
   });
 });

@@ -6,7 +6,7 @@ import { AtrTrailingStop, atrTrailingStopSchema } from "@/lib/core/strategies/ex
 import { TradeTracker, withExits, type ExitRule } from "@/lib/core/strategies/exits/exit-rule";
 import { LockInStop, lockInStopSchema } from "@/lib/core/strategies/exits/lock-in-stop";
 import { PartialTakeProfit, partialTakeProfitSchema } from "@/lib/core/strategies/exits/partial-take-profit";
-import type { Strategy, StrategyContext } from "@/lib/core/strategies/types";
+import type { Strategy, StrategyContext, StrategyIntent } from "@/lib/core/strategies/types";
 
 /**
  * How an open position is looked after once its entry has filled. Every part is optional;
@@ -89,6 +89,81 @@ export function exitRulesFor(config: MonitorConfig): ExitRule[] {
 export function monitored(strategy: Strategy, config: MonitorConfig): Strategy {
   const rules = exitRulesFor(config);
   return rules.length === 0 ? strategy : withExits(strategy, ...rules);
+}
+
+/** A position an instance holds again after a restart, as its own fills add it up. */
+export interface ResumedTrade {
+  /** Signed: positive long, negative short. */
+  readonly quantity: number;
+  readonly averageCost: number;
+  /** When the fill that opened it happened (epoch ms). */
+  readonly openedAt: number;
+}
+
+/**
+ * Feeds past bars to the strategy alone, every intent dropped, so its indicators are ready when
+ * live data starts and nothing is traded on history. With `trade` (after a restart) the bars that
+ * ended before it opened are fed flat, then one fill of the whole position at its average cost,
+ * then the later bars with the position held, so the strategy and its exit rules stand where they
+ * did: a trailing stop's best price since entry is the best of those bars (approximate: the bar
+ * the entry fell in counts whole), a lock-in stop knows whether it locked, a scale-out knows its
+ * trade is open. Returns the tightest stop the exit rules asked for on the trade (NaN: none).
+ */
+export function replayHistory(strategy: Strategy, symbol: string, bars: readonly Bar[], barMs: number, trade?: ResumedTrade): number {
+  let time = 0;
+  let position = 0;
+  let stopPrice = NaN;
+  const tighter = (candidate: number) => Number.isNaN(stopPrice) || (position > 0 ? candidate > stopPrice : candidate < stopPrice);
+  const context: StrategyContext = {
+    symbol,
+    get position() {
+      return position;
+    },
+    get entryPrice() {
+      return position === 0 ? NaN : trade!.averageCost;
+    },
+    get stopPrice() {
+      return stopPrice;
+    },
+    entryPending: false,
+    now: () => time,
+    submit: (intent: StrategyIntent) => {
+      if (intent.kind === "protect" && position !== 0 && tighter(intent.stopPrice)) stopPrice = intent.stopPrice;
+    },
+  };
+  const open = () => {
+    position = trade!.quantity;
+    time = trade!.openedAt;
+    const side = position > 0 ? "BUY" : "SELL";
+    strategy.onFill?.({ orderId: 0, execId: "resumed", symbol, side, quantity: Math.abs(position), price: trade!.averageCost, commission: 0, time }, context);
+  };
+  for (const bar of bars) {
+    if (trade && position === 0 && bar.time + barMs > trade.openedAt) open();
+    time = bar.time;
+    strategy.onBar(bar, context);
+  }
+  if (trade && position === 0) open();
+  return stopPrice;
+}
+
+/**
+ * The strategy, asking once, on its first live bar, for the stop its exit rules had set on the
+ * resumed trade (see `replayHistory`): the engine keeps the stop it took over when that one is as
+ * tight, and places or tightens it otherwise.
+ */
+export function rearmed(strategy: Strategy, stopPrice: number): Strategy {
+  if (Number.isNaN(stopPrice)) return strategy;
+  let armed = false;
+  return {
+    name: strategy.name,
+    onBar(bar, context) {
+      if (!armed && context.position !== 0) context.submit({ kind: "protect", stopPrice, reason: `stop re-armed after a restart (${stopPrice})` });
+      armed = true;
+      strategy.onBar(bar, context);
+    },
+    onTick: strategy.onTick && ((tick, context) => strategy.onTick!(tick, context)),
+    onFill: strategy.onFill && ((fill, context) => strategy.onFill!(fill, context)),
+  };
 }
 
 export interface HeldPosition {
