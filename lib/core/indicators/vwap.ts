@@ -90,9 +90,33 @@ function vwapInto(
   let weightedSum = 0;
   let invalid = 0;
   let lastTraded = -1;
-  for (let i = 0; i < price.length; ) {
-    const end = Math.min(i < period ? period : i + every, price.length);
-    if (invalid === 0 && i >= period) {
+  let i = 0;
+  // The first window: nothing leaves it yet.
+  for (; i < period && i < price.length; i++) {
+    if (isValidBar(price[i], volume[i])) {
+      totalVolume += volume[i];
+      weightedSum += volume[i] * (price[i] - shift);
+      if (volume[i] !== 0) lastTraded = i;
+    } else {
+      invalid++;
+    }
+    out[i] = NaN;
+  }
+  // Then chunks, each ending where the sums are recomputed from the window.
+  for (let end = i; (end - period) % every === 0; ) {
+    const latest = price[end - 1];
+    if (isObserved(latest)) shift = latest;
+    totalVolume = 0;
+    weightedSum = 0;
+    for (let j = end - period; j < end; j++) {
+      if (!isValidBar(price[j], volume[j])) continue;
+      totalVolume += volume[j];
+      weightedSum += volume[j] * (price[j] - shift);
+    }
+    if (invalid === 0 && lastTraded >= end - period) out[end - 1] = shift + weightedSum / totalVolume;
+    end = Math.min(end + every, price.length);
+    if (i === end) break;
+    if (invalid === 0) {
       for (; i < end; i++) {
         const p = price[i];
         const v = volume[i];
@@ -108,15 +132,13 @@ function vwapInto(
       }
     }
     for (; i < end; i++) {
-      if (i >= period) {
-        const outgoingPrice = price[i - period];
-        const outgoingVolume = volume[i - period];
-        if (isValidBar(outgoingPrice, outgoingVolume)) {
-          totalVolume -= outgoingVolume;
-          weightedSum -= outgoingVolume * (outgoingPrice - shift);
-        } else {
-          invalid--;
-        }
+      const outgoingPrice = price[i - period];
+      const outgoingVolume = volume[i - period];
+      if (isValidBar(outgoingPrice, outgoingVolume)) {
+        totalVolume -= outgoingVolume;
+        weightedSum -= outgoingVolume * (outgoingPrice - shift);
+      } else {
+        invalid--;
       }
       const p = price[i];
       const v = volume[i];
@@ -127,25 +149,7 @@ function vwapInto(
       } else {
         invalid++;
       }
-      out[i] = i >= period - 1 && invalid === 0 && lastTraded > i - period ? shift + weightedSum / totalVolume : NaN;
-    }
-    if ((end - period) % every !== 0) break;
-    const latest = price[end - 1];
-    if (isObserved(latest)) shift = latest;
-    totalVolume = 0;
-    weightedSum = 0;
-    if (invalid === 0) {
-      for (let j = end - period; j < end; j++) {
-        totalVolume += volume[j];
-        weightedSum += volume[j] * (price[j] - shift);
-      }
-      if (lastTraded >= end - period) out[end - 1] = shift + weightedSum / totalVolume;
-    } else {
-      for (let j = end - period; j < end; j++) {
-        if (!isValidBar(price[j], volume[j])) continue;
-        totalVolume += volume[j];
-        weightedSum += volume[j] * (price[j] - shift);
-      }
+      out[i] = invalid === 0 && lastTraded > i - period ? shift + weightedSum / totalVolume : NaN;
     }
   }
   return out;

@@ -46,16 +46,36 @@ export function zscore(x: ArrayLike<number>, period: number): Float64Array {
   return zscoreInto(x, period, new Float64Array(x.length));
 }
 
-/** The batch loop, given its output; one loop that runs all its statements every call (see rsi.ts). */
+/**
+ * The batch loop, given its output (see rsi.ts): the first `period` values, which have nothing
+ * leaving the window, then one loop for the rest that also counts down to the recomputations
+ * (as RollingMoments does).
+ */
 function zscoreInto(x: ArrayLike<number>, period: number, out: Float64Array): Float64Array {
   let shift = 0;
   let sum = 0;
   let squares = 0;
   let missing = period;
   let untilRecompute = period;
-  for (let i = 0; i < x.length; i++) {
+  let i = 0;
+  for (; i < period && i < x.length; i++) {
     const value = x[i];
-    const outgoing = i >= period ? x[i - period] : NaN;
+    if (isObserved(value)) {
+      sum += value - shift;
+      squares += (value - shift) * (value - shift);
+      missing--;
+    }
+    if (--untilRecompute === 0) {
+      untilRecompute = period;
+      if (isObserved(value)) shift = value;
+      sum = deviationSum(x, i + 1 - period, i + 1, shift);
+      squares = squaredDeviationSum(x, i + 1 - period, i + 1, shift);
+    }
+    out[i] = missing === 0 ? standardScore(value - shift, sum, squares, period) : NaN;
+  }
+  for (; i < x.length; i++) {
+    const value = x[i];
+    const outgoing = x[i - period];
     const deviationIn = value - shift;
     const deviationOut = outgoing - shift;
     if (isObserved(value + outgoing)) {
@@ -79,8 +99,19 @@ function zscoreInto(x: ArrayLike<number>, period: number, out: Float64Array): Fl
     if (--untilRecompute === 0) {
       untilRecompute = period;
       if (isObserved(value)) shift = value;
-      sum = deviationSum(x, i + 1 - period, i + 1, shift);
-      squares = squaredDeviationSum(x, i + 1 - period, i + 1, shift);
+      if (missing === 0) {
+        // The same sums as below (nothing to skip), in one pass.
+        sum = 0;
+        squares = 0;
+        for (let j = i + 1 - period; j <= i; j++) {
+          const deviation = x[j] - shift;
+          sum += deviation;
+          squares += deviation * deviation;
+        }
+      } else {
+        sum = deviationSum(x, i + 1 - period, i + 1, shift);
+        squares = squaredDeviationSum(x, i + 1 - period, i + 1, shift);
+      }
     }
     out[i] = missing === 0 ? standardScore(value - shift, sum, squares, period) : NaN;
   }
