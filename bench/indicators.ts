@@ -414,12 +414,23 @@ function timeOnce(run: () => unknown): number {
   return performance.now() - start;
 }
 
-/** Best of `repeats` runs after one warm-up run on a short prefix (so the code is optimized). */
-function bestTime<S>(run: Run<S>, full: S, warmUp: S, repeats: number): number {
-  run(warmUp);
-  let best = Infinity;
-  for (let i = 0; i < repeats; i++) best = Math.min(best, timeOnce(() => run(full)));
-  return best;
+/**
+ * Best of `repeats` runs of each of two implementations, after one warm-up run each on a short
+ * prefix (so the code is optimized). The timed runs alternate, A B B A A B ..., so both see the
+ * same machine load, and each follows the other's allocation as often as its own.
+ */
+function bestTimes<S>(a: Run<S>, b: Run<S>, full: S, warmUp: S, repeats: number): [number, number] {
+  a(warmUp);
+  b(warmUp);
+  let bestA = Infinity;
+  let bestB = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const aFirst = i % 2 === 0;
+    if (aFirst) bestA = Math.min(bestA, timeOnce(() => a(full)));
+    bestB = Math.min(bestB, timeOnce(() => b(full)));
+    if (!aFirst) bestA = Math.min(bestA, timeOnce(() => a(full)));
+  }
+  return [bestA, bestB];
 }
 
 /** Best of three like Kestrel's own figures, unless one run already takes a second or more. */
@@ -451,8 +462,7 @@ export async function runIndicatorBench(points: number, only?: readonly string[]
 
   const selected = only === undefined ? CASES : CASES.filter((benchCase) => only.some((name) => benchCase.name.startsWith(name)));
   for (const benchCase of selected) {
-    const plainMs = bestTime(benchCase.plain, series, warmUp, REPEATS);
-    const kestrelMs = bestTime(benchCase.kestrel, series, warmUp, REPEATS);
+    const [plainMs, kestrelMs] = bestTimes(benchCase.plain, benchCase.kestrel, series, warmUp, REPEATS);
     rows.push({
       indicator: benchCase.name,
       implementation: "kestrel",
