@@ -14,6 +14,12 @@ export interface EquityCurve {
   readonly initialCapital: number;
   /** Day number of an instant in the exchange's calendar; bars with equal numbers are one day. */
   readonly dayOf: (time: number) => number;
+  /**
+   * For a curve that computes its bars rather than storing them: writes the equity and exposure
+   * of bars [from, to) to the buffers from index 0, the same numbers `equity` and `inPosition` hold.
+   * The metrics then read the curve a block at a time and never make its whole arrays.
+   */
+  readonly readBars?: (from: number, to: number, equity: Float64Array, inPosition: Uint8Array) => void;
 }
 
 export interface Metrics {
@@ -35,9 +41,9 @@ export interface Metrics {
 }
 
 export function computeMetrics(curve: EquityCurve, trades: readonly Trade[]): Metrics {
-  const { equity, time, initialCapital } = curve;
-  const bars = equity.length;
-  const finalCapital = bars > 0 ? equity[bars - 1] : initialCapital;
+  const { time, initialCapital } = curve;
+  const bars = time.length;
+  const finalCapital = bars > 0 ? new CurveReader(curve).equity(bars - 1, bars)[0] : initialCapital;
   const statistics = curveStatistics(curve);
   const { drawdown } = statistics;
   return {
@@ -79,8 +85,9 @@ export interface CurveStatistics {
  */
 export function curveStatistics(curve: EquityCurve): CurveStatistics {
   const walk = new CurveWalk(curve);
-  const bars = curve.equity.length;
-  walkInBlocks(bars, 0, (from, to) => walk.block(from, to));
+  const bars = curve.time.length;
+  const reader = new CurveReader(curve);
+  walkInBlocks(bars, 0, (from, to) => walk.block(from, to, reader.equity(from, to), reader.inPosition));
   const { count, sum, downsideSquares, everyBarEndsItsDay } = walk;
   const average = sum / count;
   return {
@@ -107,6 +114,32 @@ const FIRST_BLOCK = 16;
 const WALK_BLOCK = 1 << 14;
 
 /**
+ * A curve's bars a block at a time: views on its arrays, or, for a curve that computes its bars,
+ * the block written to scratch buffers. Either way index 0 is the block's first bar.
+ */
+class CurveReader {
+  private readonly scratch: Float64Array | undefined;
+  /** Exposure of the bars of the last `equity` call. */
+  inPosition: Uint8Array;
+
+  constructor(private readonly curve: EquityCurve) {
+    this.scratch = curve.readBars ? new Float64Array(WALK_BLOCK + 1) : undefined;
+    this.inPosition = curve.readBars ? new Uint8Array(WALK_BLOCK + 1) : curve.inPosition;
+  }
+
+  /** Equity of bars [from, to), at most one block and one bar. */
+  equity(from: number, to: number): Float64Array {
+    const { curve, scratch } = this;
+    if (scratch === undefined) {
+      this.inPosition = curve.inPosition.subarray(from, to);
+      return curve.equity.subarray(from, to);
+    }
+    curve.readBars!(from, to, scratch, this.inPosition);
+    return scratch;
+  }
+}
+
+/**
  * The running state of {@link curveStatistics}, fed one block of bars at a time, in order: the
  * daily-return sums, the exposure and {@link maxDrawdown}'s episode, all read into locals for the
  * block's loop (it runs once per bar of a long backtest).
@@ -129,16 +162,17 @@ class CurveWalk {
 
   constructor(private readonly curve: EquityCurve) {
     this.peak = curve.initialCapital;
-    this.day = curve.equity.length > 0 ? curve.dayOf(curve.time[0]) : NaN;
+    this.day = curve.time.length > 0 ? curve.dayOf(curve.time[0]) : NaN;
   }
 
-  block(from: number, to: number): void {
-    const { equity, time, inPosition, dayOf } = this.curve;
+  /** Bars [from, to), their equity and exposure in `blockEquity` and `blockInPosition` from index 0. */
+  block(from: number, to: number, blockEquity: Float64Array, blockInPosition: Uint8Array): void {
+    const { time, dayOf } = this.curve;
     // The last bar ends its day: no day to read after it.
-    const last = equity.length - 1;
+    const last = time.length - 1;
     let { count, sum, downsideSquares, barsInPosition, everyBarEndsItsDay, previousClose, day, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
     for (let i = from; i < to; i++) {
-      const value = equity[i];
+      const value = blockEquity[i - from];
       if (value >= peak) {
         if (deepestRecoveredAt < 0 && deepestPeakIndex === peakIndex && depth > 0) deepestRecoveredAt = i;
         peak = value;
@@ -148,7 +182,7 @@ class CurveWalk {
         deepestPeakIndex = peakIndex;
         deepestRecoveredAt = -1;
       }
-      barsInPosition += inPosition[i];
+      barsInPosition += blockInPosition[i - from];
       if (i < last) {
         const nextDay = dayOf(time[i + 1]);
         if (nextDay === day) {
@@ -184,7 +218,7 @@ class CurveWalk {
   /** The deepest episode: recovered at its first new peak, else still open at the last bar. */
   drawdown(): Drawdown {
     const { time } = this.curve;
-    const end = this.depth === 0 ? -1 : this.deepestRecoveredAt < 0 ? this.curve.equity.length - 1 : this.deepestRecoveredAt;
+    const end = this.depth === 0 ? -1 : this.deepestRecoveredAt < 0 ? time.length - 1 : this.deepestRecoveredAt;
     if (end < 0) return { depth: this.depth, durationMs: 0, durationBars: 0 };
     const peakIndex = this.deepestPeakIndex;
     return { depth: this.depth, durationMs: time[end] - time[peakIndex < 0 ? 0 : peakIndex], durationBars: end - peakIndex };
@@ -211,17 +245,18 @@ export function dailyReturns(curve: EquityCurve): Float64Array {
 /** Σ (r - average)² over the daily returns; read from bar to bar when each bar is a day of its own. */
 function returnSquaredDeviations(curve: EquityCurve, average: number, everyBarEndsItsDay: boolean): number {
   if (!everyBarEndsItsDay) return squaredDeviations(dailyReturns(curve), average);
-  const { equity } = curve;
+  const reader = new CurveReader(curve);
   let squares = 0;
-  // The terms added in the same order as one loop would.
-  walkInBlocks(equity.length, 1, (from, to) => (squares = addBarReturnSquaredDeviations(equity, from, to, average, squares)));
+  // The terms added in the same order as one loop would; each block read with the bar before it.
+  walkInBlocks(curve.time.length, 1, (from, to) => (squares = addBarReturnSquaredDeviations(reader.equity(from - 1, to), to - from, average, squares)));
   return squares;
 }
 
-function addBarReturnSquaredDeviations(equity: Float64Array, from: number, to: number, average: number, squaresSoFar: number): number {
+/** Adds the squared deviations of the `count` returns from bar to bar of `equity` (count + 1 bars). */
+function addBarReturnSquaredDeviations(equity: Float64Array, count: number, average: number, squaresSoFar: number): number {
   // A local known to hold a number, unlike the parameter: the loop keeps it unboxed.
   let squares = +squaresSoFar;
-  for (let i = from; i < to; i++) {
+  for (let i = 1; i <= count; i++) {
     const previousClose = equity[i - 1];
     if (!Number.isNaN(previousClose)) {
       // x * x, not x ** 2: the same number (pow special-cases a square), without a call to pow.

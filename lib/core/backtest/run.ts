@@ -74,21 +74,18 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   engine.start();
   config.strategy.prepare?.(bars, config.averages);
   const position = portfolio.position(instrument.symbol);
-  const { length } = bars;
-  const equity = new Float64Array(length);
-  const inPosition = new Uint8Array(length);
-  const replay = new BarReplay({ bars, bar, broker, engine, recorder, portfolio, position, equity, inPosition, onProgress: config.onProgress });
-  for (let i = 0; i < length; i++) i += replay.step(i);
+  const curve = new AccountCurve(bars, config.initialCapital, dayReader(instrument.timeZone));
+  const replay = new BarReplay({ bars, bar, broker, engine, recorder, portfolio, position, curve, onProgress: config.onProgress });
+  for (let i = 0; i < bars.length; i++) i += replay.step(i);
   const closedAtEnd = position.quantity !== 0;
   if (closedAtEnd) {
     engine.flatten("end of data: closed at the last close");
     broker.settleMarketOrdersAtClose();
-    equity[bars.length - 1] = portfolio.cashAsNumber;
+    curve.closeOut(portfolio.cashAsNumber);
   }
   broker.cancelAll();
   engine.stop();
   config.onProgress?.(bars.length, bars.length);
-  const curve = equityCurve(bars.time, equity, inPosition, config.initialCapital, instrument);
   return { metrics: computeMetrics(curve, recorder.trades.trades), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
 }
 
@@ -102,13 +99,12 @@ interface ReplayParts {
   readonly portfolio: Portfolio;
   /** The instrument's position in `portfolio`. */
   readonly position: Position;
-  readonly equity: Float64Array;
-  readonly inPosition: Uint8Array;
+  readonly curve: AccountCurve;
   readonly onProgress: ((barsDone: number, barsTotal: number) => void) | undefined;
 }
 
 /**
- * Feeds bars to the broker and the engine one at a time and marks equity to market. A method
+ * Feeds bars to the broker and the engine one at a time and records the account after each. A method
  * called once per bar the engine sees, not one long loop: it is optimized whole and stays so
  * from one run to the next.
  */
@@ -123,7 +119,7 @@ class BarReplay {
 
   /** Replays bar `i`, then passes over the idle bars after it; returns how many it passed. */
   step(i: number): number {
-    const { bars, bar, broker, engine, recorder, equity, inPosition, onProgress } = this.parts;
+    const { bars, bar, broker, engine, recorder, curve, onProgress } = this.parts;
     const { length, close } = bars;
     bar.time = bars.time[i];
     bar.open = bars.open[i];
@@ -138,16 +134,10 @@ class BarReplay {
       this.fillsSeen = recorder.fills;
       this.cash = this.parts.portfolio.cashAsNumber;
     }
-    const cash = this.cash;
-    const held = this.parts.position.quantity;
-    equity[i] = cash + held * close[i];
-    if (held !== 0) inPosition[i] = 1;
+    curve.hold(i, this.cash, this.parts.position.quantity);
     if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, length);
     const skipped = broker.isIdle ? engine.skipIdleBars(skipLimit(i, length, onProgress !== undefined)) : 0;
-    if (skipped > 0) {
-      broker.skipIdleBars(skipped);
-      markToMarket(equity, inPosition, close, i + 1, i + 1 + skipped, cash, held);
-    }
+    if (skipped > 0) broker.skipIdleBars(skipped);
     return skipped;
   }
 }
@@ -161,10 +151,86 @@ function skipLimit(i: number, length: number, reportsProgress: boolean): number 
   return reportsProgress ? Math.min(rest, PROGRESS_EVERY - 1 - ((i + 1) % PROGRESS_EVERY)) : rest;
 }
 
-/** Equity and exposure of bars [from, to) on which neither cash nor position changed. */
-function markToMarket(equity: Float64Array, inPosition: Uint8Array, close: Float64Array, from: number, to: number, cash: number, held: number): void {
-  for (let j = from; j < to; j++) equity[j] = cash + held * close[j];
-  if (held !== 0) inPosition.fill(1, from, to);
+/**
+ * A backtest's equity curve as the account held it: cash and position move only on a fill, so
+ * they are kept per run of bars, and a bar's equity is its run's cash + position x its close. The
+ * metrics read it a block at a time; its whole arrays are made only if someone reads them.
+ */
+class AccountCurve implements EquityCurve {
+  readonly time: Float64Array;
+  /** First bar of each run, and the cash and position over it. */
+  private readonly starts: number[] = [];
+  private readonly cash: number[] = [];
+  private readonly held: number[] = [];
+  /** The last bar's equity after the position left open was closed at its close. */
+  private closedOutEquity: number | undefined;
+  /** The run the last read started in: reads go forward, so the next search starts there. */
+  private lastRun = 0;
+  private arrays: { equity: Float64Array; inPosition: Uint8Array } | undefined;
+
+  constructor(
+    private readonly bars: BarSeries,
+    readonly initialCapital: number,
+    readonly dayOf: (time: number) => number,
+  ) {
+    this.time = bars.time;
+  }
+
+  /** From bar `i` on (until the next call), the account holds `cash` and `held`. */
+  hold(i: number, cash: number, held: number): void {
+    const run = this.starts.length - 1;
+    if (run >= 0 && Object.is(this.cash[run], cash) && Object.is(this.held[run], held)) return;
+    this.starts.push(i);
+    this.cash.push(cash);
+    this.held.push(held);
+  }
+
+  closeOut(equity: number): void {
+    this.closedOutEquity = equity;
+  }
+
+  get equity(): Float64Array {
+    return this.wholeArrays().equity;
+  }
+
+  get inPosition(): Uint8Array {
+    return this.wholeArrays().inPosition;
+  }
+
+  readBars(from: number, to: number, equity: Float64Array, inPosition: Uint8Array): void {
+    const { starts, cash, held } = this;
+    const close = this.bars.close;
+    let run = this.runOf(from);
+    for (let start = from; start < to; run++) {
+      const end = run + 1 < starts.length ? Math.min(to, starts[run + 1]) : to;
+      const runCash = cash[run];
+      const runHeld = held[run];
+      for (let i = start; i < end; i++) equity[i - from] = runCash + runHeld * close[i];
+      inPosition.fill(runHeld === 0 ? 0 : 1, start - from, end - from);
+      start = end;
+    }
+    const last = this.time.length - 1;
+    if (this.closedOutEquity !== undefined && from <= last && last < to) equity[last - from] = this.closedOutEquity;
+  }
+
+  /** The run bar `i` falls in. */
+  private runOf(i: number): number {
+    const { starts } = this;
+    let run = this.lastRun < starts.length && starts[this.lastRun] <= i ? this.lastRun : 0;
+    while (run + 1 < starts.length && starts[run + 1] <= i) run++;
+    this.lastRun = run;
+    return run;
+  }
+
+  private wholeArrays(): { equity: Float64Array; inPosition: Uint8Array } {
+    if (this.arrays === undefined) {
+      const length = this.time.length;
+      const arrays = { equity: new Float64Array(length), inPosition: new Uint8Array(length) };
+      if (length > 0) this.readBars(0, length, arrays.equity, arrays.inPosition);
+      this.arrays = arrays;
+    }
+    return this.arrays;
+  }
 }
 
 /** A run's equity curve, its days those of the instrument's exchange calendar. */
