@@ -245,11 +245,23 @@ export function dailyReturns(curve: EquityCurve): Float64Array {
 /** Σ (r - average)² over the daily returns; read from bar to bar when each bar is a day of its own. */
 function returnSquaredDeviations(curve: EquityCurve, average: number, everyBarEndsItsDay: boolean): number {
   if (!everyBarEndsItsDay) return squaredDeviations(dailyReturns(curve), average);
-  const reader = new CurveReader(curve);
-  let squares = 0;
+  const walk = new SquaresWalk(new CurveReader(curve), average);
   // The terms added in the same order as one loop would; each block read with the bar before it.
-  walkInBlocks(curve.time.length, 1, (from, to) => (squares = addBarReturnSquaredDeviations(reader.equity(from - 1, to), to - from, average, squares)));
-  return squares;
+  walkInBlocks(curve.time.length, 1, (from, to) => walk.block(from, to));
+  return walk.squares;
+}
+
+class SquaresWalk {
+  squares = 0;
+
+  constructor(
+    private readonly reader: CurveReader,
+    private readonly average: number,
+  ) {}
+
+  block(from: number, to: number): void {
+    this.squares = addBarReturnSquaredDeviations(this.reader.equity(from - 1, to), to - from, this.average, this.squares);
+  }
 }
 
 /** Adds the squared deviations of the `count` returns from bar to bar of `equity` (count + 1 bars). */
