@@ -26,10 +26,12 @@ import { stockContract } from "@/lib/adapters/ibkr/mapping";
 import type { HistoricalQueue, HistoryRequest } from "@/lib/adapters/ibkr/historical-queue";
 import { paperBroker } from "@/lib/adapters/paper/paper-broker";
 import { OrderDecisions, orderRefOf } from "@/lib/adapters/db/order-decisions";
+import { instanceHoldings, type InstanceHoldings, type WorkingOrder } from "@/lib/adapters/db/instance-holdings";
+import { isWorkingStatus } from "@/lib/adapters/ibkr/mapping";
 import type { AuditEvent } from "./audit";
 import type { Actor } from "./controls";
 import { InvalidStrategyParameters, type StrategyChart, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
-import { closeOnDataError, monitorSchema, monitored, type DataErrorSource } from "./symbol-monitor";
+import { closeOnDataError, monitorSchema, monitored, rearmed, replayHistory, type DataErrorSource, type ResumedTrade } from "./symbol-monitor";
 import { entryRulesGate, tradingWindowSchema } from "./trading-window";
 
 /** A broker port for one engine, with optional hooks a simulated broker needs around each price. */
@@ -40,6 +42,13 @@ export interface EngineBroker extends BrokerPort {
   /** Called with every bar before the engine sees it. */
   beforeBar?(bar: Bar): void;
   dispose?(): void;
+  /** Follows an order an earlier process left working (after a restart); brokers that cannot, start their engines flat. */
+  adopt?(order: WorkingOrder): void;
+}
+
+/** A shared broker that can follow orders an earlier process sent (IbkrBroker.adopt). */
+interface AdoptingBroker {
+  adopt(request: WorkingOrder["request"], filled: number, execIds: Iterable<string>): void;
 }
 
 /** Live, delayed, frozen or none, as the market-data entitlement reports a symbol. */
@@ -62,6 +71,13 @@ export interface StrategyRunnerOptions {
   entitlementOf?: (symbol: string) => Entitlement;
   commission?: CommissionModel;
   audit?: (event: AuditEvent) => Promise<void>;
+  /**
+   * After a restart: the account's position in a symbol as the broker reports it (undefined:
+   * not known), so an instance never takes over more than the account holds.
+   */
+  brokerPositionOf?: (symbol: string) => number | undefined;
+  /** Whether the broker still works an order (from its open orders); without it the journal's status is trusted. */
+  workingAtBroker?: (orderId: number) => boolean;
   /** Past bars to warm a strategy's indicators up with before it sees live data (oldest first). */
   history?: (symbol: string, barSeconds: number, count: number) => Promise<readonly Bar[]>;
   /**
@@ -145,9 +161,16 @@ export function validateParameters(strategy: string, parameters: unknown): Recor
 }
 
 /** A view of a shared broker that hears only about the orders sent through it; `onId` sees each id it takes. */
-export function scopedBroker(shared: BrokerPort, onId?: (orderId: number) => void): EngineBroker {
+export function scopedBroker(shared: BrokerPort & Partial<AdoptingBroker>, onId?: (orderId: number) => void): EngineBroker {
   const own = new Set<number>();
+  const adopting = shared.adopt?.bind(shared);
   return {
+    ...(adopting && {
+      adopt: (order: WorkingOrder) => {
+        own.add(order.request.id);
+        adopting(order.request, order.filled, order.execIds);
+      },
+    }),
     nextOrderId: () => {
       const id = shared.nextOrderId();
       own.add(id);
@@ -298,8 +321,9 @@ export class StrategyRunner implements StrategyDirectory {
     const { config } = instance;
     const instruments = await Promise.all(config.symbols.map((symbol) => this.options.instrumentOf?.(symbol) ?? Promise.resolve(defineInstrument({ symbol }))));
     const histories = await Promise.all(config.symbols.map((symbol) => this.pastBars(symbol, config.barSeconds)));
+    const holdings = await Promise.all(config.symbols.map((symbol) => this.holdingsOf(config.id, symbol)));
     if (generation !== instance.generation) return;
-    instance.running = instruments.map((instrument, index) => this.startSymbol(instance, instrument, histories[index]));
+    instance.running = instruments.map((instrument, index) => this.startSymbol(instance, instrument, histories[index], holdings[index]));
   }
 
   private async pastBars(symbol: string, barSeconds: number): Promise<readonly Bar[]> {
@@ -312,7 +336,17 @@ export class StrategyRunner implements StrategyDirectory {
     }
   }
 
-  private startSymbol(instance: Instance, instrument: Instrument, history: readonly Bar[]): RunningSymbol {
+  /** What the instance holds in the symbol by its own orders, from the journal; undefined when it cannot be read. */
+  private async holdingsOf(instanceId: string, symbol: string): Promise<InstanceHoldings | undefined> {
+    try {
+      return await instanceHoldings(this.options.prisma, instanceId, symbol);
+    } catch (error) {
+      this.options.log.error({ err: error, instance: instanceId, symbol }, "the instance's holdings could not be read; it starts flat");
+      return undefined;
+    }
+  }
+
+  private startSymbol(instance: Instance, instrument: Instrument, history: readonly Bar[], holdings: InstanceHoldings | undefined): RunningSymbol {
     const { config } = instance;
     const { clock, marketData } = this.options;
     const prices = { last: NaN };
@@ -320,8 +354,11 @@ export class StrategyRunner implements StrategyDirectory {
     const trail = this.bracketTrail(instrument, live.bracketAtrTrailingStop, history);
     const broker = this.bracketed(this.options.brokerFor(instrument, config.id), instrument, config, prices, trail);
     const sizing: Sizing = { kind: "percent-of-equity", fraction: config.riskPercent / 100 };
-    const strategy = this.sizedByRisk(monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(live.exits)), instrument, config, sizing, prices, trail);
-    warmUp(strategy, instrument.symbol, history);
+    const taken = broker.adopt && holdings ? this.ownShare(config.id, instrument.symbol, holdings) : undefined;
+    const trade: ResumedTrade | undefined = taken && taken.quantity !== 0 ? { quantity: taken.quantity, averageCost: taken.averageCost, openedAt: taken.openedAt ?? clock.now() } : undefined;
+    const exitRules = monitored(strategyRegistry[config.strategy as keyof typeof strategyRegistry].create(own as never), monitorSchema.parse(live.exits));
+    const stopAsked = replayHistory(exitRules, instrument.symbol, history, config.barSeconds * 1_000, trade);
+    const strategy = this.sizedByRisk(rearmed(exitRules, stopAsked), instrument, config, sizing, prices, trail);
     const calendar = exchangeCalendar(config.exchange);
     const window = tradingWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
     const shared = typeof this.options.risk === "function" ? this.options.risk(config.id) : this.options.risk;
@@ -337,6 +374,7 @@ export class StrategyRunner implements StrategyDirectory {
       risk,
       events: this.sinkFor(instance, calendar.timeZone),
     });
+    if (taken) this.takeOver(config.id, instrument.symbol, engine, broker, { ...taken, workingOrders: taken.workingOrders.map((order) => withTrailLevel(order, history, config.barSeconds * 1_000, taken)) });
     engine.start();
     const bars = new BarBuilder(config.barSeconds * 1_000);
     const chart = chartOf(instance, instrument.symbol, history);
@@ -359,6 +397,37 @@ export class StrategyRunner implements StrategyDirectory {
         broker.dispose?.();
       },
     };
+  }
+
+  /**
+   * The part of the journal's holdings the instance takes over: its own position, never more
+   * than the account holds on that side (a manual trade or another instance may have moved it;
+   * the difference is logged), and its orders the broker still works.
+   */
+  private ownShare(instanceId: string, symbol: string, holdings: InstanceHoldings): InstanceHoldings {
+    const { log, brokerPositionOf, workingAtBroker } = this.options;
+    const account = brokerPositionOf?.(symbol);
+    let { quantity } = holdings;
+    if (account !== undefined && account !== quantity) {
+      const capped = Math.sign(account) === Math.sign(quantity) ? Math.sign(quantity) * Math.min(Math.abs(quantity), Math.abs(account)) : 0;
+      log[quantity === 0 ? "info" : "warn"]({ instance: instanceId, symbol, own: quantity, account, takenOver: capped }, "the account's position differs from what the instance's own fills add up to; it keeps its own share");
+      quantity = capped;
+    }
+    const stale = workingAtBroker ? holdings.workingOrders.filter((order) => !workingAtBroker(order.request.id)) : [];
+    if (stale.length > 0) log.warn({ instance: instanceId, symbol, orderIds: stale.map((order) => order.request.id) }, "orders working in the journal are not open at the broker; not taken over");
+    if (holdings.unreadable.length > 0) log.warn({ instance: instanceId, symbol, orders: holdings.unreadable }, "working orders of a type the engine does not make; not taken over");
+    return { ...holdings, quantity, averageCost: quantity === 0 ? NaN : holdings.averageCost, workingOrders: holdings.workingOrders.filter((order) => !stale.includes(order)) };
+  }
+
+  /** The engine sees each order as `taken` has it; the broker follows the order as it was sent. */
+  private takeOver(instanceId: string, symbol: string, engine: TradingEngine, broker: EngineBroker, taken: InstanceHoldings & { workingOrders: readonly (WorkingOrder & { sent: WorkingOrder })[] }): void {
+    if (taken.quantity === 0 && taken.workingOrders.length === 0) return;
+    engine.restore({ position: { quantity: taken.quantity, averageCost: taken.averageCost }, workingOrders: taken.workingOrders });
+    for (const order of taken.workingOrders) broker.adopt!(order.sent);
+    this.options.log.info(
+      { instance: instanceId, symbol, position: taken.quantity, averageCost: taken.averageCost, openedAt: taken.openedAt, orders: taken.workingOrders.map((order) => order.request.id) },
+      "strategy instance took over its position and working orders",
+    );
   }
 
   /** With brackets on and `bracketAtrTrailingStop` set: the symbol's ATR, warmed up on the same history as the strategy. */
@@ -537,12 +606,7 @@ function finite(value: number): number | null {
  * are ready when live data starts, and nothing is traded on history.
  */
 export function warmUp(strategy: Strategy, symbol: string, bars: readonly Bar[]): void {
-  let time = 0;
-  const context: StrategyContext = { symbol, position: 0, entryPrice: NaN, stopPrice: NaN, entryPending: false, now: () => time, submit: () => undefined };
-  for (const bar of bars) {
-    time = bar.time;
-    strategy.onBar(bar, context);
-  }
+  replayHistory(strategy, symbol, bars, 0);
 }
 
 /** The strategy with `hook` seeing every intent it submits, before the engine queues it. */
@@ -562,6 +626,21 @@ function withSubmitHook(strategy: Strategy, hook: (intent: StrategyIntent) => vo
     onTick: strategy.onTick && ((tick, context) => strategy.onTick!(tick, view(context))),
     onFill: strategy.onFill && ((fill, context) => strategy.onFill!(fill, view(context))),
   };
+}
+
+/**
+ * An order taken over, as the engine should see it: a TRAIL stop's level lives at the broker, so
+ * it is read as the best price since the entry (the highest high of the bars from the entry's on,
+ * or the lowest low for a short, and at least the entry price) less the trail amount. The engine
+ * then tightens it only with a stop above (below) that level, never loosening what TWS ratcheted.
+ */
+function withTrailLevel(order: WorkingOrder, bars: readonly Bar[], barMs: number, held: InstanceHoldings): WorkingOrder & { sent: WorkingOrder } {
+  const { request } = order;
+  if (request.type !== "TRAIL" || request.stopPrice !== undefined || !("amount" in request.trail) || held.quantity === 0) return { ...order, sent: order };
+  const side = Math.sign(held.quantity);
+  const since = held.openedAt ?? Infinity;
+  const best = bars.filter((bar) => bar.time + barMs > since).reduce((extreme, bar) => (side > 0 ? Math.max(extreme, bar.high) : Math.min(extreme, bar.low)), held.averageCost);
+  return { ...order, request: { ...request, stopPrice: best - side * request.trail.amount }, sent: order };
 }
 
 function toRow(config: InstanceConfig) {
@@ -633,6 +712,7 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
         })
       : undefined;
   if (broker) new BracketGuard({ broker, events, clock, protectionTimeoutMs: options.protectionTimeoutMs ?? 10_000 });
+  const book = brokerBook(gateway);
   return new StrategyRunner({
     prisma,
     marketData,
@@ -655,8 +735,34 @@ export function createLiveStrategyRunner(options: LiveStrategiesOptions): Strate
     audit: options.audit,
     history: options.historicalQueue ? historyFrom(options.historicalQueue, clock) : undefined,
     brackets: broker ? { preMarketBufferPercent: options.preMarketBufferPercent ?? 0.1 } : undefined,
+    brokerPositionOf: book.positionOf,
+    workingAtBroker: book.working,
     log,
   });
+}
+
+/**
+ * The account's positions and the orders the broker works, as the gateway has reported them
+ * since the runner was made (the reconcile asks for both), for instances taking over after a restart.
+ */
+function brokerBook(gateway: GatewayClient): { positionOf(symbol: string): number | undefined; working(orderId: number): boolean } {
+  const positions = new Map<string, number>();
+  const statuses = new Map<number, string>();
+  let positionsKnown = false;
+  gateway.on("position", (position) => {
+    if (!gateway.managedAccount || position.account === gateway.managedAccount) positions.set(position.symbol, position.quantity);
+  });
+  gateway.on("positionEnd", () => (positionsKnown = true));
+  gateway.on("openOrder", (order) => statuses.set(order.orderId, order.status));
+  gateway.on("orderStatus", (status) => statuses.set(status.orderId, status.status));
+  return {
+    // Once the positions have been listed, a symbol not among them is not held.
+    positionOf: (symbol) => positions.get(symbol) ?? (positionsKnown ? 0 : undefined),
+    working: (orderId) => {
+      const status = statuses.get(orderId);
+      return status !== undefined && isWorkingStatus(status);
+    },
+  };
 }
 
 /**
@@ -689,12 +795,20 @@ export function decisionNamer(instanceId: string, symbol: string): { prompt(even
 }
 
 /** A scoped view of the live broker whose order ids are named as decisions in `names` (id -> decision id). */
-export function namedBroker(shared: BrokerPort, instanceId: string, symbol: string, names: Map<number, string>): EngineBroker {
+export function namedBroker(shared: BrokerPort & Partial<AdoptingBroker>, instanceId: string, symbol: string, names: Map<number, string>): EngineBroker {
   const namer = decisionNamer(instanceId, symbol);
+  const scoped = scopedBroker(shared, (id) => names.set(id, namer.next()));
   return {
-    ...scopedBroker(shared, (id) => names.set(id, namer.next())),
+    ...scoped,
     beforePrice: (tick) => namer.prompt(`t${tick.time}`),
     beforeBar: (bar) => namer.prompt(`b${bar.time}`),
+    ...(scoped.adopt && {
+      adopt: (order: WorkingOrder) => {
+        // A modify goes out under the order's own decision, as it did before the restart.
+        names.set(order.request.parentId ?? order.request.id, order.decisionId);
+        scoped.adopt!(order);
+      },
+    }),
   };
 }
 
