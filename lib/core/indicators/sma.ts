@@ -95,14 +95,34 @@ export function recomputeInterval(period: number): number {
  */
 export function sma(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("sma", "period", period);
-  const length = close.length;
-  const out = new Float64Array(length);
-  const every = recomputeInterval(period);
+  return smaInto(close, period, recomputeInterval(period), new Float64Array(close.length));
+}
+
+/**
+ * The batch loop, given its output: the first window (nothing leaves it yet) in a loop of its
+ * own, then the chunks. Code that runs only at the start of a call is kept out of the steady
+ * loop so that V8 optimizes that loop with full type feedback (see rsi.ts).
+ */
+function smaInto(close: ArrayLike<number>, period: number, every: number, out: Float64Array): Float64Array {
   let shift = 0;
   let sum = 0;
   let missing = period;
-  for (let i = 0; i < length; ) {
-    const end = Math.min(i < period ? period : i + every, length);
+  let i = 0;
+  for (; i < period && i < close.length; i++) {
+    const x = close[i];
+    if (isObserved(x)) {
+      sum += x - shift;
+      missing--;
+    }
+    out[i] = NaN;
+  }
+  for (let end = i; (end - period) % every === 0; ) {
+    const latest = close[end - 1];
+    if (isObserved(latest)) shift = latest;
+    sum = deviationSum(close, end - period, end, shift);
+    out[end - 1] = missing === 0 ? shift + sum / period : NaN;
+    end = Math.min(end + every, close.length);
+    if (i === end) break;
     if (missing === 0) {
       for (; i < end; i++) {
         const change = close[i] - close[i - period];
@@ -113,7 +133,7 @@ export function sma(close: ArrayLike<number>, period: number): Float64Array {
     }
     for (; i < end; i++) {
       const x = close[i];
-      const outgoing = i >= period ? close[i - period] : NaN;
+      const outgoing = close[i - period];
       const change = x - outgoing;
       if (isObserved(change)) {
         sum += change;
@@ -125,11 +145,6 @@ export function sma(close: ArrayLike<number>, period: number): Float64Array {
       }
       out[i] = missing === 0 ? shift + sum / period : NaN;
     }
-    if ((end - period) % every !== 0) break;
-    const latest = close[end - 1];
-    if (isObserved(latest)) shift = latest;
-    sum = deviationSum(close, end - period, end, shift);
-    out[end - 1] = missing === 0 ? shift + sum / period : NaN;
   }
   return out;
 }
