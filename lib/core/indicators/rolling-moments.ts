@@ -103,8 +103,17 @@ export class RollingMoments {
 
   private recompute(latest: number): void {
     if (isObserved(latest)) this.shift = latest;
-    this.sum = deviationSum(this.window, 0, this.period, this.shift);
-    this.sumOfSquares = squaredDeviationSum(this.window, 0, this.period, this.shift);
+    const { window, shift } = this;
+    let sum = 0;
+    let sumOfSquares = 0;
+    for (let i = 0; i < window.length; i++) {
+      const deviation = window[i] - shift;
+      if (!isObserved(deviation)) continue;
+      sum += deviation;
+      sumOfSquares += deviation * deviation;
+    }
+    this.sum = sum;
+    this.sumOfSquares = sumOfSquares;
   }
 }
 
