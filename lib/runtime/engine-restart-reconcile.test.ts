@@ -67,9 +67,12 @@ describe("restart reconcile: orders that ended while the engine was down", () =>
     await firstReconcile;
     await eventually(() => first.health().ready, Boolean);
     simulator.faults.delayFills(1_500);
+    // Each fault applies to the orders that reach the simulator after it: wait for each order there.
     await first.sendDecision({ decisionId: "rr-fill", symbol: "SPY", side: "BUY", quantity: 10 });
+    await eventually(() => ledgerOrder("k1:rr-fill"), Boolean);
     simulator.faults.delayFills(3_600_000);
     await first.sendDecision({ decisionId: "rr-cancel", symbol: "SPY", side: "BUY", quantity: 5 });
+    await eventually(() => ledgerOrder("k1:rr-cancel"), Boolean);
     simulator.faults.rejectNextOrder("Order rejected - reason:Simulated margin check");
     await first.sendDecision({ decisionId: "rr-reject", symbol: "SPY", side: "BUY", quantity: 7 });
     await eventually(() => ledgerOrder("k1:rr-reject")?.status, (status) => status === "Inactive");

@@ -14,8 +14,12 @@ import { IbkrBroker } from "./broker-port";
 
 const log = pino({ level: "silent" });
 
-/** An order decided while the gateway is gone ends refused, recorded as not sent, and nothing throws. */
-describe("orders decided while the gateway is unavailable", () => {
+/**
+ * Orders going out through the decision store: one decided while the gateway is gone ends
+ * refused, recorded as not sent, and nothing throws; a modify or cancel made before its order
+ * went out follows the order instead of overtaking it.
+ */
+describe("orders sent through the decision store", () => {
   let simulator: GatewaySimulator;
   let database: ScratchDatabase;
   let prisma: PrismaClient;
@@ -85,4 +89,21 @@ describe("orders decided while the gateway is unavailable", () => {
     expect(simulator.ledger().orders.filter((order) => order.orderRef === "k1:down-1")).toHaveLength(1);
     expect(uncaught).toEqual([]);
   }, 30_000);
+
+  it("a modify and a cancel made before the order itself went out reach TWS after it", async () => {
+    await eventually(() => gateway.ready, Boolean, 10_000);
+    const id = broker.nextOrderId();
+    refs.set(id, "k1:modify-then-cancel");
+    // Recording the decision takes a database round trip: both follow-ups come before the order leaves.
+    broker.submit({ id, symbol: "SPY", side: "BUY", quantity: 10, type: "LMT", limitPrice: 1, timeInForce: "DAY" });
+    broker.modify(id, { quantity: 12 });
+    broker.cancel(id);
+    const atBroker = () => simulator.ledger().orders.find((order) => order.orderRef === "k1:modify-then-cancel");
+    await eventually(() => atBroker()?.status, (status) => status === "Cancelled");
+    expect(atBroker()!.totalQuantity).toBe(12);
+    // Had the modify overtaken it, TWS would have taken it for a new order of 12 and never seen the 10.
+    await eventually(() => statuses(id).map((update) => `${update.status} ${update.remaining}`), (seen) => seen.includes("Cancelled 12"));
+    expect(statuses(id).map((update) => `${update.status} ${update.remaining}`)).toEqual(["Submitted 10", "Submitted 12", "Cancelled 12"]);
+    expect(uncaught).toEqual([]);
+  });
 });

@@ -48,6 +48,19 @@ interface TrackedOrder {
   lastError: string | undefined;
   /** The last status published, so TWS's repeated orderStatus messages are passed on once. */
   lastPublished: string | undefined;
+  /**
+   * Settles when the order has gone to TWS (true) or was refused (false). Its modifies and
+   * cancels wait for it: one sent before the order itself (still held in a bracket batch, or
+   * waiting for its decision to be recorded) would reach TWS first and be undone by the order.
+   */
+  placed: Promise<boolean>;
+  settlePlacement: (sent: boolean) => void;
+}
+
+function tracking(request: OrderRequest, filledReported: number, acknowledged: boolean): TrackedOrder {
+  let settlePlacement: (sent: boolean) => void = () => undefined;
+  const placed = new Promise<boolean>((resolve) => (settlePlacement = resolve));
+  return { request, filledReported, acknowledged, finished: false, deferred: undefined, lastError: undefined, lastPublished: undefined, placed, settlePlacement };
 }
 
 const QUANTITY_EPSILON = 1e-9;
@@ -120,7 +133,7 @@ export class IbkrBroker implements BrokerPort {
    * With `transmit` given, the order goes at once as told.
    */
   submit(request: OrderRequest, options: SubmitOptions = {}): void {
-    this.orders.set(request.id, { request, filledReported: 0, acknowledged: false, finished: false, deferred: undefined, lastError: undefined, lastPublished: undefined });
+    this.orders.set(request.id, tracking(request, 0, false));
     this.allocated.delete(request.id);
     if (options.transmit !== undefined) return this.dispatch([{ request, transmit: options.transmit, outsideRth: options.outsideRth }]);
     this.batch.push(request);
@@ -141,7 +154,9 @@ export class IbkrBroker implements BrokerPort {
    */
   adopt(request: OrderRequest, filled: number, execIds: Iterable<string>): void {
     if (this.orders.has(request.id)) return;
-    this.orders.set(request.id, { request, filledReported: filled, acknowledged: true, finished: false, deferred: undefined, lastError: undefined, lastPublished: undefined });
+    const adopted = tracking(request, filled, true);
+    adopted.settlePlacement(true);
+    this.orders.set(request.id, adopted);
     for (const execId of execIds) this.reported.add(execId);
   }
 
@@ -151,21 +166,34 @@ export class IbkrBroker implements BrokerPort {
     return () => this.bracketListeners.delete(listener);
   }
 
-  /** A modification that cannot go out is logged and the order stays as the broker has it. */
+  /**
+   * Sent once the order itself has gone out (never before it); a modification that cannot go
+   * out is logged and the order stays as the broker has it.
+   */
   modify(orderId: number, changes: OrderModification): void {
     const tracked = this.orders.get(orderId);
     if (!tracked) return;
-    const modified = applyModification(tracked.request, changes);
-    try {
-      this.send(modified, { orderRef: this.options.orderRefOf(modified), transmit: true });
-      tracked.request = modified;
-    } catch (error) {
-      this.options.log.warn({ err: error, orderId }, "order modification not sent");
-    }
+    const previous = tracked.request;
+    const modified = applyModification(previous, changes);
+    tracked.request = modified;
+    void tracked.placed.then((sent) => {
+      if (!sent) return;
+      try {
+        this.send(modified, { orderRef: this.options.orderRefOf(modified), transmit: true });
+      } catch (error) {
+        if (tracked.request === modified) tracked.request = previous;
+        this.options.log.warn({ err: error, orderId }, "order modification not sent");
+      }
+    });
   }
 
+  /** Sent once the order itself has gone out; an order that was refused has nothing to cancel. */
   cancel(orderId: number): void {
-    this.options.gateway.cancelOrder(orderId);
+    const tracked = this.orders.get(orderId);
+    if (!tracked) return this.options.gateway.cancelOrder(orderId);
+    void tracked.placed.then((sent) => {
+      if (sent) this.options.gateway.cancelOrder(orderId);
+    });
   }
 
   cancelAll(): void {
@@ -248,7 +276,10 @@ export class IbkrBroker implements BrokerPort {
   }
 
   private transmitGroup(group: Outgoing[]): void {
-    for (const { request, transmit, outsideRth } of group) this.send(request, { orderRef: this.options.orderRefOf(request), transmit, outsideRth });
+    for (const { request, transmit, outsideRth } of group) {
+      this.send(request, { orderRef: this.options.orderRefOf(request), transmit, outsideRth });
+      this.orders.get(request.id)?.settlePlacement(true);
+    }
     for (const bracket of bracketsIn(group.map((order) => order.request))) for (const listener of this.bracketListeners) listener(bracket);
   }
 
@@ -258,6 +289,7 @@ export class IbkrBroker implements BrokerPort {
     for (const { request } of group) {
       const tracked = this.orders.get(request.id);
       if (tracked) Object.assign(tracked, { acknowledged: true, finished: true, lastError: reason });
+      tracked?.settlePlacement(false);
       this.publish({ type: "status", update: { orderId: request.id, status: "Inactive", filled: 0, remaining: request.quantity, reason } });
     }
   }

@@ -139,6 +139,8 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private stopped = true;
   private readonly quoteRequests = new Map<number, Quote>();
   private readonly subscribedSymbols = new Set<string>();
+  /** Orders sent under a known id whose placeOrder still waits in the pacer's queue. */
+  private readonly queuedPlacements = new Set<number>();
   private account = "";
   private readonly pacer: OutgoingPacer;
   private readonly orderIds: OrderIdSource;
@@ -244,11 +246,19 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   /** Sends an order under an id from {@link allocateOrderId}; ids must be sent in the order they were taken. */
   placeOrderWithId(orderId: number, contract: Contract, order: Order): void {
     this.assertReady();
-    this.request("normal", (api) => api.placeOrder(orderId, contract, order));
+    this.queuedPlacements.add(orderId);
+    this.pacer.send("normal", () => {
+      this.queuedPlacements.delete(orderId);
+      if (this.api && this.state === "connected") this.api.placeOrder(orderId, contract, order);
+    });
   }
 
+  /**
+   * Cancels go first in line, except behind their own order still waiting in the queue: a
+   * cancel that overtook it would reach TWS first and the order would then stay working.
+   */
   cancelOrder(orderId: number): void {
-    this.request("urgent", (api) => api.cancelOrder(orderId));
+    this.request(this.queuedPlacements.has(orderId) ? "normal" : "urgent", (api) => api.cancelOrder(orderId));
   }
 
   allocateRequestId(): number {
