@@ -85,7 +85,8 @@ interface WorkerProcess {
 /** Starts worker processes and resolves once each has said it is ready, so start-up is not timed. */
 async function startWorkers(count: number, databaseUrl: string): Promise<WorkerProcess[]> {
   const workers = Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/worker.ts"), "--threads", String(threadCount)], {
+    // As `npm run worker` starts it.
+    const child = spawn(process.execPath, ["--single-threaded-gc", "--import", "tsx", path.resolve("scripts/worker.ts"), "--threads", String(threadCount)], {
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "inherit"],
     });
