@@ -112,7 +112,11 @@ export class Exchange {
     this.nextPermId = random.int(100_000_000, 1_900_000_000);
     this.execIdPrefix = random.int(0x10000, 0xfffff).toString(16).padStart(8, "0");
     for (const instrument of this.catalog.instruments) {
-      this.walks.set(instrument.conId, new RandomWalk(instrument, options.seed));
+      const walk = new RandomWalk(instrument, options.seed);
+      // A replayed symbol quotes the file from the start, not the walk's seed price until the first step.
+      const track = options.replay?.get(instrument.conId);
+      if (track) walk.follow(track.priceAt(this.startedAt, instrument.minTick));
+      this.walks.set(instrument.conId, walk);
       // The session at start-up, so that a close crossed before the first market step still counts.
       this.onSessionChange(instrument);
     }
