@@ -4,6 +4,7 @@ import next from "next";
 import type { Logger } from "pino";
 import { parseEnv, EnvError, type Env } from "@/lib/runtime/env";
 import { createLogger, redactUrl } from "@/lib/runtime/logger";
+import { startBusyPoll } from "@/lib/runtime/busy-poll";
 import { Lifecycle } from "@/lib/runtime/lifecycle";
 import { clearAppContext, publishAppContext } from "@/lib/runtime/context";
 import { Engine } from "@/lib/runtime/engine";
@@ -186,6 +187,10 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
   publishAppContext({ env, log, prisma: database.prisma, services: { engine, realtime, auth, reports, discord, controls: riskStack.controls, risk: riskStack.risk, research, strategies, alertHistory, backtests } });
   lifecycle.add("app context", () => clearAppContext());
   engine.start();
+  if (env.KESTREL_BUSY_POLL) {
+    lifecycle.add("busy poll", startBusyPoll());
+    log.info("busy polling: the engine's thread stays on a CPU core for lower tick-to-order latency");
+  }
 
   await listen(httpServer, env.PORT, env.HOST);
   lifecycle.add("http server", () => closeHttpServer(httpServer));

@@ -9,11 +9,17 @@
  * Target: p99 <= 1 ms. The simulator runs in a worker thread, so its market steps do not hold
  * up the client's event loop (as a real gateway, a separate process, would not).
  *
+ * The client runs as the server does with KESTREL_BUSY_POLL=true: its thread polls instead of
+ * sleeping between reads, so no print waits for the CPU (a virtual machine's vCPU above all) to
+ * wake up; BENCH_BUSY_POLL=0 measures the default sleeping loop. The figures include the client
+ * thread's CPU share, the price of polling.
+ *
  * BENCH_STEP_SLICES (default 10) spreads each 100 ms market step over that many slices of the
  * universe, as a real feed's prints for 100 symbols arrive spread out rather than in one burst;
  * BENCH_STEP_SLICES=1 moves all 100 symbols at the same instant, so a deciding print may wait
  * behind up to 100 symbols' frames decoded from the same socket read.
  */
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import { availableParallelism, loadavg } from "node:os";
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
@@ -27,6 +33,7 @@ import { GatewayClient } from "../lib/adapters/ibkr/gateway-client";
 import { IbkrBroker } from "../lib/adapters/ibkr/broker-port";
 import { IbkrMarketData } from "../lib/adapters/ibkr/market-data";
 import { scopedBroker } from "../lib/services/strategy-runner";
+import { startBusyPoll } from "../lib/runtime/busy-poll";
 import { startGatewaySimulator } from "../lib/sim";
 import { syntheticStocks } from "../lib/sim/model/instruments";
 
@@ -37,6 +44,7 @@ const EVERY_NTH = 60;
 const WARM_UP_MS = 3_000;
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 30) * 1000;
 const STEP_SLICES = Number(process.env.BENCH_STEP_SLICES ?? 10);
+const BUSY_POLL = process.env.BENCH_BUSY_POLL !== "0";
 
 /** The simulator with 100 extra stocks and no pacing (the client's own pacer keeps it under 45/s). */
 function startBenchGateway() {
@@ -61,6 +69,18 @@ function everyNthPrint(): Strategy {
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/**
+ * CPU milliseconds of the client's (main) thread so far, from Linux's schedstat (the main
+ * thread's id is the process id); the simulator's worker thread is not counted. NaN elsewhere.
+ */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Starts the simulator in a worker thread; resolves with its port and a way to stop it. */
@@ -105,6 +125,7 @@ async function main(): Promise<void> {
     return (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   } as typeof originalWrite;
 
+  const stopBusyPoll = BUSY_POLL ? startBusyPoll() : () => undefined;
   const client = new GatewayClient({ host: "127.0.0.1", port: gateway.port, clientId: 1, log });
   client.start();
   while (!client.ready) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -139,9 +160,11 @@ async function main(): Promise<void> {
   measuring = true;
   const printsAtStart = prints;
   const started = performance.now();
+  const cpuAtStart = threadCpuMs();
   await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
   measuring = false;
   const seconds = (performance.now() - started) / 1000;
+  const clientThreadCpuShare = (threadCpuMs() - cpuAtStart) / 1000 / seconds;
   const printsPerSecond = (prints - printsAtStart) / seconds;
 
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -155,6 +178,8 @@ async function main(): Promise<void> {
     p99Ms: +percentile(sorted, 99).toFixed(3),
     maxMs: +sorted[sorted.length - 1].toFixed(3),
     target: "p99 <= 1 ms",
+    busyPoll: BUSY_POLL,
+    clientThreadCpuPercent: +(clientThreadCpuShare * 100).toFixed(1),
     decisionToWire: { p50Ms: +percentile(sortedAfterDecision, 50).toFixed(3), p99Ms: +percentile(sortedAfterDecision, 99).toFixed(3) },
     loadAverage1m: +loadavg()[0].toFixed(2),
     cpus: availableParallelism(),
@@ -162,6 +187,7 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(figures, null, 2));
 
+  stopBusyPoll();
   marketData.dispose();
   broker.dispose();
   await client.stop();

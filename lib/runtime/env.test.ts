@@ -31,6 +31,13 @@ describe("environment", () => {
     expect(() => parseEnv({ KESTREL_WATCHLIST: "AAPL,DROP TABLE" })).toThrow(/KESTREL_WATCHLIST/);
   });
 
+  it("reads on/off flags as true/false or 1/0, off by default, and refuses anything else", () => {
+    expect(parseEnv({})).toMatchObject({ KESTREL_BUSY_POLL: false, KESTREL_SECURE_COOKIES: false });
+    expect(parseEnv({ KESTREL_BUSY_POLL: "1", KESTREL_SECURE_COOKIES: "true" })).toMatchObject({ KESTREL_BUSY_POLL: true, KESTREL_SECURE_COOKIES: true });
+    expect(parseEnv({ KESTREL_BUSY_POLL: "0" }).KESTREL_BUSY_POLL).toBe(false);
+    expect(() => parseEnv({ KESTREL_BUSY_POLL: "yes" })).toThrow(/KESTREL_BUSY_POLL/);
+  });
+
   it("refuses an unknown time zone", () => {
     expect(() => parseEnv({ KESTREL_TIME_ZONE: "Mars/Olympus" })).toThrow(/KESTREL_TIME_ZONE/);
   });
