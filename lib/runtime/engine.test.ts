@@ -1,44 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pino from "pino";
-import { PrismaClient } from "@/lib/generated/prisma/client";
-import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
-import { recordAudit } from "@/lib/services/audit";
-import { freshDatabase } from "@/test/db";
-import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
-import { Engine } from "./engine";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { GatewaySimulator } from "@/lib/sim";
+import { startEngineOnSimulator, type EngineOnSimulator } from "@/test/engine-on-simulator";
 import { eventually } from "@/test/eventually";
-
-const log = pino({ level: "silent" });
+import type { Engine } from "./engine";
 
 describe("engine against the simulated gateway through @stoqey/ib", () => {
+  let rig: EngineOnSimulator;
   let simulator: GatewaySimulator;
-  let database: ScratchDatabase;
   let prisma: PrismaClient;
   let engine: Engine;
 
   beforeAll(async () => {
-    simulator = await startGatewaySimulator({ seed: 3, tickIntervalMs: 50 });
-    database = await freshDatabase({ migrated: true });
-    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
-    engine = new Engine({
-      ib: { host: simulator.host, port: simulator.port, clientId: 0 },
-      prisma,
-      log,
-      audit: async (event) => {
-        await recordAudit(prisma, event);
-      },
-      watchlist: ["SPY"],
-      tradingTimeZone: "America/New_York",
-    });
+    rig = await startEngineOnSimulator({ seed: 3 });
+    ({ simulator, prisma, engine } = rig);
     engine.start();
   });
 
   afterAll(async () => {
-    await engine?.stop();
-    await simulator?.stop();
-    await prisma?.$disconnect();
-    await database?.drop();
+    await rig?.stop();
   });
 
   it("connects and shows the simulator's positions, orders, account and prices", async () => {

@@ -1,39 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PrismaPg } from "@prisma/adapter-pg";
 import pino from "pino";
-import { PrismaClient } from "@/lib/generated/prisma/client";
-import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
-import { recordAudit } from "@/lib/services/audit";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { GatewaySimulator } from "@/lib/sim";
 import { createRiskStack, type RiskStack } from "@/lib/services/risk-service";
-import { Engine } from "@/lib/runtime/engine";
-import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
-import { freshDatabase } from "@/test/db";
+import type { Engine } from "@/lib/runtime/engine";
+import { startEngineOnSimulator, type EngineOnSimulator } from "@/test/engine-on-simulator";
 import { eventually } from "@/test/eventually";
 import { DiscordCommands } from "./commands";
 import { buttonClick, buttonsOf, slashCommand } from "./fake-discord";
 
 const TRADER = "333333333333333333";
-const log = pino({ level: "silent" });
 
 describe("/flatten from Discord against the simulated gateway (real @stoqey/ib client, real Postgres)", () => {
+  let rig: EngineOnSimulator;
   let simulator: GatewaySimulator;
-  let database: ScratchDatabase;
   let prisma: PrismaClient;
   let engine: Engine;
   let riskStack: RiskStack;
 
   beforeAll(async () => {
-    simulator = await startGatewaySimulator({ seed: 5, tickIntervalMs: 50 });
-    database = await freshDatabase({ migrated: true });
-    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
-    engine = new Engine({
-      ib: { host: simulator.host, port: simulator.port, clientId: 0 },
-      prisma,
-      log,
-      audit: async (event) => void (await recordAudit(prisma, event)),
-      watchlist: ["SPY"],
-      tradingTimeZone: "America/New_York",
-    });
+    rig = await startEngineOnSimulator({ seed: 5 });
+    ({ simulator, prisma, engine } = rig);
     // The controls exactly as server.ts composes them: the risk stack over the engine's flatten service.
     riskStack = createRiskStack({
       prisma,
@@ -42,8 +29,8 @@ describe("/flatten from Discord against the simulated gateway (real @stoqey/ib c
       view: engine.view,
       flatten: engine.flattenService,
       now: Date.now,
-      audit: async (event) => void (await recordAudit(prisma, event)),
-      log,
+      audit: rig.audit,
+      log: pino({ level: "silent" }),
     });
     // Only the trading mode is loaded: a running guardian would flatten on the simulator's own P&L and race the test.
     await riskStack.state.load();
@@ -51,10 +38,7 @@ describe("/flatten from Discord against the simulated gateway (real @stoqey/ib c
   }, 30_000);
 
   afterAll(async () => {
-    await engine?.stop();
-    await simulator?.stop();
-    await prisma?.$disconnect();
-    await database?.drop();
+    await rig?.stop();
   });
 
   it("halts, flattens one symbol, then a confirmed /flatten empties the simulator, all audited as the Discord user", async () => {
@@ -65,7 +49,7 @@ describe("/flatten from Discord against the simulated gateway (real @stoqey/ib c
       controls: () => riskStack.controls,
       account: () => engine.view.snapshot(),
       access: () => ({ allowedUserIds: [TRADER], othersPolicy: "read-only" }),
-      audit: async (event) => void (await recordAudit(prisma, event)),
+      audit: rig.audit,
     });
 
     const positions = slashCommand("positions", TRADER);
