@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureOwner } from "@/lib/auth/owner";
 import { apiRequest, call, startAuthHarness, type AuthHarness } from "@/lib/auth/test-harness";
 import { parseOhlcvCsv } from "@/lib/core/data/csv";
 import { featureSpecFor } from "@/lib/core/rl/features";
@@ -19,8 +18,7 @@ let session: string;
 beforeAll(async () => {
   process.env.RL_MODELS_DIR = folder;
   h = await startAuthHarness();
-  await ensureOwner({ auth: h.auth, env: { KESTREL_ADMIN_PASSWORD: PASSWORD }, log: h.log, publicBaseUrl: "http://127.0.0.1:3000" });
-  session = (await h.auth.login({ username: "owner", password: PASSWORD }, { ip: "127.0.0.1", userAgent: "vitest" })).token;
+  session = await h.signInOwner(PASSWORD);
 }, 60_000);
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import { clearAppContext, publishAppContext, type AppServices } from "@/lib/runt
 import { parseEnv } from "@/lib/runtime/env";
 import { createLogger } from "@/lib/runtime/logger";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/runtime/request-meta";
+import { ensureOwner } from "./owner";
 import { createAuthService, type AuthService } from "./service";
 import { SESSION_COOKIE } from "./sessions";
 
@@ -26,6 +27,10 @@ export interface AuthHarness {
   auth: AuthService;
   clock: { now: number; advance(ms: number): void };
   logText(): string;
+  /** Publishes the app context route handlers read, with the auth service and the given services. */
+  publishServices(services: Partial<AppServices>): void;
+  /** Creates the owner with this password (first start) and signs in: the session token. */
+  signInOwner(password: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -47,14 +52,21 @@ export async function startAuthHarness(startAt = Date.parse("2026-11-21T14:00:00
     },
   };
   const auth = createAuthService({ prisma, log, clock: () => clock.now, secureCookies: false });
-  // Route handlers only need the auth service here; the engine and realtime feed stay absent.
-  publishAppContext({ env: parseEnv({ NODE_ENV: "test" }), log, prisma, services: { auth } as unknown as AppServices });
+  // Route handlers get only the services a test gives them; the engine and realtime feed stay absent.
+  const publishServices = (services: Partial<AppServices>) =>
+    publishAppContext({ env: parseEnv({ NODE_ENV: "test" }), log, prisma, services: { auth, ...services } as AppServices });
+  publishServices({});
   return {
     prisma,
     log,
     auth,
     clock,
     logText: () => lines.join(""),
+    publishServices,
+    async signInOwner(password) {
+      await ensureOwner({ auth, env: { KESTREL_ADMIN_PASSWORD: password }, log, publicBaseUrl: SERVER_ORIGIN });
+      return (await auth.login({ username: "owner", password }, { ip: "127.0.0.1", userAgent: "vitest" })).token;
+    },
     stop: async () => {
       clearAppContext();
       await prisma.$disconnect();

@@ -1,9 +1,6 @@
 /** GET /api/alerts as Next calls it: signed in for real, the alert history on a real database. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureOwner } from "@/lib/auth/owner";
 import { apiRequest, call, startAuthHarness, type AuthHarness } from "@/lib/auth/test-harness";
-import { publishAppContext, type AppServices } from "@/lib/runtime/context";
-import { parseEnv } from "@/lib/runtime/env";
 import { AlertHistory, type AlertHistoryEntry, type AlertPage } from "@/lib/services/alert-history";
 import { eventually } from "@/test/eventually";
 import * as alertsRoute from "./route";
@@ -15,14 +12,12 @@ let session: string;
 
 beforeAll(async () => {
   h = await startAuthHarness();
-  await ensureOwner({ auth: h.auth, env: { KESTREL_ADMIN_PASSWORD: PASSWORD }, log: h.log, publicBaseUrl: "http://127.0.0.1:3000" });
-  session = (await h.auth.login({ username: "owner", password: PASSWORD }, { ip: "127.0.0.1", userAgent: "vitest" })).token;
+  session = await h.signInOwner(PASSWORD);
   history = new AlertHistory({ prisma: h.prisma, log: h.log });
   await history.start();
   for (let i = 1; i <= 5; i++) history.record({ kind: "guardian", level: i === 5 ? "critical" : "warning", text: `tier change ${i}`, details: { step: i } });
   await eventually(() => history.unwritten, (count) => count === 0);
-  const services = { auth: h.auth, alertHistory: history } as unknown as AppServices;
-  publishAppContext({ env: parseEnv({ NODE_ENV: "test" }), log: h.log, prisma: h.prisma, services });
+  h.publishServices({ alertHistory: history });
 }, 60_000);
 
 afterAll(async () => {

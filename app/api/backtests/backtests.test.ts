@@ -1,10 +1,7 @@
 /** The backtest routes as Next calls them: signed in for real, runs kept in a real database. */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureOwner } from "@/lib/auth/owner";
 import { apiRequest, call, startAuthHarness, type AuthHarness } from "@/lib/auth/test-harness";
-import { publishAppContext, type AppServices } from "@/lib/runtime/context";
-import { parseEnv } from "@/lib/runtime/env";
 import { BacktestRuns, type BacktestRunPage, type BacktestRunView } from "@/lib/services/backtest-runs";
 import { eventually } from "@/test/eventually";
 import * as runsRoute from "./route";
@@ -21,8 +18,7 @@ let session: string;
 
 beforeAll(async () => {
   h = await startAuthHarness();
-  await ensureOwner({ auth: h.auth, env: { KESTREL_ADMIN_PASSWORD: PASSWORD }, log: h.log, publicBaseUrl: "http://127.0.0.1:3000" });
-  session = (await h.auth.login({ username: "owner", password: PASSWORD }, { ip: "127.0.0.1", userAgent: "vitest" })).token;
+  session = await h.signInOwner(PASSWORD);
   publishWith(new BacktestRuns({ prisma: h.prisma }));
 }, 60_000);
 
@@ -31,7 +27,7 @@ afterAll(async () => {
 });
 
 function publishWith(backtests: BacktestRuns): void {
-  publishAppContext({ env: parseEnv({ NODE_ENV: "test" }), log: h.log, prisma: h.prisma, services: { auth: h.auth, backtests } as unknown as AppServices });
+  h.publishServices({ backtests });
 }
 
 const get = (handler: typeof runsRoute.GET, path: string, params: Record<string, string> = {}, withSession = true) =>

@@ -1,10 +1,7 @@
 /** The control routes called as Next calls them, signed in for real, against a real database. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureOwner } from "@/lib/auth/owner";
 import { eventually } from "@/test/eventually";
 import { apiRequest, call, startAuthHarness, type AuthHarness } from "@/lib/auth/test-harness";
-import { publishAppContext, type AppServices } from "@/lib/runtime/context";
-import { parseEnv } from "@/lib/runtime/env";
 import { AccountView } from "@/lib/services/account-view";
 import { recordAudit } from "@/lib/services/audit";
 import { createRiskStack } from "@/lib/services/risk-service";
@@ -20,8 +17,7 @@ let session: string;
 
 beforeAll(async () => {
   h = await startAuthHarness();
-  await ensureOwner({ auth: h.auth, env: { KESTREL_ADMIN_PASSWORD: PASSWORD }, log: h.log, publicBaseUrl: "http://127.0.0.1:3000" });
-  session = (await h.auth.login({ username: "owner", password: PASSWORD }, { ip: "127.0.0.1", userAgent: "vitest" })).token;
+  session = await h.signInOwner(PASSWORD);
   const stack = createRiskStack({
     prisma: h.prisma,
     account: "paper",
@@ -34,8 +30,7 @@ beforeAll(async () => {
     log: h.log,
   });
   await stack.state.load();
-  const services = { auth: h.auth, controls: stack.controls, risk: stack.risk } as unknown as AppServices;
-  publishAppContext({ env: parseEnv({ NODE_ENV: "test" }), log: h.log, prisma: h.prisma, services });
+  h.publishServices({ controls: stack.controls, risk: stack.risk });
 }, 60_000);
 
 afterAll(async () => {

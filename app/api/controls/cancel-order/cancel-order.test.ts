@@ -1,10 +1,7 @@
 /** The cancel-order route as Next calls it: signed in for real, real Postgres, the real client against the simulator. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureOwner } from "@/lib/auth/owner";
 import { apiRequest, call, startAuthHarness, type AuthHarness } from "@/lib/auth/test-harness";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
-import { publishAppContext, type AppServices } from "@/lib/runtime/context";
-import { parseEnv } from "@/lib/runtime/env";
 import { recordAudit } from "@/lib/services/audit";
 import { ENGINE_CLIENT_ID, startRig, type Rig } from "@/lib/services/risk-test-support";
 import { KestrelTradingControls } from "@/lib/services/trading-controls";
@@ -22,8 +19,7 @@ let session: string;
 beforeAll(async () => {
   h = await startAuthHarness();
   engineDatabase = await freshDatabase({ migrated: true });
-  await ensureOwner({ auth: h.auth, env: { KESTREL_ADMIN_PASSWORD: PASSWORD }, log: h.log, publicBaseUrl: "http://127.0.0.1:3000" });
-  session = (await h.auth.login({ username: "owner", password: PASSWORD }, { ip: "127.0.0.1", userAgent: "vitest" })).token;
+  session = await h.signInOwner(PASSWORD);
   rig = await startRig({ databaseUrl: engineDatabase.url, audit: (event) => recordAudit(h.prisma, event).then(() => undefined) });
   rig.engine.start();
   await eventually(() => rig.engine.health().state === "connected" && rig.engine.client.ready, Boolean);
@@ -32,8 +28,7 @@ beforeAll(async () => {
     flatten: rig.engine.flattenService,
     audit: (event) => recordAudit(h.prisma, event).then(() => undefined),
   });
-  const services = { auth: h.auth, controls, engine: rig.engine } as unknown as AppServices;
-  publishAppContext({ env: parseEnv({ NODE_ENV: "test" }), log: h.log, prisma: h.prisma, services });
+  h.publishServices({ controls, engine: rig.engine });
 }, 60_000);
 
 afterAll(async () => {

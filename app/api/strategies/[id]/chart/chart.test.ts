@@ -1,15 +1,12 @@
 /** The chart route as Next calls it: signed in for real, the strategy runner on the simulator's prices and Postgres. */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureOwner } from "@/lib/auth/owner";
 import { apiRequest, call, startAuthHarness, type AuthHarness } from "@/lib/auth/test-harness";
 import { IbkrMarketData } from "@/lib/adapters/ibkr/market-data";
 import { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
 import { paperBroker } from "@/lib/adapters/paper/paper-broker";
 import { alwaysApprove } from "@/lib/core/engine/risk-gates";
 import { perShareCommission } from "@/lib/core/model/commission";
-import { publishAppContext, type AppServices } from "@/lib/runtime/context";
-import { parseEnv } from "@/lib/runtime/env";
 import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
 import type { StrategyChart } from "@/lib/services/strategy-directory";
 import { StrategyRunner } from "@/lib/services/strategy-runner";
@@ -30,8 +27,7 @@ let session: string;
 
 beforeAll(async () => {
   h = await startAuthHarness();
-  await ensureOwner({ auth: h.auth, env: { KESTREL_ADMIN_PASSWORD: PASSWORD }, log: h.log, publicBaseUrl: "http://127.0.0.1:3000" });
-  session = (await h.auth.login({ username: "owner", password: PASSWORD }, { ip: "127.0.0.1", userAgent: "vitest" })).token;
+  session = await h.signInOwner(PASSWORD);
   simulator = await startGatewaySimulator({ seed: 5, tickIntervalMs: 10, startingState: "empty" });
   gateway = new GatewayClient({ host: simulator.host, port: simulator.port, clientId: 9, log });
   gateway.start();
@@ -51,8 +47,7 @@ beforeAll(async () => {
     log,
   });
   await runner.start();
-  const services = { auth: h.auth, strategies: runner } as unknown as AppServices;
-  publishAppContext({ env: parseEnv({ NODE_ENV: "test" }), log: h.log, prisma: h.prisma, services });
+  h.publishServices({ strategies: runner });
 }, 60_000);
 
 afterAll(async () => {
