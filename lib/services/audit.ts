@@ -103,15 +103,9 @@ function toJson(details: unknown): Prisma.InputJsonValue | undefined {
   return JSON.parse(text) as Prisma.InputJsonValue;
 }
 
-function toAuditRow(row: {
-  id: bigint;
-  at: Date;
-  actor: string;
-  source: string;
-  action: string;
-  ip: string | null;
-  result: string;
-  details: unknown;
-}): AuditRow {
+/** A row as Postgres returns it: the id is a bigint, shown to clients as a string. */
+type StoredAuditRow = Omit<AuditRow, "id"> & { id: bigint };
+
+function toAuditRow(row: StoredAuditRow): AuditRow {
   return { ...row, id: row.id.toString(), details: row.details ?? null };
 }
