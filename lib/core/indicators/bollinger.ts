@@ -1,4 +1,4 @@
-import { RollingMoments } from "./rolling-moments";
+import { populationVariance, RollingMoments, walkRollingMoments, type MomentsSink } from "./rolling-moments";
 import type { BandsValue, IncrementalIndicator } from "./types";
 import { requireNonNegative, requirePeriod } from "./validate";
 
@@ -65,21 +65,39 @@ export interface BollingerSeries {
   readonly lower: Float64Array;
 }
 
-/** Batch Bollinger Bands: three arrays the length of `close`. See {@link Bollinger}. */
+/**
+ * Batch Bollinger Bands: three arrays the length of `close`. See {@link Bollinger}: the arithmetic
+ * of {@link RollingMoments} bit for bit (see {@link walkRollingMoments}).
+ */
 export function bollinger(close: ArrayLike<number>, period: number, k: number): BollingerSeries {
   requirePeriod("bollinger", "period", period);
   requireNonNegative("bollinger", "k", k);
-  const indicator = new Bollinger(period, k);
-  const out = {
-    middle: new Float64Array(close.length),
-    upper: new Float64Array(close.length),
-    lower: new Float64Array(close.length),
-  };
-  for (let i = 0; i < close.length; i++) {
-    indicator.step(close[i]);
-    out.middle[i] = indicator.middle;
-    out.upper[i] = indicator.upper;
-    out.lower[i] = indicator.lower;
+  const length = close.length;
+  const bands = new BandsSink(new Float64Array(length), new Float64Array(length), new Float64Array(length), period, k);
+  walkRollingMoments(close, period, bands);
+  return { middle: bands.middle, upper: bands.upper, lower: bands.lower };
+}
+
+class BandsSink implements MomentsSink {
+  constructor(
+    readonly middle: Float64Array,
+    readonly upper: Float64Array,
+    readonly lower: Float64Array,
+    private readonly period: number,
+    private readonly k: number,
+  ) {}
+
+  window(i: number, shift: number, sum: number, squares: number): void {
+    const middle = shift + sum / this.period;
+    const width = this.k * Math.sqrt(populationVariance(sum, squares, this.period));
+    this.middle[i] = middle;
+    this.upper[i] = middle + width;
+    this.lower[i] = middle - width;
   }
-  return out;
+
+  gap(i: number): void {
+    this.middle[i] = NaN;
+    this.upper[i] = NaN;
+    this.lower[i] = NaN;
+  }
 }

@@ -117,6 +117,98 @@ export class RollingMoments {
   }
 }
 
+/** What {@link walkRollingMoments} reports for each index, in order. */
+export interface MomentsSink {
+  /**
+   * The window ending at `i` holds `period` observations: Σ d and Σ d² of their deviations d from
+   * `shift`, and the deviation of the value at `i` itself.
+   */
+  window(i: number, shift: number, sum: number, squares: number, deviation: number): void;
+  /** The window ending at `i` is not full yet or holds a missing observation. */
+  gap(i: number): void;
+}
+
+/**
+ * The batch face of {@link RollingMoments}: the same arithmetic bit for bit, reading the value
+ * leaving the window straight from the input instead of a ring buffer. The first `period` values,
+ * which have nothing leaving the window, run in a loop of their own (code that runs only at the
+ * start of a call is kept out of the steady loop so that V8 optimizes it with full type feedback,
+ * see rsi.ts). The rest runs in chunks of `period` values: the last value of each is where
+ * RollingMoments wraps its ring and recomputes the sums, so it only counts the missing values in
+ * and out, and the steady loop carries no countdown.
+ */
+export function walkRollingMoments(x: ArrayLike<number>, period: number, sink: MomentsSink): void {
+  let shift = 0;
+  let sum = 0;
+  let squares = 0;
+  let missing = period;
+  let i = 0;
+  for (; i < period && i < x.length; i++) {
+    const value = x[i];
+    if (isObserved(value)) {
+      sum += value - shift;
+      squares += (value - shift) * (value - shift);
+      missing--;
+    }
+    if (i === period - 1) {
+      if (isObserved(value)) shift = value;
+      sum = deviationSum(x, i + 1 - period, i + 1, shift);
+      squares = squaredDeviationSum(x, i + 1 - period, i + 1, shift);
+    }
+    if (missing === 0) sink.window(i, shift, sum, squares, value - shift);
+    else sink.gap(i);
+  }
+  while (i < x.length) {
+    for (const end = Math.min(i + period - 1, x.length); i < end; i++) {
+      const value = x[i];
+      const outgoing = x[i - period];
+      const deviationIn = value - shift;
+      const deviationOut = outgoing - shift;
+      if (isObserved(value + outgoing)) {
+        const change = deviationIn - deviationOut;
+        sum += change;
+        squares += change * (deviationIn + deviationOut);
+      } else {
+        if (isObserved(outgoing)) {
+          sum -= deviationOut;
+          squares -= deviationOut * deviationOut;
+        } else {
+          missing--;
+        }
+        if (isObserved(value)) {
+          sum += deviationIn;
+          squares += deviationIn * deviationIn;
+        } else {
+          missing++;
+        }
+      }
+      if (missing === 0) sink.window(i, shift, sum, squares, deviationIn);
+      else sink.gap(i);
+    }
+    if (i === x.length) break;
+    const value = x[i];
+    if (!isObserved(x[i - period])) missing--;
+    if (isObserved(value)) shift = value;
+    else missing++;
+    if (missing === 0) {
+      // The same sums as below (nothing to skip), in one pass.
+      sum = 0;
+      squares = 0;
+      for (let j = i + 1 - period; j <= i; j++) {
+        const deviation = x[j] - shift;
+        sum += deviation;
+        squares += deviation * deviation;
+      }
+      sink.window(i, shift, sum, squares, value - shift);
+    } else {
+      sum = deviationSum(x, i + 1 - period, i + 1, shift);
+      squares = squaredDeviationSum(x, i + 1 - period, i + 1, shift);
+      sink.gap(i);
+    }
+    i++;
+  }
+}
+
 /**
  * Population variance from Σ d and Σ d² of the `count` deviations d of a window from a reference
  * value; a result below the rounding noise of the sums ({@link VARIANCE_NOISE}) is exactly 0.
