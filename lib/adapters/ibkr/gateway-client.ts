@@ -125,6 +125,11 @@ export interface LimitOrderSpec extends MarketOrderSpec {
 const FIRST_REQUEST_ID = 1 << 30;
 
 const TICK_FIELD = { bid: [1, 66], ask: [2, 67], last: [4, 68], volume: [8, 74] } as const;
+type QuoteField = keyof typeof TICK_FIELD;
+/** The quote field each tick type fills (live and delayed), looked up once per tick. */
+const QUOTE_FIELD_OF_TICK = new Map<number, QuoteField>(
+  (Object.entries(TICK_FIELD) as [QuoteField, readonly number[]][]).flatMap(([name, fields]) => fields.map((field) => [field, name] as const)),
+);
 
 /**
  * A thin wrapper over the real `@stoqey/ib` client: connects, reconnects with backoff,
@@ -538,9 +543,7 @@ export class GatewayClient extends EventEmitter<GatewayEvents> {
   private onTick(reqId: number, field: number, value: number): void {
     const quote = this.quoteRequests.get(reqId);
     if (!quote || !Number.isFinite(value) || value < 0) return;
-    const key = (Object.keys(TICK_FIELD) as (keyof typeof TICK_FIELD)[]).find((name) =>
-      (TICK_FIELD[name] as readonly number[]).includes(field),
-    );
+    const key = QUOTE_FIELD_OF_TICK.get(field);
     if (!key) return;
     quote[key] = value;
     this.entitlements.onTick(quote.symbol);

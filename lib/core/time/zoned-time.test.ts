@@ -1,7 +1,29 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instantOf, localDateKey, offsetMs, wallTimeAt } from "./zoned-time";
+import { instantOf, localDateKey, offsetMs, wallTimeAsUtcMs, wallTimeAt } from "./zoned-time";
+
+/** The offset read straight off the zone's clock, second by second, without any cache. */
+const offsetReadOff = (epochMs: number, timeZone: string) => {
+  const wholeSecond = Math.floor(epochMs / 1000) * 1000;
+  return wallTimeAsUtcMs(wallTimeAt(wholeSecond, timeZone)) - wholeSecond;
+};
+const ZONES = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns", "UTC"];
 
 describe("zoned time", () => {
+  it("gives the zone's own offset at any second, around transitions and in local-mean-time eras too", () => {
+    const instant = fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(2040, 0, 1) });
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...ZONES), (epochMs, zone) => {
+        expect(offsetMs(epochMs, zone)).toBe(offsetReadOff(epochMs, zone));
+      }),
+      { numRuns: 3_000 },
+    );
+    // Each second around New York's 2024 changes and Lord Howe's half-hour shift.
+    for (const [zone, change] of [["America/New_York", Date.UTC(2024, 2, 10, 7)], ["America/New_York", Date.UTC(2024, 10, 3, 6)], ["Australia/Lord_Howe", Date.UTC(2024, 3, 6, 15)]] as const) {
+      for (let at = change - 20 * 60_000; at <= change + 20 * 60_000; at += 1000) expect(offsetMs(at, zone)).toBe(offsetReadOff(at, zone));
+    }
+  });
+
   it("reads New York wall time in winter and summer", () => {
     expect(wallTimeAt(Date.UTC(2024, 0, 15, 14, 30), "America/New_York")).toMatchObject({ hour: 9, minute: 30 });
     expect(wallTimeAt(Date.UTC(2024, 6, 15, 13, 30), "America/New_York")).toMatchObject({ hour: 9, minute: 30 });

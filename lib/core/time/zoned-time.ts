@@ -63,19 +63,43 @@ export function wallTimeAsUtcMs(wall: WallTime): number {
  */
 export function instantOf(wall: WallTime, timeZone: string): number {
   const naive = wallTimeAsUtcMs(wall);
-  const offsetBefore = offsetMs(naive - HALF_DAY_MS, timeZone);
-  const offsetAfter = offsetMs(naive + HALF_DAY_MS, timeZone);
-  const matches = [naive - offsetBefore, naive - offsetAfter].filter(
-    (instant) => wallTimeAsUtcMs(wallTimeAt(instant, timeZone)) === naive,
-  );
-  return matches.length > 0 ? Math.min(...matches) : naive - offsetBefore;
+  const earlier = naive - offsetMs(naive - HALF_DAY_MS, timeZone);
+  const later = naive - offsetMs(naive + HALF_DAY_MS, timeZone);
+  const reads = (instant: number) => instant + offsetMs(instant, timeZone) === naive;
+  if (reads(earlier) && reads(later)) return Math.min(earlier, later);
+  if (reads(earlier)) return earlier;
+  return reads(later) ? later : earlier;
 }
 
 const HALF_DAY_MS = 12 * 3_600_000;
 
+/**
+ * Offsets are cached per quarter hour: every zone's offsets are whole quarter hours and its
+ * transitions fall on local :00 or :30 since the zone left local mean time, so a quarter hour
+ * whose first and last second agree has one offset throughout. One that does not (a transition,
+ * or a local-mean-time era) is computed second by second.
+ */
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const offsetBuckets = new Map<string, Map<number, number>>();
+const MAX_CACHED_BUCKETS_PER_ZONE = 50_000;
+
 /** How far `timeZone` is ahead of UTC at `epochMs`, in milliseconds. */
 export function offsetMs(epochMs: number, timeZone: string): number {
   const wholeSecond = Math.floor(epochMs / 1000) * 1000;
+  const bucket = Math.floor(wholeSecond / OFFSET_BUCKET_MS);
+  let buckets = offsetBuckets.get(timeZone);
+  if (!buckets) offsetBuckets.set(timeZone, (buckets = new Map()));
+  const cached = buckets.get(bucket);
+  if (cached !== undefined) return cached;
+  const start = bucket * OFFSET_BUCKET_MS;
+  const atStart = offsetAtSecond(start, timeZone);
+  if (atStart !== offsetAtSecond(start + OFFSET_BUCKET_MS - 1000, timeZone)) return offsetAtSecond(wholeSecond, timeZone);
+  if (buckets.size >= MAX_CACHED_BUCKETS_PER_ZONE) buckets.clear();
+  buckets.set(bucket, atStart);
+  return atStart;
+}
+
+function offsetAtSecond(wholeSecond: number, timeZone: string): number {
   return wallTimeAsUtcMs(wallTimeAt(wholeSecond, timeZone)) - wholeSecond;
 }
 
