@@ -1,12 +1,13 @@
 import { parentPort } from "node:worker_threads";
 import type { BarSeries } from "@/lib/core/data/bars";
-import { buildRunSettings, encodeRunResult, evaluateParameterSet, validationPlan } from "@/lib/core/research";
+import { DEFAULT_BLOCKS, buildRunSettings, evaluateParameterSet, validationPlan } from "@/lib/core/research";
+import { createRunFigures, putRunFigures } from "@/lib/adapters/db/research-runs";
 import type { ThreadReply, ThreadRequest } from "./thread-pool";
 
 /**
  * One compute thread: keeps the bar series it was sent (shared memory, not copies) and evaluates
- * parameter sets on them. Results go back as JSON text, ready to store: a string crosses to the
- * main thread as one copy, where the evaluations' object graphs would be cloned field by field.
+ * parameter sets on them. A task's figures go back in one Float64Array, in the form they are
+ * stored: its memory is handed to the main thread, not copied.
  */
 const seriesByKey = new Map<string, BarSeries>();
 
@@ -18,7 +19,7 @@ parentPort?.on("message", (request: ThreadRequest) => {
     return;
   }
   const reply: ThreadReply = { id: request.id, ...evaluate(request) };
-  parentPort?.postMessage(reply);
+  parentPort?.postMessage(reply, reply.figures ? [reply.figures.values.buffer] : []);
 });
 
 function evaluate(request: Extract<ThreadRequest, { type: "run" }>): Omit<ThreadReply, "id"> {
@@ -28,7 +29,9 @@ function evaluate(request: Extract<ThreadRequest, { type: "run" }>): Omit<Thread
     const { task } = request;
     const settings = buildRunSettings(task.settings, task.series);
     const plan = validationPlan(bars.length, task.validation);
-    return { results: task.parameters.map((parameters) => encodeRunResult(evaluateParameterSet(bars, task.strategy, parameters, settings, plan))) };
+    const figures = createRunFigures(task.parameters.length, plan.windows.length, DEFAULT_BLOCKS);
+    task.parameters.forEach((parameters, run) => putRunFigures(figures, run, evaluateParameterSet(bars, task.strategy, parameters, settings, plan)));
+    return { figures };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { BarSeries } from "@/lib/core/data/bars";
 import type { ParameterSet, RunSettingsSpec, ValidationSpec } from "@/lib/core/research";
+import type { RunFigures } from "@/lib/adapters/db/research-runs";
 
 /** What a thread needs to evaluate parameter sets on bars it already holds. */
 export interface EvaluationTask {
@@ -20,8 +21,8 @@ export interface ThreadReply {
   readonly id: number;
   /** Sent once by each thread when its code has loaded. */
   readonly ready?: boolean;
-  /** Each parameter set's result, encoded by encodeRunResult. */
-  readonly results?: string[];
+  /** The parameter sets' figures, in order. */
+  readonly figures?: RunFigures;
   readonly error?: string;
 }
 
@@ -38,7 +39,7 @@ interface Pending {
   readonly barsKey: string;
   readonly bars: BarSeries;
   readonly task: EvaluationTask;
-  readonly resolve: (results: string[]) => void;
+  readonly resolve: (figures: RunFigures) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -88,8 +89,8 @@ export class ThreadPool {
     await Promise.all(this.slots.map((slot) => slot.loaded));
   }
 
-  /** Evaluates a task on `bars` (identified by `barsKey`; sent to each thread once): each set's result as encodeRunResult's JSON text. */
-  run(barsKey: string, bars: BarSeries, task: EvaluationTask): Promise<string[]> {
+  /** Evaluates a task on `bars` (identified by `barsKey`; sent to each thread once): the parameter sets' figures, in order. */
+  run(barsKey: string, bars: BarSeries, task: EvaluationTask): Promise<RunFigures> {
     if (this.closed) return Promise.reject(new Error("the thread pool is closed"));
     return new Promise((resolve, reject) => {
       this.queue.push({ barsKey, bars, task, resolve, reject });
@@ -125,8 +126,8 @@ export class ThreadPool {
     this.inFlight.delete(reply.id);
     entry.slot.busy = false;
     this.busyMs += performance.now() - entry.slot.busySince;
-    if (reply.error !== undefined || !reply.results) entry.pending.reject(new Error(reply.error ?? "the thread returned no results"));
-    else entry.pending.resolve(reply.results);
+    if (reply.error !== undefined || !reply.figures) entry.pending.reject(new Error(reply.error ?? "the thread returned no figures"));
+    else entry.pending.resolve(reply.figures);
     this.dispatch();
   }
 

@@ -6,9 +6,10 @@ import { freshDatabase } from "@/test/db";
 import { eventually } from "@/test/eventually";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { getSeries, loadBars, saveBars } from "@/lib/adapters/db/bar-store";
+import { decodeStoredBlocks } from "@/lib/adapters/db/research-runs";
 import { JobQueue } from "@/lib/adapters/jobs/queue";
 import { seriesFromBars, type Bar } from "@/lib/core/data/bars";
-import { buildRunSettings, decodeBlocks, evaluateParameterSet, finiteFields, planChunks, searchSpanEquity, seededUniform, validationPlan } from "@/lib/core/research";
+import { buildRunSettings, evaluateParameterSet, finiteFields, planChunks, searchSpanEquity, seededUniform, validationPlan } from "@/lib/core/research";
 import { RESULT_COLUMNS, createResearchService, type ResearchService } from "./service";
 import type { SweepRequest } from "./spec";
 import { CHUNK_QUEUE } from "./queues";
@@ -106,7 +107,7 @@ async function expectRowsMatchDirectEvaluation(sweepId: number, paramIndexes: nu
     expect(row.metrics).toEqual(finiteFields(evaluation.metrics));
     expect(row.walkForward).toEqual(evaluation.windows.map(finiteFields));
     const stored = await prisma.researchRun.findFirstOrThrow({ where: { sweepId, paramIndex }, select: { blocks: true } });
-    expect(decodeBlocks(stored.blocks)).toEqual(evaluation.blocks.map(finiteFields));
+    expect(decodeStoredBlocks(stored.blocks)).toEqual(evaluation.blocks.map(finiteFields));
   }
 }
 

@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { getSeries } from "@/lib/adapters/db/bar-store";
-import { decodeMetrics, decodeWindows, planChunks, type EquitySample, type WindowResult } from "@/lib/core/research";
+import { decodeStoredMetrics, decodeStoredWindows } from "@/lib/adapters/db/research-runs";
+import { planChunks, type EquitySample, type WindowResult } from "@/lib/core/research";
 import { CHUNK_QUEUE, FINALIZE_QUEUE, chunkJobId, queuePolicy, type ChunkJob } from "./queues";
 import { SweepRequestError, parameterSetsFor, parseSweepRequest, type SweepRequest, type SweepSpec } from "./spec";
 
@@ -250,8 +251,8 @@ function toResultRow(row: RunRow): ResultRow {
     maxDrawdown: row.maxDrawdown,
     tradeCount: row.tradeCount,
     oosSharpe: row.oosSharpe,
-    metrics: decodeMetrics(row.metrics, row),
-    walkForward: decodeWindows(row.walkForward),
+    metrics: decodeStoredMetrics(row.metrics, row),
+    walkForward: decodeStoredWindows(row.walkForward),
     dataHash: row.dataHash,
     codeVersion: row.codeVersion,
   };

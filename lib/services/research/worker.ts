@@ -4,32 +4,24 @@ import { getSeries, hashBars, loadBars } from "@/lib/adapters/db/bar-store";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { shareSeries, type ThreadPool } from "@/lib/adapters/jobs/thread-pool";
 import type { BarSeries } from "@/lib/core/data/bars";
+import { decodeStoredBlocks, decodeStoredWindows, writeChunk as writeChunkRuns, type RunFigures, type SqlClient } from "@/lib/adapters/db/research-runs";
 import {
   buildRunSettings,
-  decodeBlocks,
-  decodeWindows,
   evaluateHoldout,
   finiteFields,
   judgeSweep,
   searchSpanEquity,
   validationPlan,
+  type ParameterSet,
   type RunOutcome,
 } from "@/lib/core/research";
 import { CHUNK_QUEUE, FINALIZE_QUEUE, finalizeJobId, queuePolicy, runKey, type ChunkJob, type FinalizeJob } from "./queues";
 import type { SweepSpec } from "./spec";
 import { TOP_EQUITY_RUNS, bestRuns } from "./top-equity";
 
-/** Runs one SQL statement (a pg.Pool fits). */
-export interface SqlClient {
-  query<Row extends object>(text: string, values: readonly unknown[]): Promise<{ rows: Row[] }>;
-}
-
 export interface ResearchWorkerOptions {
   readonly prisma: PrismaClient;
-  /**
-   * Connections for the result writes, which go straight to the pg driver: a chunk's runs are
-   * one JSON parameter of megabytes, and Prisma's raw queries cost three times the CPU to pass it on.
-   */
+  /** Connections for the result writes, which go straight to the pg driver: a chunk's figures are one binary parameter. */
   readonly sql: SqlClient;
   readonly queue: JobQueue;
   readonly pool: ThreadPool;
@@ -119,16 +111,16 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
     const parameters = spec.parameterSets.slice(job.paramStart, job.paramEnd);
     const computing = performance.now();
     timings.prepareMs += computing - started;
-    const results = await pool.run(loaded.key, loaded.bars, { strategy: spec.strategy, parameters, settings: spec.settings, series: loaded, validation: spec.validation });
+    const figures = await pool.run(loaded.key, loaded.bars, { strategy: spec.strategy, parameters, settings: spec.settings, series: loaded, validation: spec.validation });
     timings.waitMs += performance.now() - computing;
     // Written while this slot already fetches and computes its next chunk.
     return async () => {
       const writing = performance.now();
-      const complete = await writeChunk(job, results, spec, loaded);
+      const complete = await writeChunk(job, parameters, figures, loaded);
       if (complete) await queue.sendAll<FinalizeJob>(FINALIZE_QUEUE, [{ id: finalizeJobId(job.sweepId), data: { sweepId: job.sweepId } }]);
       timings.writeMs += performance.now() - writing;
       timings.chunks++;
-      timings.runs += results.length;
+      timings.runs += parameters.length;
     };
   });
 
@@ -144,20 +136,20 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
   return { timings: () => ({ ...timings, computeMs: pool.busyMilliseconds() }) };
 
   /** Writes the chunk's runs, its chunk row and the sweep's counters in one statement; true once every chunk is in. */
-  async function writeChunk(job: ChunkJob, results: readonly string[], spec: SweepSpec, loaded: LoadedBars): Promise<boolean> {
-    const runs = results.map((result, offset) => runJson(job, job.paramStart + offset, spec, result));
-    const { rows } = await options.sql.query<{ chunks_done: number; total_chunks: number }>(WRITE_CHUNK_SQL, [
-      job.sweepId,
-      job.seriesId,
-      loaded.dataHash,
-      options.codeVersion,
-      `[${runs.join(",")}]`,
-      job.chunk,
-      runs.length,
-      options.workerName,
-    ]);
-    const [written] = rows;
-    if (written) return written.chunks_done >= written.total_chunks;
+  async function writeChunk(job: ChunkJob, parameters: readonly ParameterSet[], figures: RunFigures, loaded: LoadedBars): Promise<boolean> {
+    const written = await writeChunkRuns(options.sql, {
+      sweepId: job.sweepId,
+      chunk: job.chunk,
+      seriesId: job.seriesId,
+      dataHash: loaded.dataHash,
+      codeVersion: options.codeVersion,
+      worker: options.workerName,
+      firstParamIndex: job.paramStart,
+      runKeys: parameters.map((_, offset) => runKey(job.sweepId, job.paramStart + offset, job.seriesId)),
+      parameters,
+      figures,
+    });
+    if (written) return written.chunksDone >= written.totalChunks;
     // Written by an earlier attempt that may have died before it could queue the summary.
     const sweep = await prisma.researchSweep.findUniqueOrThrow({ where: { id: job.sweepId }, select: { chunksDone: true, totalChunks: true } });
     return sweep.chunksDone >= sweep.totalChunks;
@@ -178,8 +170,8 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
         paramIndex: row.paramIndex,
         parameters: row.parameters as RunOutcome["parameters"],
         sharpe: row.sharpe,
-        blocks: decodeBlocks(row.blocks),
-        windows: decodeWindows(row.walkForward),
+        blocks: decodeStoredBlocks(row.blocks),
+        windows: decodeStoredWindows(row.walkForward),
       }));
       const verdict = judgeSweep(outcomes, spec.search.kind === "grid" ? spec.space : null);
       const loaded = await barsOf(seriesId, spec);
@@ -209,35 +201,6 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
     }
     return curves;
   }
-}
-
-/**
- * One round trip per chunk: the runs go in as one JSON array (a retried chunk's runs collide on
- * their run key and are skipped), the chunk row marks the chunk done, and only a chunk row that
- * is new raises the sweep's counters. Returns the counters, or nothing for a chunk already written.
- */
-const WRITE_CHUNK_SQL = `
-  WITH runs AS (
-    INSERT INTO research_runs (sweep_id, run_key, param_index, parameters, series_id, sharpe, total_return, max_drawdown, trade_count, oos_sharpe,
-                               metrics, walk_forward, blocks, data_hash, code_version)
-    SELECT $1::int, run."runKey", run."paramIndex", run.parameters, $2::int, run.sharpe, run."totalReturn", run."maxDrawdown", run."tradeCount", run."oosSharpe",
-           run.metrics, run."walkForward", run.blocks, $3::text, $4::text
-    FROM jsonb_to_recordset($5::jsonb) AS run("runKey" text, "paramIndex" int, parameters jsonb, sharpe float8, "totalReturn" float8, "maxDrawdown" float8,
-                                              "tradeCount" int, "oosSharpe" float8, metrics jsonb, "walkForward" jsonb, blocks jsonb)
-    ON CONFLICT (run_key) DO NOTHING
-  ), chunk AS (
-    INSERT INTO research_chunks (sweep_id, chunk, runs, worker) VALUES ($1::int, $6::int, $7::int, $8::text)
-    ON CONFLICT DO NOTHING
-    RETURNING runs
-  )
-  UPDATE research_sweeps AS sweep SET chunks_done = sweep.chunks_done + 1, runs_done = sweep.runs_done + chunk.runs
-  FROM chunk WHERE sweep.id = $1::int
-  RETURNING sweep.chunks_done, sweep.total_chunks`;
-
-/** A run for WRITE_CHUNK_SQL: its key, index and parameters followed by the thread's encoded result (a JSON object, spliced in). */
-function runJson(job: ChunkJob, paramIndex: number, spec: SweepSpec, result: string): string {
-  const key = runKey(job.sweepId, paramIndex, job.seriesId);
-  return `{"runKey":${JSON.stringify(key)},"paramIndex":${paramIndex},"parameters":${JSON.stringify(spec.parameterSets[paramIndex])},${result.slice(1)}`;
 }
 
 async function loadShared(prisma: PrismaClient, seriesId: number, spec: SweepSpec, key: string): Promise<LoadedBars> {

@@ -1,0 +1,222 @@
+import type { Metrics } from "@/lib/core/backtest/metrics";
+import type { PowerSums, RunColumns, RunEvaluation, WindowResult } from "@/lib/core/research";
+
+/**
+ * How a sweep's runs are stored in `research_runs`: the sortable figures in columns of their
+ * own, the other metrics, the walk-forward windows and the return blocks as float8[] columns.
+ * A compute thread writes a chunk's figures into one Float64Array; the chunk goes to Postgres
+ * as one binary float8[] parameter that the insert slices per run, so no figure is turned into
+ * text and parsed again on its way.
+ */
+
+/** Runs one SQL statement (a pg.Pool fits). */
+export interface SqlClient {
+  query<Row extends object>(text: string, values: readonly unknown[]): Promise<{ rows: Row[] }>;
+}
+
+type ColumnMetric = keyof RunColumns;
+
+/**
+ * The metrics kept in `metrics`, in stored order: all but the ones with columns of their own.
+ * A metric added later goes at the end, so rows stored before read as they were.
+ */
+export const STORED_METRICS = [
+  "finalCapital",
+  "cagr",
+  "sortino",
+  "maxDrawdownDuration",
+  "maxDrawdownDurationBars",
+  "profitPerTrade",
+  "winRate",
+  "profitFactor",
+  "exposure",
+  "dailyReturns",
+] as const satisfies readonly Exclude<keyof Metrics, ColumnMetric>[];
+
+type UnstoredMetric = Exclude<keyof Metrics, ColumnMetric | (typeof STORED_METRICS)[number]>;
+/** Fails to compile while a metric is neither a column nor in STORED_METRICS. */
+const everyMetricStored: [UnstoredMetric] extends [never] ? true : UnstoredMetric = true;
+void everyMetricStored;
+
+/** Per run: sharpe, totalReturn, maxDrawdown, tradeCount, oosSharpe, then the stored metrics. */
+const LEADING_FIGURES = 5 + STORED_METRICS.length;
+const WINDOW_FIGURES = 3;
+const BLOCK_FIGURES = 5;
+
+/** A chunk's figures, run after run, each `figuresPerRun(windowCount, blockCount)` long. */
+export interface RunFigures {
+  /** Its own memory, not shared, so a thread can hand it over. */
+  readonly values: Float64Array<ArrayBuffer>;
+  /** Walk-forward windows per run (every run of a chunk has the same plan). */
+  readonly windowCount: number;
+  readonly blockCount: number;
+}
+
+export const figuresPerRun = (windowCount: number, blockCount: number) => LEADING_FIGURES + WINDOW_FIGURES * windowCount + BLOCK_FIGURES * blockCount;
+
+export function createRunFigures(runCount: number, windowCount: number, blockCount: number): RunFigures {
+  return { values: new Float64Array(runCount * figuresPerRun(windowCount, blockCount)), windowCount, blockCount };
+}
+
+/** Writes a run's figures at its place; a missing oosSharpe (no windows) is written as NaN and stored as NULL. */
+export function putRunFigures(figures: RunFigures, run: number, evaluation: RunEvaluation): void {
+  const { values, windowCount, blockCount } = figures;
+  if (evaluation.windows.length !== windowCount || evaluation.blocks.length !== blockCount) {
+    throw new Error(`run ${run} has ${evaluation.windows.length} windows and ${evaluation.blocks.length} blocks, its chunk ${windowCount} and ${blockCount}`);
+  }
+  const { metrics } = evaluation;
+  let at = run * figuresPerRun(windowCount, blockCount);
+  values[at++] = metrics.sharpe;
+  values[at++] = metrics.totalReturn;
+  values[at++] = metrics.maxDrawdown;
+  values[at++] = metrics.tradeCount;
+  values[at++] = evaluation.oosSharpe ?? Number.NaN;
+  for (const name of STORED_METRICS) values[at++] = metrics[name];
+  for (const window of evaluation.windows) {
+    values[at++] = window.trainSharpe;
+    values[at++] = window.testSharpe;
+    values[at++] = window.testReturn;
+  }
+  for (const block of evaluation.blocks) {
+    values[at++] = block.count;
+    values[at++] = block.sum;
+    values[at++] = block.sumSquares;
+    values[at++] = block.sumCubes;
+    values[at++] = block.sumFourths;
+  }
+}
+
+const FLOAT8_OID = 701;
+const ARRAY_HEADER_BYTES = 20;
+const ELEMENT_BYTES = 4 + 8;
+
+/** A float8[] query parameter in Postgres's binary form (the pg driver sends a Buffer as binary). */
+export function float8ArrayParameter(values: Float64Array): Buffer {
+  const buffer = Buffer.allocUnsafe(ARRAY_HEADER_BYTES + values.length * ELEMENT_BYTES);
+  buffer.writeInt32BE(1, 0); // dimensions
+  buffer.writeInt32BE(0, 4); // no NULL elements
+  buffer.writeUInt32BE(FLOAT8_OID, 8);
+  buffer.writeInt32BE(values.length, 12);
+  buffer.writeInt32BE(1, 16); // lower bound
+  let offset = ARRAY_HEADER_BYTES;
+  for (let index = 0; index < values.length; index++) {
+    buffer.writeInt32BE(8, offset);
+    buffer.writeDoubleBE(values[index], offset + 4);
+    offset += ELEMENT_BYTES;
+  }
+  return buffer;
+}
+
+export interface ChunkWrite {
+  readonly sweepId: number;
+  readonly chunk: number;
+  readonly seriesId: number;
+  readonly dataHash: string;
+  readonly codeVersion: string;
+  readonly worker: string;
+  /** Parameter index of the chunk's first run; the others follow in order. */
+  readonly firstParamIndex: number;
+  readonly runKeys: readonly string[];
+  readonly parameters: readonly unknown[];
+  readonly figures: RunFigures;
+}
+
+/** The sweep's counters after a chunk is written. */
+export interface ChunkCounters {
+  readonly chunksDone: number;
+  readonly totalChunks: number;
+}
+
+/**
+ * Writes a chunk's runs, its chunk row and the sweep's counters in one statement. Returns the
+ * counters, or nothing for a chunk an earlier attempt already wrote (its runs collide on their
+ * run keys and are skipped, and the counters are raised only by a chunk row that is new).
+ */
+export async function writeChunk(sql: SqlClient, write: ChunkWrite): Promise<ChunkCounters | undefined> {
+  const { figures } = write;
+  const { rows } = await sql.query<{ chunks_done: number; total_chunks: number }>(WRITE_CHUNK_SQL, [
+    write.sweepId,
+    write.seriesId,
+    write.dataHash,
+    write.codeVersion,
+    write.chunk,
+    write.runKeys.length,
+    write.worker,
+    write.firstParamIndex,
+    write.runKeys,
+    JSON.stringify(write.parameters),
+    float8ArrayParameter(figures.values),
+    figuresPerRun(figures.windowCount, figures.blockCount),
+    figures.windowCount,
+  ]);
+  const [written] = rows;
+  return written && { chunksDone: written.chunks_done, totalChunks: written.total_chunks };
+}
+
+/** A run's metrics are figures [6, LEADING_FIGURES] of its slice (1-based, as SQL counts), its windows and blocks follow. */
+const METRICS_FROM = 6;
+const METRICS_TO = LEADING_FIGURES;
+
+/** $11 holds every run's figures; a run's slice starts after `run.at` and is $12 long; $13 is the windows per run. */
+const WRITE_CHUNK_SQL = `
+  WITH runs AS (
+    INSERT INTO research_runs (sweep_id, run_key, param_index, parameters, series_id, sharpe, total_return, max_drawdown, trade_count, oos_sharpe,
+                               metrics, walk_forward, blocks, data_hash, code_version)
+    SELECT $1::int, entry.key, $8::int + entry.position::int - 1, entry.parameters, $2::int,
+           figures.value[run.at + 1], figures.value[run.at + 2], figures.value[run.at + 3], figures.value[run.at + 4]::int,
+           CASE WHEN $13::int > 0 THEN figures.value[run.at + 5] END,
+           figures.value[run.at + ${METRICS_FROM} : run.at + ${METRICS_TO}],
+           figures.value[run.at + ${METRICS_TO} + 1 : run.at + ${METRICS_TO} + ${WINDOW_FIGURES} * $13::int],
+           figures.value[run.at + ${METRICS_TO} + ${WINDOW_FIGURES} * $13::int + 1 : run.at + $12::int],
+           $3::text, $4::text
+    FROM (SELECT $11::float8[] AS value) AS figures,
+         ROWS FROM (unnest($9::text[]), jsonb_array_elements($10::jsonb)) WITH ORDINALITY AS entry(key, parameters, position),
+         LATERAL (SELECT (entry.position::int - 1) * $12::int AS at) AS run
+    ON CONFLICT (run_key) DO NOTHING
+  ), chunk AS (
+    INSERT INTO research_chunks (sweep_id, chunk, runs, worker) VALUES ($1::int, $5::int, $6::int, $7::text)
+    ON CONFLICT DO NOTHING
+    RETURNING runs
+  )
+  UPDATE research_sweeps AS sweep SET chunks_done = sweep.chunks_done + 1, runs_done = sweep.runs_done + chunk.runs
+  FROM chunk WHERE sweep.id = $1::int
+  RETURNING sweep.chunks_done, sweep.total_chunks`;
+
+const finiteOrNull = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
+
+/** A stored run's metrics: the stored ones with the column figures put back; non-finite figures as null. */
+export function decodeStoredMetrics(stored: readonly (number | null)[], columns: RunColumns): Record<string, number | null> {
+  const metrics: Record<string, number | null> = {};
+  STORED_METRICS.forEach((name, index) => {
+    if (index < stored.length) metrics[name] = finiteOrNull(stored[index]);
+  });
+  return {
+    ...metrics,
+    sharpe: finiteOrNull(columns.sharpe),
+    totalReturn: finiteOrNull(columns.totalReturn),
+    maxDrawdown: finiteOrNull(columns.maxDrawdown),
+    tradeCount: columns.tradeCount,
+  };
+}
+
+/** Stored walk-forward windows as objects; a non-finite figure reads back as null. */
+export function decodeStoredWindows(stored: readonly (number | null)[]): WindowResult[] {
+  return Array.from({ length: Math.floor(stored.length / WINDOW_FIGURES) }, (_, index) => {
+    const at = index * WINDOW_FIGURES;
+    return { index, trainSharpe: finiteOrNull(stored[at]), testSharpe: finiteOrNull(stored[at + 1]), testReturn: finiteOrNull(stored[at + 2]) } as WindowResult;
+  });
+}
+
+/** Stored return blocks as power sums; a non-finite sum reads back as null. */
+export function decodeStoredBlocks(stored: readonly (number | null)[]): PowerSums[] {
+  return Array.from({ length: Math.floor(stored.length / BLOCK_FIGURES) }, (_, index) => {
+    const at = index * BLOCK_FIGURES;
+    return {
+      count: stored[at],
+      sum: finiteOrNull(stored[at + 1]),
+      sumSquares: finiteOrNull(stored[at + 2]),
+      sumCubes: finiteOrNull(stored[at + 3]),
+      sumFourths: finiteOrNull(stored[at + 4]),
+    } as PowerSums;
+  });
+}
