@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { getSeries } from "@/lib/adapters/db/bar-store";
 import { decodeStoredMetrics, decodeStoredWindows } from "@/lib/adapters/db/research-runs";
@@ -127,18 +127,18 @@ export function createResearchService({ prisma, queue, log, codeVersion, expireI
   }
 
   async function progress(sweepId: number): Promise<SweepProgress | undefined> {
-    const sweep = await prisma.researchSweep.findUnique({ where: { id: sweepId } });
+    const sweep = await prisma.researchSweep.findUnique({ where: { id: sweepId }, select: PROGRESS_FIELDS });
     return sweep ? toProgress(sweep) : undefined;
   }
 
   async function listSweeps(limit = 50): Promise<SweepProgress[]> {
-    const sweeps = await prisma.researchSweep.findMany({ orderBy: { id: "desc" }, take: limit });
+    const sweeps = await prisma.researchSweep.findMany({ orderBy: { id: "desc" }, take: limit, select: PROGRESS_FIELDS });
     return sweeps.map(toProgress);
   }
 
   /** Stops a sweep: queued chunks are cancelled; a chunk already running finishes and is kept. */
   async function cancel(sweepId: number): Promise<SweepProgress | undefined> {
-    const sweep = await prisma.researchSweep.findUnique({ where: { id: sweepId } });
+    const sweep = await prisma.researchSweep.findUnique({ where: { id: sweepId }, select: { totalChunks: true } });
     if (!sweep) return undefined;
     await prisma.researchSweep.updateMany({ where: { id: sweepId, status: { in: ["queued", "running"] } }, data: { status: "cancelled", finishedAt: new Date() } });
     const ids = Array.from({ length: sweep.totalChunks }, (_, chunk) => chunkJobId(sweepId, chunk));
@@ -210,7 +210,23 @@ function chunkJobs(seriesIds: readonly number[], setCount: number, barCount: num
   }));
 }
 
-type SweepRow = Awaited<ReturnType<PrismaClient["researchSweep"]["findUniqueOrThrow"]>>;
+/** What progress reads of a sweep: not its spec or summary, which a sweep of many sets makes large (and progress is polled). */
+const PROGRESS_FIELDS = {
+  id: true,
+  name: true,
+  strategy: true,
+  status: true,
+  chunksDone: true,
+  totalChunks: true,
+  runsDone: true,
+  totalRuns: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  error: true,
+} as const satisfies Prisma.ResearchSweepSelect;
+
+type SweepRow = Prisma.ResearchSweepGetPayload<{ select: typeof PROGRESS_FIELDS }>;
 
 /** Progress from the sweep's own counters, which workers raise as they write each chunk. */
 function toProgress(sweep: SweepRow): SweepProgress {
