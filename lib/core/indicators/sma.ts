@@ -89,62 +89,91 @@ export function recomputeInterval(period: number): number {
 }
 
 /**
- * Batch SMA: same length as `close`, NaN during warm-up. See {@link Sma}: the same arithmetic,
- * reading the outgoing value straight from the input instead of a ring buffer, in chunks that end
- * where the running sum is recomputed, with a lean inner loop while the window has no gap.
+ * Batch SMA: same length as `close`, NaN during warm-up. See {@link Sma}: the same arithmetic
+ * (see {@link SmaWalk}).
  */
 export function sma(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("sma", "period", period);
-  return smaInto(close, period, recomputeInterval(period), new Float64Array(close.length));
+  const out = new Float64Array(close.length);
+  new SmaWalk(close, period).advance(close.length, out, 0);
+  return out;
 }
 
 /**
- * The batch loop, given its output: the first window (nothing leaves it yet) in a loop of its
- * own, then the chunks. Code that runs only at the start of a call is kept out of the steady
- * loop so that V8 optimizes that loop with full type feedback (see rsi.ts).
+ * The batch loop of {@link Sma}, resumable: each {@link advance} writes the averages of the next
+ * values of the series, so a reader can take it a block at a time, with no array the length of the
+ * series, and still get the numbers `sma` gives. It reads the outgoing value straight from the
+ * input instead of a ring buffer, in chunks that end where the running sum is recomputed, with a
+ * lean inner loop while the window has no gap.
  */
-function smaInto(close: ArrayLike<number>, period: number, every: number, out: Float64Array): Float64Array {
-  let shift = 0;
-  let sum = 0;
-  let missing = period;
-  let i = 0;
-  for (; i < period && i < close.length; i++) {
-    const x = close[i];
-    if (isObserved(x)) {
-      sum += x - shift;
-      missing--;
-    }
-    out[i] = NaN;
+export class SmaWalk {
+  /** The index of the next average to write. */
+  private next = 0;
+  private shift = 0;
+  private sum = 0;
+  private missing: number;
+  private readonly every: number;
+
+  constructor(
+    private readonly values: ArrayLike<number>,
+    readonly period: number,
+  ) {
+    requirePeriod("SmaWalk", "period", period);
+    this.missing = period;
+    this.every = recomputeInterval(period);
   }
-  for (let end = i; (end - period) % every === 0; ) {
-    const latest = close[end - 1];
-    if (isObserved(latest)) shift = latest;
-    sum = deviationSum(close, end - period, end, shift);
-    out[end - 1] = missing === 0 ? shift + sum / period : NaN;
-    end = Math.min(end + every, close.length);
-    if (i === end) break;
-    if (missing === 0) {
+
+  /** Writes the averages at indexes [next, to) to `out`, the one at index i to out[i - offset]. */
+  advance(to: number, out: Float64Array, offset: number): void {
+    const { values, period, every } = this;
+    let { next: i, shift, sum, missing } = this;
+    // Before the first recomputation only the gaps count: the sum is then taken from the window.
+    for (; i < to && i < period - 1; i++) {
+      if (isObserved(values[i])) missing--;
+      out[i - offset] = NaN;
+    }
+    while (i < to) {
+      const sinceRecompute = (i + 1 - period) % every;
+      const end = Math.min(sinceRecompute === 0 ? i : i + every - sinceRecompute, to);
+      if (missing === 0) {
+        for (; i < end; i++) {
+          const change = values[i] - values[i - period];
+          if (!isObserved(change)) break;
+          sum += change;
+          out[i - offset] = shift + sum / period;
+        }
+      }
       for (; i < end; i++) {
-        const change = close[i] - close[i - period];
-        if (!isObserved(change)) break;
-        sum += change;
-        out[i] = shift + sum / period;
+        const x = values[i];
+        const outgoing = values[i - period];
+        const change = x - outgoing;
+        if (isObserved(change)) {
+          sum += change;
+        } else {
+          if (isObserved(outgoing)) sum -= outgoing - shift;
+          else missing--;
+          if (isObserved(x)) sum += x - shift;
+          else missing++;
+        }
+        out[i - offset] = missing === 0 ? shift + sum / period : NaN;
       }
-    }
-    for (; i < end; i++) {
-      const x = close[i];
-      const outgoing = close[i - period];
-      const change = x - outgoing;
-      if (isObserved(change)) {
-        sum += change;
-      } else {
-        if (isObserved(outgoing)) sum -= outgoing - shift;
-        else missing--;
-        if (isObserved(x)) sum += x - shift;
-        else missing++;
+      if (i === to) break;
+      // Index i recomputes the sum from the window, against its value as the new reference.
+      const latest = values[i];
+      if (i >= period && !isObserved(values[i - period])) missing--;
+      if (isObserved(latest)) {
+        shift = latest;
+        if (i < period) missing--;
+      } else if (i >= period) {
+        missing++;
       }
-      out[i] = missing === 0 ? shift + sum / period : NaN;
+      sum = deviationSum(values, i + 1 - period, i + 1, shift);
+      out[i - offset] = missing === 0 ? shift + sum / period : NaN;
+      i++;
     }
+    this.next = i;
+    this.shift = shift;
+    this.sum = sum;
+    this.missing = missing;
   }
-  return out;
 }
