@@ -151,8 +151,12 @@ class CurveWalk {
   barsInPosition = 0;
   everyBarEndsItsDay = true;
   private previousClose = NaN;
-  /** Day of the bar after the block; NaN once past the last bar. */
-  private day: number;
+  /**
+   * Day of the bar after the block; NaN once past the last bar. Declared with a value that is no
+   * small integer, so the field holds a double and the block's loop compares doubles (a day number
+   * in a small-integer field costs a conversion on every bar).
+   */
+  private day = NaN;
   private peak: number;
   private peakIndex = -1;
   private depth = 0;
