@@ -164,7 +164,7 @@ class AccountCurve implements EquityCurve {
   private readonly held: number[] = [];
   /** The last bar's equity after the position left open was closed at its close. */
   private closedOutEquity: number | undefined;
-  /** The run the last read started in: reads go forward, so the next search starts there. */
+  /** The run the last read started in. */
   private lastRun = 0;
   private arrays: { equity: Float64Array; inPosition: Uint8Array } | undefined;
 
@@ -198,9 +198,12 @@ class AccountCurve implements EquityCurve {
   }
 
   readBars(from: number, to: number, equity: Float64Array, inPosition: Uint8Array): void {
-    const { starts, cash, held } = this;
-    const close = this.bars.close;
-    let run = this.runOf(from);
+    const { starts, cash, held, closedOutEquity } = this;
+    const { close, length } = this.bars;
+    // Reads go forward: the search for the run bar `from` falls in starts at the last read's.
+    let run = this.lastRun < starts.length && starts[this.lastRun] <= from ? this.lastRun : 0;
+    while (run + 1 < starts.length && starts[run + 1] <= from) run++;
+    this.lastRun = run;
     for (let start = from; start < to; run++) {
       const end = run + 1 < starts.length ? Math.min(to, starts[run + 1]) : to;
       const runCash = cash[run];
@@ -209,17 +212,7 @@ class AccountCurve implements EquityCurve {
       inPosition.fill(runHeld === 0 ? 0 : 1, start - from, end - from);
       start = end;
     }
-    const last = this.time.length - 1;
-    if (this.closedOutEquity !== undefined && from <= last && last < to) equity[last - from] = this.closedOutEquity;
-  }
-
-  /** The run bar `i` falls in. */
-  private runOf(i: number): number {
-    const { starts } = this;
-    let run = this.lastRun < starts.length && starts[this.lastRun] <= i ? this.lastRun : 0;
-    while (run + 1 < starts.length && starts[run + 1] <= i) run++;
-    this.lastRun = run;
-    return run;
+    if (closedOutEquity !== undefined && from < length && length <= to) equity[length - 1 - from] = closedOutEquity;
   }
 
   private wholeArrays(): { equity: Float64Array; inPosition: Uint8Array } {
