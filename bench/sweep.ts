@@ -3,7 +3,14 @@
  * worker processes (one compute thread each) on a scratch database, through the real queue.
  * Prints runs/s for each and the scaling between them.
  *
- *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk auto|N] [--processes 1,2] [--threads 1]
+ *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk auto|N] [--processes 1,2] [--threads 1] [--warm-up 0]
+ *
+ * Fresh worker processes spend their first second or so of work compiling hot code (V8's
+ * optimising compiler runs on helper threads): about 0.6-0.8 CPU s per process, whatever the
+ * sweep's size, which a long-running worker pays once. `--warm-up N` has the workers run an
+ * untimed N-set sweep first, so the timed one measures workers as they run after their first
+ * sweep (their logged per-chunk timings then include the warm-up's chunks). The default, 0,
+ * times fresh workers.
  *
  * Besides runs/s it prints the CPU the runs cost (worker processes, the Postgres backends serving
  * the bench database, and the bench itself, up to the last chunk: the summary is not included)
@@ -34,6 +41,7 @@ const { values } = parseArgs({
     chunk: { type: "string", default: "auto" },
     processes: { type: "string", default: "1,2" },
     threads: { type: "string", default: "1" },
+    "warm-up": { type: "string", default: "0" },
   },
 });
 const sets = Number(values.sets);
@@ -41,6 +49,7 @@ const barCount = Number(values.bars);
 const chunkSize = values.chunk === "auto" ? undefined : Number(values.chunk);
 const processCounts = values.processes.split(",").map(Number);
 const threadCount = Number(values.threads);
+const warmUpSets = Number(values["warm-up"]);
 const cores = availableParallelism();
 const serverUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -213,8 +222,28 @@ async function stop(workers: WorkerProcess[]): Promise<void> {
   );
 }
 
+/** The same sweep, smaller and in small chunks so that every worker gets some, run to its end (summary included). */
+async function warmUp(research: ResearchService, seriesId: number, processes: number): Promise<void> {
+  const sweep = await research.createSweep({
+    name: `warm-up ${processes} process(es)`,
+    strategy: "ma-cross",
+    space: space(warmUpSets),
+    seriesIds: [seriesId],
+    validation: { mode: "none", holdoutFraction: 0 },
+    settings: { fractional: true },
+    chunkSize: Math.max(1, Math.ceil(warmUpSets / (10 * processes))),
+  });
+  let progress = sweep;
+  while (progress.status !== "done" && progress.status !== "failed") {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    progress = (await research.progress(sweep.id))!;
+  }
+  if (progress.status === "failed") throw new Error(`warm-up sweep failed: ${progress.error}`);
+}
+
 async function measure(research: ResearchService, prisma: PrismaClient, seriesId: number, processes: number, databaseUrl: string): Promise<Measurement> {
   const workers = await startWorkers(processes, databaseUrl);
+  if (warmUpSets > 0) await warmUp(research, seriesId, processes).catch(async (error: unknown) => (await stop(workers), Promise.reject(error)));
   const workerCpu = () => workers.reduce((sum, { child }) => sum + cpuSecondsOf(child.pid), 0);
   const postgres = await PostgresCpu.start(prisma);
   const cpuAtStart = workerCpu();
@@ -329,7 +358,10 @@ async function main(): Promise<void> {
     const results: Measurement[] = [];
     for (const processes of processCounts) results.push(await measure(research, prisma, series.id, processes, database.url));
     const loadAfter = loadavg().map((value) => value.toFixed(1)).join(" ");
-    console.log(`sweep: ${sets.toLocaleString("en-US")} ma-cross parameter sets x ${barCount.toLocaleString("en-US")} bars, ${chunkSize === undefined ? "chunks sized by the service" : `chunks of ${chunkSize}`}, ${threadCount} thread(s) per worker process`);
+    const warmedUp = warmUpSets > 0 ? `, workers warmed up by an untimed ${warmUpSets.toLocaleString("en-US")}-set sweep` : ", fresh workers";
+    console.log(
+      `sweep: ${sets.toLocaleString("en-US")} ma-cross parameter sets x ${barCount.toLocaleString("en-US")} bars, ${chunkSize === undefined ? "chunks sized by the service" : `chunks of ${chunkSize}`}, ${threadCount} thread(s) per worker process${warmedUp}`,
+    );
     results.forEach(report);
     const base = results.find((result) => result.processes === 1);
     for (const result of results.filter((entry) => entry.processes > 1 && base)) {
