@@ -95,7 +95,11 @@ export function recomputeInterval(period: number): number {
 export function sma(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("sma", "period", period);
   const out = new Float64Array(close.length);
-  new SmaWalk(close, period).advance(close.length, out, 0);
+  const walk = new SmaWalk(close, period);
+  // First the first window and one recomputation, so that every line of `advance` has run
+  // before V8 optimizes its loop on a long call (code without type feedback then deoptimizes).
+  walk.advance(Math.min(close.length, period + recomputeInterval(period)), out, 0);
+  walk.advance(close.length, out, 0);
   return out;
 }
 
@@ -138,7 +142,8 @@ export class SmaWalk {
       if (missing === 0) {
         for (; i < end; i++) {
           const change = values[i] - values[i - period];
-          if (!isObserved(change)) break;
+          // isObserved(change), written out: V8 checks an imported function's binding on every call.
+          if (change - change !== 0) break;
           sum += change;
           out[i - offset] = shift + sum / period;
         }
