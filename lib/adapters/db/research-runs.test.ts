@@ -5,7 +5,17 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import { freshDatabase } from "@/test/db";
 import type { RunEvaluation } from "@/lib/core/research";
 import type { Metrics } from "@/lib/core/backtest/metrics";
-import { STORED_METRICS, createRunFigures, decodeStoredBlocks, decodeStoredMetrics, decodeStoredWindows, putRunFigures, writeChunk, type RunFigures } from "./research-runs";
+import {
+  STORED_METRICS,
+  createRunFigures,
+  decodeStoredBlocks,
+  decodeStoredMetrics,
+  decodeStoredWindows,
+  putRunFigures,
+  readOutcomes,
+  writeChunk,
+  type RunFigures,
+} from "./research-runs";
 import type { ScratchDatabase } from "./scratch-database";
 
 let database: ScratchDatabase;
@@ -126,6 +136,28 @@ describe("research run figures", () => {
     expect(await prisma.researchRun.count({ where: { sweepId } })).toBe(3);
     const sweep = await prisma.researchSweep.findUniqueOrThrow({ where: { id: sweepId } });
     expect([sweep.chunksDone, sweep.runsDone]).toEqual([2, 3]);
+  });
+
+  it("read back for the summary in parameter order, as the rows hold them", async () => {
+    const rows = await prisma.researchRun.findMany({ where: { sweepId }, orderBy: { paramIndex: "asc" } });
+    const outcomes = await readOutcomes(sql, sweepId, 1);
+    expect(outcomes).toEqual(
+      rows.map((row) => ({
+        paramIndex: row.paramIndex,
+        parameters: row.parameters,
+        sharpe: row.sharpe,
+        oosSharpe: row.oosSharpe,
+        blocks: decodeStoredBlocks(row.blocks),
+        windows: decodeStoredWindows(row.walkForward),
+      })),
+    );
+    expect(outcomes.map((outcome) => [outcome.paramIndex, outcome.oosSharpe])).toEqual([
+      [0, null],
+      [10, 0.75],
+      [11, Number.NEGATIVE_INFINITY],
+    ]);
+    expect(outcomes[2].sharpe).toBeNaN();
+    expect(await readOutcomes(sql, sweepId, 2)).toEqual([]);
   });
 
   it("refuse a run whose windows or blocks differ from its chunk's", () => {

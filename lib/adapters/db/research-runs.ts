@@ -1,5 +1,5 @@
 import type { Metrics } from "@/lib/core/backtest/metrics";
-import type { PowerSums, RunColumns, RunEvaluation, WindowResult } from "@/lib/core/research";
+import type { ParameterSet, PowerSums, RunColumns, RunEvaluation, RunOutcome, WindowResult } from "@/lib/core/research";
 
 /**
  * How a sweep's runs are stored in `research_runs`: the sortable figures in columns of their
@@ -223,4 +223,48 @@ export function decodeStoredBlocks(stored: readonly (number | null)[]): PowerSum
       sumFourths: finiteOrNull(stored[at + 4]),
     } as PowerSums;
   });
+}
+
+/** A stored run as the summary step reads it. */
+export interface StoredOutcome extends RunOutcome {
+  readonly oosSharpe: number | null;
+}
+
+/**
+ * A sweep's runs of one series in parameter order, for its summary. The arrays come in their
+ * binary form (as bytea): the pg driver would parse float8[] text element by element, several
+ * times slower for a sweep's blocks.
+ */
+export async function readOutcomes(sql: SqlClient, sweepId: number, seriesId: number): Promise<StoredOutcome[]> {
+  const { rows } = await sql.query<{ param_index: number; parameters: ParameterSet; sharpe: number; oos_sharpe: number | null; blocks: Buffer; walk_forward: Buffer }>({
+    name: "research-read-outcomes",
+    text: `SELECT param_index, parameters, sharpe, oos_sharpe, array_send(blocks) AS blocks, array_send(walk_forward) AS walk_forward
+           FROM research_runs WHERE sweep_id = $1::int AND series_id = $2::int ORDER BY param_index`,
+    values: [sweepId, seriesId],
+  });
+  return rows.map((row) => ({
+    paramIndex: row.param_index,
+    parameters: row.parameters,
+    sharpe: row.sharpe,
+    oosSharpe: row.oos_sharpe,
+    blocks: decodeStoredBlocks(readFloat8Array(row.blocks)),
+    windows: decodeStoredWindows(readFloat8Array(row.walk_forward)),
+  }));
+}
+
+/** A one-dimensional float8[] in binary form; a NULL element reads as NaN (not finite, like the nulls it stands for). */
+function readFloat8Array(value: Buffer): number[] {
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const dimensions = view.getInt32(0);
+  if (dimensions === 0) return [];
+  if (dimensions !== 1) throw new Error(`expected a one-dimensional float8[], got ${dimensions} dimensions`);
+  const length = view.getInt32(12);
+  const figures = new Array<number>(length);
+  let offset = ARRAY_HEADER_BYTES;
+  for (let index = 0; index < length; index++) {
+    const size = view.getInt32(offset);
+    figures[index] = size < 0 ? Number.NaN : view.getFloat64(offset + 4);
+    offset += 4 + Math.max(size, 0);
+  }
+  return figures;
 }

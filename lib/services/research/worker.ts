@@ -4,7 +4,7 @@ import { getSeries, hashBars, loadBars } from "@/lib/adapters/db/bar-store";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { shareSeries, type ThreadPool } from "@/lib/adapters/jobs/thread-pool";
 import type { BarSeries } from "@/lib/core/data/bars";
-import { decodeStoredBlocks, decodeStoredWindows, writeChunk as writeChunkRuns, type RunFigures, type SqlClient } from "@/lib/adapters/db/research-runs";
+import { readOutcomes, writeChunk as writeChunkRuns, type RunFigures, type SqlClient } from "@/lib/adapters/db/research-runs";
 import {
   buildRunSettings,
   evaluateHoldout,
@@ -13,7 +13,6 @@ import {
   searchSpanEquity,
   validationPlan,
   type ParameterSet,
-  type RunOutcome,
 } from "@/lib/core/research";
 import { CHUNK_QUEUE, FINALIZE_QUEUE, finalizeJobId, queuePolicy, runKey, type ChunkJob, type FinalizeJob } from "./queues";
 import type { SweepSpec } from "./spec";
@@ -161,25 +160,14 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
     const spec = await specOf(sweepId);
     const perSeries = [];
     for (const seriesId of spec.seriesIds) {
-      const rows = await prisma.researchRun.findMany({
-        where: { sweepId, seriesId },
-        orderBy: { paramIndex: "asc" },
-        select: { paramIndex: true, parameters: true, sharpe: true, blocks: true, walkForward: true, oosSharpe: true },
-      });
-      const outcomes: RunOutcome[] = rows.map((row) => ({
-        paramIndex: row.paramIndex,
-        parameters: row.parameters as RunOutcome["parameters"],
-        sharpe: row.sharpe,
-        blocks: decodeStoredBlocks(row.blocks),
-        windows: decodeStoredWindows(row.walkForward),
-      }));
+      const outcomes = await readOutcomes(options.sql, sweepId, seriesId);
       const verdict = judgeSweep(outcomes, spec.search.kind === "grid" ? spec.space : null);
       const loaded = await barsOf(seriesId, spec);
       const holdout = verdict.chosen
         ? evaluateHoldout(loaded.bars, spec.strategy, verdict.chosen.parameters, buildRunSettings(spec.settings, loaded), validationPlan(loaded.bars.length, spec.validation))
         : null;
-      const chosenRow = rows.find((row) => row.paramIndex === verdict.chosen?.paramIndex);
-      perSeries.push({ seriesId, symbol: loaded.symbol, verdict, chosenOosSharpe: chosenRow?.oosSharpe ?? null, holdout: holdout && finiteFields(holdout) });
+      const chosen = outcomes.find((outcome) => outcome.paramIndex === verdict.chosen?.paramIndex);
+      perSeries.push({ seriesId, symbol: loaded.symbol, verdict, chosenOosSharpe: chosen?.oosSharpe ?? null, holdout: holdout && finiteFields(holdout) });
     }
     const curves = await topEquity(sweepId, spec);
     await prisma.$transaction([
