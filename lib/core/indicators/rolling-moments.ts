@@ -164,7 +164,9 @@ export function walkRollingMoments(x: ArrayLike<number>, period: number, sink: M
       const outgoing = x[i - period];
       const deviationIn = value - shift;
       const deviationOut = outgoing - shift;
-      if (isObserved(value + outgoing)) {
+      const both = value + outgoing;
+      // isObserved(both), written out: V8 checks an imported function's binding on every call.
+      if (both - both === 0) {
         const change = deviationIn - deviationOut;
         sum += change;
         squares += change * (deviationIn + deviationOut);
