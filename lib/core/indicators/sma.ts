@@ -89,17 +89,63 @@ export function recomputeInterval(period: number): number {
 }
 
 /**
- * Batch SMA: same length as `close`, NaN during warm-up. See {@link Sma}: the same arithmetic
- * (see {@link SmaWalk}).
+ * Batch SMA: same length as `close`, NaN during warm-up. See {@link Sma}: the same arithmetic,
+ * reading the outgoing value straight from the input instead of a ring buffer, in chunks that end
+ * where the running sum is recomputed, with a lean inner loop while the window has no gap.
  */
 export function sma(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("sma", "period", period);
-  const out = new Float64Array(close.length);
-  const walk = new SmaWalk(close, period);
-  // First the first window and one recomputation, so that every line of `advance` has run
-  // before V8 optimizes its loop on a long call (code without type feedback then deoptimizes).
-  walk.advance(Math.min(close.length, period + recomputeInterval(period)), out, 0);
-  walk.advance(close.length, out, 0);
+  return smaInto(close, period, recomputeInterval(period), new Float64Array(close.length));
+}
+
+/**
+ * The batch loop, given its output: the first window (nothing leaves it yet) in a loop of its
+ * own, then the chunks. Code that runs only at the start of a call is kept out of the steady
+ * loop so that V8 optimizes that loop with full type feedback (see rsi.ts).
+ */
+function smaInto(close: ArrayLike<number>, period: number, every: number, out: Float64Array): Float64Array {
+  let shift = 0;
+  let sum = 0;
+  let missing = period;
+  let i = 0;
+  for (; i < period && i < close.length; i++) {
+    const x = close[i];
+    if (isObserved(x)) {
+      sum += x - shift;
+      missing--;
+    }
+    out[i] = NaN;
+  }
+  for (let end = i; (end - period) % every === 0; ) {
+    const latest = close[end - 1];
+    if (isObserved(latest)) shift = latest;
+    sum = deviationSum(close, end - period, end, shift);
+    out[end - 1] = missing === 0 ? shift + sum / period : NaN;
+    end = Math.min(end + every, close.length);
+    if (i === end) break;
+    if (missing === 0) {
+      for (; i < end; i++) {
+        const change = close[i] - close[i - period];
+        if (!isObserved(change)) break;
+        sum += change;
+        out[i] = shift + sum / period;
+      }
+    }
+    for (; i < end; i++) {
+      const x = close[i];
+      const outgoing = close[i - period];
+      const change = x - outgoing;
+      if (isObserved(change)) {
+        sum += change;
+      } else {
+        if (isObserved(outgoing)) sum -= outgoing - shift;
+        else missing--;
+        if (isObserved(x)) sum += x - shift;
+        else missing++;
+      }
+      out[i] = missing === 0 ? shift + sum / period : NaN;
+    }
+  }
   return out;
 }
 
