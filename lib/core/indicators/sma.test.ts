@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Sma, sma } from "./index";
-import { recomputeInterval, SmaWalk } from "./sma";
+import { recomputeInterval } from "./sma";
 import { expectSeriesClose, firstDefined, meanOf, randomWalk, seededRandom, windowEndingAt } from "./testing/series";
 
 function referenceSma(values: number[], period: number): number[] {
@@ -83,20 +83,5 @@ describe("sma", () => {
       expectSeriesClose(batch, referenceSma(closes, period).map((mean) => (Number.isFinite(mean) ? mean : NaN)), 1e-12);
     }
   });
-
-  it("a walk taken a block at a time gives the whole series' numbers, whatever the blocks", () => {
-    const random = seededRandom(5);
-    const closes = randomWalk(3_000, 4, 10_000).map((x) => (random() < 0.004 ? NaN : x));
-    for (const period of [1, 7, 50, 300]) {
-      const whole = sma(closes, period);
-      const walk = new SmaWalk(closes, period);
-      const block = new Float64Array(closes.length);
-      for (let from = 0; from < closes.length; ) {
-        const to = Math.min(closes.length, from + 1 + Math.floor(random() * 600));
-        walk.advance(to, block, from);
-        for (let i = from; i < to; i++) expect(Object.is(block[i - from], whole[i]), `period ${period}, index ${i}`).toBe(true);
-        from = to;
-      }
-    }
-  });
 });
+

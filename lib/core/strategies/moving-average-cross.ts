@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Bar, BarSeries } from "../data/bars";
-import { Ema, Sma, SmaWalk, type AverageCache } from "../indicators";
+import { Ema, Sma, type AverageCache } from "../indicators";
 import { directionOf, type Direction, type Strategy, type StrategyContext } from "./types";
 
 export const crossModeSchema = z.enum(["state", "cross"]);
@@ -98,81 +98,52 @@ class ReplayedSpread implements PreparedSpread {
   }
 }
 
-/** The averages at the next indexes [.., to) of a series, the one at index i written to out[i - offset]. */
-interface AverageWalk {
-  advance(to: number, out: Float64Array, offset: number): void;
-}
-
-/** An incremental average fed the series' values in order, as a walk. */
-class FedAverage implements AverageWalk {
-  private next = 0;
-
-  constructor(
-    private readonly values: Float64Array,
-    private readonly average: Average,
-  ) {}
-
-  advance(to: number, out: Float64Array, offset: number): void {
-    for (let i = this.next; i < to; i++) out[i - offset] = this.average.update(this.values[i]);
-    this.next = to;
-  }
-}
-
-/** Bars of averages computed at a time, ahead of the bar fed: a few kilobytes, not the series. */
-const SPREAD_BLOCK = 2048;
-
 /**
- * The averages of the series being replayed, computed a block of bars at a time: the same numbers
- * as the incremental ones (the batch SMA taken in blocks, the incremental EMA fed the closes)
- * without a whole-series array per average. A block's averages read only its bars and earlier ones.
+ * The incremental averages fed the series' closes in order: the same numbers as the batch ones,
+ * without a whole-series array per average. The bar that stops a pass is already in the averages:
+ * its spread is kept for the `next` that moves past it.
  */
 class StreamedSpread implements PreparedSpread {
   private index = 0;
-  private blockStart = 0;
-  private blockEnd = 0;
-  private readonly fastBlock = new Float64Array(SPREAD_BLOCK);
-  private readonly slowBlock = new Float64Array(SPREAD_BLOCK);
+  private pending = false;
+  private pendingSpread = NaN;
 
   constructor(
-    private readonly length: number,
-    private readonly fast: AverageWalk,
-    private readonly slow: AverageWalk,
+    private readonly close: Float64Array,
+    private readonly fast: Average,
+    private readonly slow: Average,
   ) {}
 
   next(): number {
+    if (this.pending) {
+      this.pending = false;
+      this.index++;
+      return this.pendingSpread;
+    }
     const index = this.index;
-    if (index >= this.length) return NaN;
-    if (index === this.blockEnd) this.computeBlock();
+    if (index >= this.close.length) return NaN;
     this.index = index + 1;
-    return this.fastBlock[index - this.blockStart] - this.slowBlock[index - this.blockStart];
+    return this.fast.update(this.close[index]) - this.slow.update(this.close[index]);
   }
 
   passUntil(trigger: Trigger, previous: number, limit: number): { passed: number; previous: number } {
+    if (this.pending || limit <= 0) return { passed: 0, previous };
+    const { close, fast, slow } = this;
     const start = this.index;
-    const end = Math.min(start + limit, this.length);
-    // A local known to hold a number, unlike the parameter: the loop keeps it unboxed.
+    const end = Math.min(start + limit, close.length);
     let last = +previous;
     let index = start;
-    while (index < end) {
-      if (index === this.blockEnd) this.computeBlock();
-      const { fastBlock, slowBlock, blockStart } = this;
-      const stop = Math.min(end, this.blockEnd);
-      for (; index < stop; index++) {
-        const spread = fastBlock[index - blockStart] - slowBlock[index - blockStart];
-        if (triggers(spread, last, trigger)) break;
-        last = spread;
+    for (; index < end; index++) {
+      const spread = fast.update(close[index]) - slow.update(close[index]);
+      if (triggers(spread, last, trigger)) {
+        this.pending = true;
+        this.pendingSpread = spread;
+        break;
       }
-      if (index < stop) break;
+      last = spread;
     }
     this.index = index;
     return { passed: index - start, previous: last };
-  }
-
-  private computeBlock(): void {
-    this.blockStart = this.blockEnd;
-    this.blockEnd = Math.min(this.blockStart + SPREAD_BLOCK, this.length);
-    this.fast.advance(this.blockEnd, this.fastBlock, this.blockStart);
-    this.slow.advance(this.blockEnd, this.slowBlock, this.blockStart);
   }
 }
 
@@ -198,19 +169,14 @@ export class MovingAverageCross implements Strategy {
     return this.params.average === "ema" ? new Ema(period) : new Sma(period);
   }
 
-  private walkOf(close: Float64Array, period: number): AverageWalk {
-    return this.params.average === "ema" ? new FedAverage(close, new Ema(period)) : new SmaWalk(close, period);
-  }
-
   /**
    * From here on reads its averages of `bars` ahead of the bar fed: the shared batch ones when
-   * given (equal to the incremental ones bit for bit), else its own, taken a block of the series at a
-   * time (see {@link StreamedSpread}).
+   * given (equal to the incremental ones bit for bit), else its incremental ones fed the series.
    */
   prepare(bars: BarSeries, averages?: AverageCache): void {
     const { fast, slow, average } = this.params;
     if (averages === undefined) {
-      this.spreads = new StreamedSpread(bars.length, this.walkOf(bars.close, fast), this.walkOf(bars.close, slow));
+      this.spreads = new StreamedSpread(bars.close, this.makeAverage(fast), this.makeAverage(slow));
       return;
     }
     if (averages.close.length !== bars.length) throw new RangeError(`${this.name}: averages of ${averages.close.length} closes for ${bars.length} bars`);
