@@ -1,15 +1,16 @@
 /**
- * The runtime Engine against a fresh simulated gateway and a fresh migrated database, as
- * server.ts composes them (the real @stoqey/ib client, audit rows in Postgres). The engine is
- * returned unstarted, so a test can compose more around it first.
+ * The risk tests' rig (simulator + runtime Engine through the real @stoqey/ib client) on a fresh
+ * migrated database of its own, with the simulator's demo book, audit rows written to Postgres and
+ * a client for the test's own queries. The engine is returned unstarted, so a test can compose
+ * more around it first.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
-import pino from "pino";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
-import { Engine } from "@/lib/runtime/engine";
+import type { Engine } from "@/lib/runtime/engine";
 import { recordAudit, type AuditEvent } from "@/lib/services/audit";
-import { startGatewaySimulator, type GatewaySimulator } from "@/lib/sim";
+import { startRig } from "@/lib/services/risk-test-support";
+import type { GatewaySimulator } from "@/lib/sim";
 import { freshDatabase } from "./db";
 
 export interface EngineOnSimulator {
@@ -18,32 +19,30 @@ export interface EngineOnSimulator {
   prisma: PrismaClient;
   engine: Engine;
   audit: (event: AuditEvent) => Promise<void>;
-  /** Stops the engine and the simulator and drops the database; safe after a failed start. */
+  /** Stops the engine and the simulator and drops the database. */
   stop(): Promise<void>;
 }
 
 export async function startEngineOnSimulator(options: { seed: number; watchlist?: string[] }): Promise<EngineOnSimulator> {
-  const simulator = await startGatewaySimulator({ seed: options.seed, tickIntervalMs: 50 });
   const database = await freshDatabase({ migrated: true });
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
   const audit = async (event: AuditEvent) => void (await recordAudit(prisma, event));
-  const engine = new Engine({
-    ib: { host: simulator.host, port: simulator.port, clientId: 0 },
-    prisma,
-    log: pino({ level: "silent" }),
+  const rig = await startRig({
+    databaseUrl: database.url,
+    sim: { seed: options.seed, tickIntervalMs: 50, startingState: "demo" },
     audit,
     watchlist: options.watchlist ?? ["SPY"],
-    tradingTimeZone: "America/New_York",
+    // The simulator places the demo book's resting orders as client 0, so the engine sees them as its own.
+    clientId: 0,
   });
   return {
-    simulator,
+    simulator: rig.sim,
     database,
     prisma,
-    engine,
+    engine: rig.engine,
     audit,
     async stop() {
-      await engine.stop();
-      await simulator.stop();
+      await rig.stop();
       await prisma.$disconnect();
       await database.drop();
     },

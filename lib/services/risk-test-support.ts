@@ -44,6 +44,10 @@ export interface RigOptions {
   audit?: (event: AuditEvent) => Promise<void>;
   now?: () => number;
   messagesPerSecond?: number;
+  /** Symbols whose prices the engine streams; none by default. */
+  watchlist?: string[];
+  /** The engine's API client id (ENGINE_CLIENT_ID by default; 0 also sees orders placed in TWS). */
+  clientId?: number;
 }
 
 export async function startRig(options: RigOptions): Promise<Rig> {
@@ -51,11 +55,11 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl }) });
   const audits: AuditEvent[] = [];
   const engine = new Engine({
-    ib: { host: sim.host, port: sim.port, clientId: ENGINE_CLIENT_ID },
+    ib: { host: sim.host, port: sim.port, clientId: options.clientId ?? ENGINE_CLIENT_ID },
     prisma,
     log: pino({ level: "silent" }),
     audit: options.audit ?? (async (event) => void audits.push(event)),
-    watchlist: [],
+    watchlist: options.watchlist ?? [],
     tradingTimeZone: "America/New_York",
     now: options.now,
   });
