@@ -143,13 +143,10 @@ export function walkRollingMoments(x: ArrayLike<number>, period: number, sink: M
   let squares = 0;
   let missing = period;
   let i = 0;
+  // Only the gaps count here: the sums are first taken from the whole window at its end.
   for (; i < period && i < x.length; i++) {
     const value = x[i];
-    if (isObserved(value)) {
-      sum += value - shift;
-      squares += (value - shift) * (value - shift);
-      missing--;
-    }
+    if (isObserved(value)) missing--;
     if (i === period - 1) {
       if (isObserved(value)) shift = value;
       sum = deviationSum(x, i + 1 - period, i + 1, shift);

@@ -63,12 +63,12 @@ export function wallTimeAsUtcMs(wall: WallTime): number {
  */
 export function instantOf(wall: WallTime, timeZone: string): number {
   const naive = wallTimeAsUtcMs(wall);
-  const earlier = naive - offsetMs(naive - HALF_DAY_MS, timeZone);
-  const later = naive - offsetMs(naive + HALF_DAY_MS, timeZone);
+  const byOffsetBefore = naive - offsetMs(naive - HALF_DAY_MS, timeZone);
+  const byOffsetAfter = naive - offsetMs(naive + HALF_DAY_MS, timeZone);
   const reads = (instant: number) => instant + offsetMs(instant, timeZone) === naive;
-  if (reads(earlier) && reads(later)) return Math.min(earlier, later);
-  if (reads(earlier)) return earlier;
-  return reads(later) ? later : earlier;
+  if (reads(byOffsetBefore) && reads(byOffsetAfter)) return Math.min(byOffsetBefore, byOffsetAfter);
+  if (reads(byOffsetBefore)) return byOffsetBefore;
+  return reads(byOffsetAfter) ? byOffsetAfter : byOffsetBefore;
 }
 
 const HALF_DAY_MS = 12 * 3_600_000;
