@@ -3,7 +3,11 @@
  * the same DATABASE_URL; they share the sweeps queued there. Each uses one compute thread per
  * core unless told otherwise.
  *
- *   DATABASE_URL=postgresql://... npm run worker -- [--threads N] [--expire-seconds S] [--maintenance-seconds S]
+ *   DATABASE_URL=postgresql://... npm run worker -- [--threads N] [--expire-seconds S] [--maintenance-seconds S] [--no-warm-up]
+ *
+ * Before it reports ready, each compute thread evaluates a short synthetic sweep in memory (about
+ * half a second), so that its first real chunks run code V8 has already optimised instead of
+ * paying for the compiling then. `--no-warm-up` skips it (quicker start for short-lived workers).
  */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
@@ -35,12 +39,19 @@ const settingsSchema = z.object({
   threads: whole("threads", 1),
   expireSeconds: whole("expire-seconds", 1),
   maintenanceSeconds: whole("maintenance-seconds", 1),
+  warmUp: z.boolean(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 function readSettings() {
   const { values } = parseArgs({
-    options: { threads: { type: "string" }, "expire-seconds": { type: "string" }, "maintenance-seconds": { type: "string" } },
+    options: {
+      threads: { type: "string" },
+      "expire-seconds": { type: "string" },
+      "maintenance-seconds": { type: "string" },
+      "warm-up": { type: "boolean", default: true },
+    },
+    allowNegative: true,
     strict: true,
   });
   const parsed = settingsSchema.safeParse({
@@ -48,6 +59,7 @@ function readSettings() {
     threads: values.threads,
     expireSeconds: values["expire-seconds"],
     maintenanceSeconds: values["maintenance-seconds"],
+    warmUp: values["warm-up"],
     logLevel: process.env.LOG_LEVEL,
   });
   if (!parsed.success) {
@@ -66,7 +78,7 @@ async function main(): Promise<void> {
     maintenanceIntervalSeconds: settings.maintenanceSeconds,
     onError: (error) => log.warn({ err: error }, "job queue error"),
   });
-  const pool = new ThreadPool(settings.threads);
+  const pool = new ThreadPool(settings.threads, { warmUp: settings.warmUp });
   const sql = new pg.Pool({ ...pgConnectionOptions(settings.databaseUrl), max: 2 });
   sql.on("error", (error) => log.warn({ err: error }, "result writer connection error"));
   const worker = await startResearchWorker({

@@ -17,10 +17,18 @@ export type ThreadRequest =
   | { readonly type: "bars"; readonly key: string; readonly bars: BarSeries }
   | { readonly type: "run"; readonly id: number; readonly barsKey: string; readonly task: EvaluationTask };
 
+/** How a compute thread starts (its workerData). */
+export interface ThreadOptions {
+  /** Evaluate a synthetic warm-up (see warm-up.ts) before reporting ready, so the first chunks run optimised code. */
+  readonly warmUp?: boolean;
+}
+
 export interface ThreadReply {
   readonly id: number;
-  /** Sent once by each thread when its code has loaded. */
+  /** Sent once by each thread when its code has loaded (and it has warmed up, if asked to). */
   readonly ready?: boolean;
+  /** How long the thread's warm-up took, in ms; absent without one. */
+  readonly warmUpMs?: number;
   /** The parameter sets' figures, in order. */
   readonly figures?: RunFigures;
   readonly error?: string;
@@ -29,7 +37,8 @@ export interface ThreadReply {
 interface Slot {
   readonly worker: Worker;
   readonly barsKeys: Set<string>;
-  readonly loaded: Promise<void>;
+  /** Resolves with the warm-up's duration (ms; undefined without one) once the thread is ready. */
+  readonly loaded: Promise<number | undefined>;
   busy: boolean;
   /** performance.now() when the slot's current task was posted. */
   busySince: number;
@@ -67,16 +76,19 @@ export class ThreadPool {
   private closed = false;
   private busyMs = 0;
 
-  constructor(readonly size: number = availableParallelism()) {
+  constructor(
+    readonly size: number = availableParallelism(),
+    private readonly threadOptions: ThreadOptions = {},
+  ) {
     this.slots = Array.from({ length: size }, () => this.spawn());
   }
 
   private spawn(): Slot {
-    const worker = new Worker(ENTRY);
-    let markLoaded = () => {};
-    const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+    const worker = new Worker(ENTRY, { workerData: this.threadOptions });
+    let markLoaded: (warmUpMs: number | undefined) => void = () => {};
+    const loaded = new Promise<number | undefined>((resolve) => (markLoaded = resolve));
     const slot: Slot = { worker, barsKeys: new Set(), loaded, busy: false, busySince: 0 };
-    worker.on("message", (reply: ThreadReply) => (reply.ready ? markLoaded() : this.settle(reply)));
+    worker.on("message", (reply: ThreadReply) => (reply.ready ? markLoaded(reply.warmUpMs) : this.settle(reply)));
     worker.on("error", (error) => this.failSlot(slot, error));
     worker.on("exit", (code) => {
       if (!this.closed) this.failSlot(slot, new Error(`a compute thread exited with code ${code}`));
@@ -84,9 +96,12 @@ export class ThreadPool {
     return slot;
   }
 
-  /** Resolves once every thread has loaded its code. */
-  async ready(): Promise<void> {
-    await Promise.all(this.slots.map((slot) => slot.loaded));
+  /**
+   * Resolves once every thread has loaded its code and run its warm-up, with each thread's
+   * warm-up time in ms (undefined for a thread started without one).
+   */
+  ready(): Promise<(number | undefined)[]> {
+    return Promise.all(this.slots.map((slot) => slot.loaded));
   }
 
   /** Evaluates a task on `bars` (identified by `barsKey`; sent to each thread once): the parameter sets' figures, in order. */

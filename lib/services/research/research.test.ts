@@ -37,14 +37,27 @@ function market(length: number, seed: number): Bar[] {
   });
 }
 
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", "--threads", "1", "--expire-seconds", "3", "--maintenance-seconds", "1"], {
-    env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: "warn", KESTREL_CODE_VERSION: "test-version" },
-    stdio: ["ignore", "inherit", "inherit"],
+function startWorker(extraArgs: string[] = [], logLevel = "warn"): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", "--threads", "1", "--expire-seconds", "3", "--maintenance-seconds", "1", ...extraArgs], {
+    env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: logLevel, KESTREL_CODE_VERSION: "test-version" },
+    stdio: ["ignore", logLevel === "warn" ? "inherit" : "pipe", "inherit"],
   });
   workers.add(child);
   child.once("exit", () => workers.delete(child));
   return child;
+}
+
+/** The line a worker logs once it is ready, parsed. */
+function readyLine(child: ChildProcess): Promise<{ threads: number; warmUpMs: (number | null)[] }> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    child.once("exit", (code) => reject(new Error(`the worker exited with code ${code} before it was ready`)));
+    child.stdout!.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const line = text.split("\n").find((entry) => entry.includes("research worker ready"));
+      if (line) resolve(JSON.parse(line));
+    });
+  });
 }
 
 async function stopWorkers(): Promise<void> {
@@ -240,6 +253,13 @@ describe("research sweeps on worker processes", () => {
     expect(byState.cancelled).toBeGreaterThan(0);
     expect(byState.created ?? 0).toBe(0);
     expect(byState.active ?? 0).toBe(0);
+  });
+
+  it("a worker warms its compute threads up before it is ready, unless started with --no-warm-up", { timeout: 60_000 }, async () => {
+    const [warmed, cold] = await Promise.all([readyLine(startWorker([], "info")), readyLine(startWorker(["--no-warm-up"], "info"))]);
+    expect(warmed.warmUpMs).toHaveLength(1);
+    expect(warmed.warmUpMs[0]).toBeGreaterThan(0);
+    expect(cold.warmUpMs).toEqual([null]);
   });
 
   it("rejects a bad request with a message naming the field", async () => {

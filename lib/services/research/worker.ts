@@ -99,6 +99,8 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
   const policy = queuePolicy(options.expireInSeconds ?? 600);
   await queue.ensureQueue(CHUNK_QUEUE, policy);
   await queue.ensureQueue(FINALIZE_QUEUE, policy);
+  // Take no chunk before the threads have warmed up: another worker may be ready to run it now.
+  const warmUpMs = await pool.ready();
 
   queue.work<ChunkJob>(CHUNK_QUEUE, options.concurrency ?? pool.size + 1, async ({ data: job }) => {
     const started = performance.now();
@@ -130,8 +132,7 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
       await prisma.researchSweep.update({ where: { id: data.sweepId }, data: { status: "failed", error: message, finishedAt: new Date() } });
     });
   });
-  await pool.ready();
-  log.info({ worker: options.workerName, threads: pool.size }, "research worker ready");
+  log.info({ worker: options.workerName, threads: pool.size, warmUpMs: warmUpMs.map((ms) => (ms === undefined ? null : Math.round(ms))) }, "research worker ready");
   return { timings: () => ({ ...timings, computeMs: pool.busyMilliseconds() }) };
 
   /** Writes the chunk's runs, its chunk row and the sweep's counters in one statement; true once every chunk is in. */

@@ -1,0 +1,83 @@
+import type { BarSeries } from "@/lib/core/data/bars";
+import type { ParameterSet } from "@/lib/core/research";
+import type { StrategyName } from "@/lib/core/strategies/registry";
+import type { EvaluationTask } from "./thread-pool";
+
+/**
+ * The synthetic work a compute thread runs before it reports ready. A fresh thread spends its
+ * first second or so of real work compiling hot code (V8's optimising compiler, on helper
+ * threads that then compete with the other workers for the cores); a thread that has already
+ * evaluated a few hundred runs through the same code path starts its first chunk optimised.
+ * Everything is seeded and in memory: nothing is read from or written to the database.
+ */
+
+const DAY_MS = 86_400_000;
+const WARM_UP_BARS = 3_000;
+const WARM_UP_SEED = 20_240_601;
+
+/** Parameter sets per strategy, varied as a sweep varies them; none for a strategy that needs a trained model file. */
+const WARM_UP_PARAMETER_SETS: Record<StrategyName, readonly ParameterSet[]> = {
+  "ma-cross": crossPairs({ fast: [3, 5, 8, 12, 20, 30], slow: [25, 40, 60, 90] }).flatMap((pair) => [
+    pair,
+    { ...pair, average: "ema" },
+    { ...pair, mode: "cross", longOnly: false },
+  ]),
+  "golden-cross": crossPairs({ fast: [20, 50], slow: [100, 200] }),
+  "rsi-vwap": [{}, { rsiPeriod: 7, oversold: 25, overbought: 75 }],
+  "rl-policy": [],
+};
+
+/** Each strategy's sets are evaluated this many times over: optimising a function takes many calls. */
+const WARM_UP_ROUNDS = 12;
+
+function crossPairs(values: { fast: number[]; slow: number[] }): ParameterSet[] {
+  return values.fast.flatMap((fast) => values.slow.filter((slow) => fast < slow).map((slow) => ({ fast, slow })));
+}
+
+/** Seeded daily bars, a random walk around 100 (mulberry32: the same bars on every machine). */
+export function warmUpBars(length = WARM_UP_BARS, seed = WARM_UP_SEED): BarSeries {
+  const columns = { time: new Float64Array(length), open: new Float64Array(length), high: new Float64Array(length), low: new Float64Array(length), close: new Float64Array(length), volume: new Float64Array(length) };
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  let price = 100;
+  for (let index = 0; index < length; index++) {
+    const open = price;
+    price = Math.max(1, price * Math.exp(-0.002 * Math.log(price / 100) + (random() - 0.5) * 0.03));
+    const close = Math.round(price * 100) / 100;
+    columns.time[index] = Date.UTC(2010, 0, 4) + index * DAY_MS;
+    columns.open[index] = open;
+    columns.close[index] = close;
+    columns.high[index] = Math.max(open, close) * (1 + random() * 0.01);
+    columns.low[index] = Math.min(open, close) * (1 - random() * 0.01);
+    columns.volume[index] = 1_000 + Math.floor(random() * 10_000);
+    price = close;
+  }
+  return { symbol: "WARM", length, ...columns };
+}
+
+/**
+ * The tasks of a warm-up, in order: every strategy with parameter sets, both without validation
+ * windows and with rolling walk-forward windows, as sweeps run them.
+ */
+export function warmUpTasks(): EvaluationTask[] {
+  const series = { symbol: "WARM", timeZone: "America/New_York" };
+  const validations = [
+    { mode: "none", holdoutFraction: 0 },
+    { mode: "rolling", trainBars: 1_000, testBars: 250, holdoutFraction: 0.2 },
+  ] as const;
+  const tasks: EvaluationTask[] = [];
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    for (const [strategy, parameters] of Object.entries(WARM_UP_PARAMETER_SETS)) {
+      if (parameters.length === 0) continue;
+      const validation = validations[round % validations.length];
+      tasks.push({ strategy, parameters, settings: { fractional: round % 3 !== 2 }, series, validation });
+    }
+  }
+  return tasks;
+}
