@@ -13,6 +13,8 @@ import {
   decodeStoredWindows,
   putRunFigures,
   readOutcomes,
+  readSweepSpec,
+  startChunk,
   writeChunk,
   type RunFigures,
 } from "./research-runs";
@@ -158,6 +160,23 @@ describe("research run figures", () => {
     ]);
     expect(outcomes[2].sharpe).toBeNaN();
     expect(await readOutcomes(sql, sweepId, 2)).toEqual([]);
+  });
+
+  it("start a chunk: a queued sweep is marked running once, any other status is only read", async () => {
+    const queued = await prisma.researchSweep.create({
+      data: { name: "start", strategy: "ma-cross", status: "queued", spec: { strategy: "ma-cross", parameterSets: [{ fast: 2 }] }, totalRuns: 1, totalChunks: 1, codeVersion: "test" },
+    });
+    expect(await startChunk(sql, queued.id)).toBe("running");
+    const started = await prisma.researchSweep.findUniqueOrThrow({ where: { id: queued.id } });
+    expect(started.status).toBe("running");
+    expect(started.startedAt).toBeInstanceOf(Date);
+    expect(await startChunk(sql, queued.id)).toBe("running");
+    expect((await prisma.researchSweep.findUniqueOrThrow({ where: { id: queued.id } })).startedAt).toEqual(started.startedAt);
+    await prisma.researchSweep.update({ where: { id: queued.id }, data: { status: "cancelled" } });
+    expect(await startChunk(sql, queued.id)).toBe("cancelled");
+    expect(await startChunk(sql, 999_999)).toBeUndefined();
+    expect(await readSweepSpec(sql, queued.id)).toEqual({ strategy: "ma-cross", parameterSets: [{ fast: 2 }] });
+    expect(await readSweepSpec(sql, 999_999)).toBeUndefined();
   });
 
   it("refuse a run whose windows or blocks differ from its chunk's", () => {

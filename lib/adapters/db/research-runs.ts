@@ -157,6 +157,31 @@ export async function writeChunk(sql: SqlClient, write: ChunkWrite): Promise<Chu
   return written && { chunksDone: written.chunks_done, totalChunks: written.total_chunks };
 }
 
+/**
+ * A sweep's status as one of its chunks starts, marking a queued sweep running (with its start
+ * time) on the way; undefined for a sweep that does not exist. One prepared statement, as every
+ * chunk asks.
+ */
+export async function startChunk(sql: SqlClient, sweepId: number): Promise<string | undefined> {
+  const { rows } = await sql.query<{ status: string }>({ name: "research-start-chunk", text: START_CHUNK_SQL, values: [sweepId] });
+  return rows[0]?.status;
+}
+
+// The second SELECT sees the row as it was before the UPDATE (one snapshot), hence NOT EXISTS.
+const START_CHUNK_SQL = `
+  WITH started AS (
+    UPDATE research_sweeps SET status = 'running', started_at = now() WHERE id = $1::int AND status = 'queued' RETURNING status
+  )
+  SELECT status FROM started
+  UNION ALL
+  SELECT status FROM research_sweeps WHERE id = $1::int AND NOT EXISTS (SELECT FROM started)`;
+
+/** A sweep's stored spec (JSON), or undefined for a sweep that does not exist. */
+export async function readSweepSpec(sql: SqlClient, sweepId: number): Promise<unknown> {
+  const { rows } = await sql.query<{ spec: unknown }>({ name: "research-read-spec", text: "SELECT spec FROM research_sweeps WHERE id = $1::int", values: [sweepId] });
+  return rows[0]?.spec;
+}
+
 /** A run's metrics are figures [6, LEADING_FIGURES] of its slice (1-based, as SQL counts), its windows and blocks follow. */
 const METRICS_FROM = 6;
 const METRICS_TO = LEADING_FIGURES;

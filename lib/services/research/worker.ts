@@ -4,7 +4,7 @@ import { getSeries, hashBars, loadBars } from "@/lib/adapters/db/bar-store";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { shareSeries, type ThreadPool } from "@/lib/adapters/jobs/thread-pool";
 import type { BarSeries } from "@/lib/core/data/bars";
-import { readOutcomes, writeChunk as writeChunkRuns, type RunFigures, type SqlClient } from "@/lib/adapters/db/research-runs";
+import { readOutcomes, readSweepSpec, startChunk, writeChunk as writeChunkRuns, type RunFigures, type SqlClient } from "@/lib/adapters/db/research-runs";
 import {
   buildRunSettings,
   evaluateHoldout,
@@ -75,10 +75,12 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
 
   const specOf = (sweepId: number) => {
     if (!specs.has(sweepId)) {
-      specs.set(
-        sweepId,
-        prisma.researchSweep.findUniqueOrThrow({ where: { id: sweepId }, select: { spec: true } }).then((row) => row.spec as unknown as SweepSpec),
-      );
+      const loading = readSweepSpec(options.sql, sweepId).then((spec) => {
+        if (spec === undefined) throw new Error(`sweep ${sweepId} does not exist`);
+        return spec as SweepSpec;
+      });
+      loading.catch(() => specs.delete(sweepId));
+      specs.set(sweepId, loading);
     }
     return specs.get(sweepId)!;
   };
@@ -93,9 +95,6 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
     return barsCache.get(key)!;
   };
 
-  const markStarted = (sweepId: number) =>
-    prisma.researchSweep.updateMany({ where: { id: sweepId, status: "queued" }, data: { startedAt: new Date(), status: "running" } });
-
   const policy = queuePolicy(options.expireInSeconds ?? 600);
   await queue.ensureQueue(CHUNK_QUEUE, policy);
   await queue.ensureQueue(FINALIZE_QUEUE, policy);
@@ -104,11 +103,10 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
 
   queue.work<ChunkJob>(CHUNK_QUEUE, options.concurrency ?? pool.size + 1, async ({ data: job }) => {
     const started = performance.now();
-    const status = await prisma.researchSweep.findUnique({ where: { id: job.sweepId }, select: { status: true } });
-    if (!status || status.status === "cancelled" || status.status === "failed") return;
+    const status = await startChunk(options.sql, job.sweepId);
+    if (status === undefined || status === "cancelled" || status === "failed") return;
     const spec = await specOf(job.sweepId);
     const loaded = await barsOf(job.seriesId, spec);
-    if (status.status === "queued") await markStarted(job.sweepId);
     const parameters = spec.parameterSets.slice(job.paramStart, job.paramEnd);
     const computing = performance.now();
     timings.prepareMs += computing - started;
