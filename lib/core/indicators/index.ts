@@ -6,7 +6,7 @@ export type {
   PriceVolume,
   VwapBandsValue,
 } from "./types";
-export { Sma, sma } from "./sma";
+export { SeriesSma, Sma, sma } from "./sma";
 export { Ema, ema } from "./ema";
 export { Rsi, rsi } from "./rsi";
 export { Macd, macd, type MacdSeries } from "./macd";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Sma, sma } from "./index";
+import { SeriesSma, Sma, sma } from "./index";
 import { recomputeInterval } from "./sma";
 import { expectSeriesClose, firstDefined, meanOf, randomWalk, seededRandom, windowEndingAt } from "./testing/series";
 
@@ -82,6 +82,30 @@ describe("sma", () => {
       // A window holding NaN or Infinity has no mean: NaN by this module's rule.
       expectSeriesClose(batch, referenceSma(closes, period).map((mean) => (Number.isFinite(mean) ? mean : NaN)), 1e-12);
     }
+  });
+
+  it("read along a series (SeriesSma), gives the live face's numbers bit for bit, gaps and recomputes included", () => {
+    const random = seededRandom(47);
+    const closes = new Float64Array(randomWalk(5_000, 5, 10_000).map((x) => (random() < 0.003 ? NaN : random() < 0.001 ? -Infinity : x)));
+    for (const period of [1, 2, 20, 199, 256, 700]) {
+      const live = new Sma(period);
+      const series = new SeriesSma(closes, period);
+      closes.forEach((x, i) => expect(Object.is(series.takeIn(i), live.update(x)), `period ${period}, index ${i}`).toBe(true));
+    }
+  });
+
+  it("SeriesSma says how far its running sum may move by x - outgoing alone: to the next recompute, not with a gap in the window", () => {
+    const closes = new Float64Array(randomWalk(1_000, 2));
+    closes[600] = NaN;
+    const average = new SeriesSma(closes, 20);
+    for (let i = 0; i < 19; i++) {
+      average.takeIn(i);
+      expect(average.plainRunUntil(i + 1)).toBe(i + 1);
+    }
+    average.takeIn(19);
+    expect(average.plainRunUntil(20)).toBe(19 + recomputeInterval(20));
+    for (let i = 20; i <= 600; i++) average.takeIn(i);
+    expect(average.plainRunUntil(601)).toBe(601);
   });
 });
 

@@ -3,33 +3,68 @@ import type { IncrementalIndicator } from "./types";
 import { isObserved, requirePeriod } from "./validate";
 
 /**
+ * The running sum an SMA keeps of its window, shared by the live and the series faces: deviations
+ * from a reference value (`shift`) close to the window, updated by `x - outgoing`, and a count of
+ * the window's missing values. A missing input (NaN or ±Infinity) gives NaN until it leaves.
+ */
+class WindowSum {
+  protected sum = 0;
+  protected shift = 0;
+  protected missing: number;
+
+  constructor(readonly period: number) {
+    this.missing = period;
+  }
+
+  /** The window's mean, NaN while it holds a missing value. */
+  protected mean(): number {
+    return this.missing === 0 ? this.shift + this.sum / this.period : NaN;
+  }
+
+  /** `x` comes into the window as `outgoing` (NaN while the window fills) leaves it. */
+  protected replace(x: number, outgoing: number): void {
+    const change = x - outgoing;
+    if (isObserved(change)) {
+      this.sum += change;
+      return;
+    }
+    if (isObserved(outgoing)) this.sum -= outgoing - this.shift;
+    else this.missing--;
+    if (isObserved(x)) this.sum += x - this.shift;
+    else this.missing++;
+  }
+
+  /** Recomputes the sum exactly from the window, values [from, to) in time order, around its latest value. */
+  protected recompute(values: ArrayLike<number>, from: number, to: number): void {
+    const latest = values[to - 1];
+    if (isObserved(latest)) this.shift = latest;
+    this.sum = deviationSum(values, from, to, this.shift);
+  }
+}
+
+/**
  * Simple moving average: the arithmetic mean of the last `period` values.
  * First value at index period-1; a missing input (NaN) gives NaN until it leaves the window.
  *
- * Numerics (shared by both faces, which agree bit for bit): a running sum of deviations from a
+ * Numerics (shared by every face, which agree bit for bit): a running sum of deviations from a
  * reference value close to the window, updated by `x - outgoing` and recomputed exactly from the
  * window, against the latest value as the new reference, once the window is first full and then
  * every {@link recomputeInterval} updates (a whole number of windows, at least 256 values).
  * Rounding error never builds up beyond a few hundred updates' worth however long the series.
  */
-export class Sma implements IncrementalIndicator<number, number> {
-  readonly period: number;
+export class Sma extends WindowSum implements IncrementalIndicator<number, number> {
   /** Ring buffer of the window; unfilled slots hold NaN and count as missing. */
   private readonly window: Float64Array;
   private next = 0;
   private filled = 0;
-  private missing: number;
-  private shift = 0;
-  private sum = 0;
   private readonly every: number;
   private untilRecompute: number;
   private current = NaN;
 
   constructor(period: number) {
     requirePeriod("Sma", "period", period);
-    this.period = period;
+    super(period);
     this.window = new Float64Array(period).fill(NaN);
-    this.missing = period;
     this.every = recomputeInterval(period);
     this.untilRecompute = period;
   }
@@ -38,17 +73,15 @@ export class Sma implements IncrementalIndicator<number, number> {
     const next = this.next;
     const outgoing = this.window[next];
     this.window[next] = x;
-    const change = x - outgoing;
-    if (isObserved(change)) this.sum += change;
-    else this.replaceWithMissing(x, outgoing);
+    if (!isObserved(outgoing) && this.filled < this.period) this.filled++;
+    this.replace(x, outgoing);
     this.next = next + 1 < this.period ? next + 1 : 0;
     // Recomputes fall on a wrap of the ring, when its slots are in time order like the batch's.
     if (--this.untilRecompute === 0) {
       this.untilRecompute = this.every;
-      if (isObserved(x)) this.shift = x;
-      this.sum = deviationSum(this.window, 0, this.period, this.shift);
+      this.recompute(this.window, 0, this.period);
     }
-    return (this.current = this.missing === 0 ? this.shift + this.sum / this.period : NaN);
+    return (this.current = this.mean());
   }
 
   get value(): number {
@@ -69,17 +102,60 @@ export class Sma implements IncrementalIndicator<number, number> {
     this.untilRecompute = this.period;
     this.current = NaN;
   }
+}
 
-  /** The slow path: the incoming or the outgoing slot (or both) holds no observation. */
-  private replaceWithMissing(x: number, outgoing: number): void {
-    if (isObserved(outgoing)) {
-      this.sum -= outgoing - this.shift;
-    } else {
-      this.missing--;
-      if (this.filled < this.period) this.filled++;
+/**
+ * {@link Sma} of a series it can read whole, taking its bars in order: the window is read from the
+ * series instead of a ring, so it costs no copy per bar and gives the same numbers bit for bit.
+ * For a walker over the series (a backtest) that also reads the running sum directly on its hot
+ * path: {@link plainRunUntil} says how far the sum may simply be moved by `x - outgoing`.
+ */
+export class SeriesSma extends WindowSum {
+  /** The bar whose intake recomputes the sum exactly. */
+  private recomputeAt: number;
+  private readonly every: number;
+
+  constructor(
+    readonly series: Float64Array,
+    period: number,
+  ) {
+    requirePeriod("SeriesSma", "period", period);
+    super(period);
+    this.every = recomputeInterval(period);
+    this.recomputeAt = period - 1;
+  }
+
+  /** Takes in bar `i` (the bar after the last one taken in) and returns the average there. */
+  takeIn(i: number): number {
+    const { series, period } = this;
+    this.replace(series[i], i >= period ? series[i - period] : NaN);
+    if (i === this.recomputeAt) {
+      this.recomputeAt += this.every;
+      this.recompute(series, i + 1 - period, i + 1);
     }
-    if (isObserved(x)) this.sum += x - this.shift;
-    else this.missing++;
+    return this.mean();
+  }
+
+  /**
+   * The bar before which the running sum may be moved by `series[i] - series[i - period]` alone
+   * with every outgoing value observed so far: the next recompute, or the next bar taken in itself
+   * while the window holds a missing value (then each bar goes through {@link takeIn}).
+   */
+  plainRunUntil(next: number): number {
+    return this.missing === 0 ? this.recomputeAt : next;
+  }
+
+  /** The running sum and its reference, for a walker that moves the sum itself (see {@link plainRunUntil}). */
+  get runningSum(): number {
+    return this.sum;
+  }
+
+  set runningSum(sum: number) {
+    this.sum = sum;
+  }
+
+  get reference(): number {
+    return this.shift;
   }
 }
 

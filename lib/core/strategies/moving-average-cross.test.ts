@@ -82,3 +82,54 @@ describe("moving-average cross", () => {
     expect(() => createMaCross({ fast: 0 })).toThrow();
   });
 });
+
+/**
+ * As a backtest drives a prepared strategy: `prepare` with the whole series, then after each bar
+ * fed, idle bars passed over with `skipIdleBars` (their bars never reach onBar).
+ */
+function runPrepared(strategy: Strategy, closes: number[]): { bar: number; intent: StrategyIntent }[] {
+  const series = barsFromCloses(closes);
+  const context = new ScriptedContext();
+  const log: { bar: number; intent: StrategyIntent }[] = [];
+  strategy.prepare!(series);
+  for (let i = 0; i < series.length; i++) {
+    context.time = series.time[i];
+    strategy.onBar(barAt(series, i), context);
+    for (const intent of context.take()) {
+      log.push({ bar: i, intent });
+      if (intent.kind === "enter") context.position = intent.direction === "long" ? 1 : -1;
+      if (intent.kind === "exit") context.position = 0;
+    }
+    i += strategy.skipIdleBars!(context, series.length - i - 1);
+  }
+  return log;
+}
+
+describe("a prepared moving-average cross passing over idle bars", () => {
+  let seed = 5;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  // A walk long enough for many exact recomputes of the running sums, with missing closes, and
+  // flat stretches where both averages are the same price: only exact sums give a spread of 0 there.
+  const walk: number[] = [];
+  for (let i = 0, price = 100; i < 20_000; i++) {
+    if (random() < 0.002) {
+      for (let flat = 0; flat < 600; flat++, i++) walk.push(price);
+    }
+    price = Math.max(1, price + Math.round((random() - 0.5) * 10) / 10);
+    walk.push(random() < 0.002 ? NaN : price);
+  }
+  const cases = [
+    ["golden-cross", createGoldenCross({ fast: 50, slow: 200 }), createGoldenCross({ fast: 50, slow: 200 })],
+    ["golden-cross cross mode long/short", createGoldenCross({ fast: 7, slow: 31, mode: "cross", longOnly: false }), createGoldenCross({ fast: 7, slow: 31, mode: "cross", longOnly: false })],
+    ["ma-cross sma long/short", createMaCross({ fast: 3, slow: 256, longOnly: false }), createMaCross({ fast: 3, slow: 256, longOnly: false })],
+    ["ma-cross ema", createMaCross({ fast: 10, slow: 30, average: "ema", longOnly: false }), createMaCross({ fast: 10, slow: 30, average: "ema", longOnly: false })],
+  ] as const;
+
+  for (const [name, live, prepared] of cases) {
+    it(`${name}: the same intents on the same bars as feeding every bar, gaps included`, () => {
+      const expected = run(live, walk);
+      expect(expected.length).toBeGreaterThan(20);
+      expect(runPrepared(prepared, walk)).toEqual(expected);
+    });
+  }
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Bar, BarSeries } from "../data/bars";
-import { Ema, Sma, type AverageCache } from "../indicators";
+import { Ema, SeriesSma, Sma, type AverageCache } from "../indicators";
+import { isObserved } from "../indicators/validate";
 import { directionOf, type Direction, type Strategy, type StrategyContext } from "./types";
 
 export const crossModeSchema = z.enum(["state", "cross"]);
@@ -148,6 +149,109 @@ class StreamedSpread implements PreparedSpread {
 }
 
 /**
+ * Fast minus slow SMA of the series being replayed, from averages that read their windows from the
+ * series: the same numbers as the incremental {@link Sma}s fed the closes in order. Passing over
+ * bars, it moves both running sums itself while both windows are whole and no exact recompute is
+ * due, and leaves every other bar to the averages.
+ */
+class StreamedSmaSpread implements PreparedSpread {
+  private index = 0;
+  private pending = false;
+  private pendingSpread = NaN;
+  /** The spread of the last bar a pass moved past (its `previous` when it stopped). */
+  private lastPassed = NaN;
+
+  constructor(
+    private readonly close: Float64Array,
+    private readonly fast: SeriesSma,
+    private readonly slow: SeriesSma,
+  ) {}
+
+  next(): number {
+    if (this.pending) {
+      this.pending = false;
+      this.index++;
+      return this.pendingSpread;
+    }
+    const index = this.index;
+    if (index >= this.close.length) return NaN;
+    this.index = index + 1;
+    return this.fast.takeIn(index) - this.slow.takeIn(index);
+  }
+
+  passUntil(trigger: Trigger, previous: number, limit: number): { passed: number; previous: number } {
+    if (this.pending || limit <= 0) return { passed: 0, previous };
+    const { fast, slow } = this;
+    const start = this.index;
+    const end = Math.min(start + limit, this.close.length);
+    this.lastPassed = +previous;
+    let index = start;
+    while (index < end && !this.pending) {
+      const plainEnd = Math.min(end, fast.plainRunUntil(index), slow.plainRunUntil(index));
+      index = plainEnd > index ? this.passPlain(index, plainEnd, trigger) : this.passOne(index, trigger);
+    }
+    this.index = index;
+    return { passed: index - start, previous: this.lastPassed };
+  }
+
+  /** Takes in bar `index` through the averages; returns the bar after it, or `index` if it triggers. */
+  private passOne(index: number, trigger: Trigger): number {
+    const spread = this.fast.takeIn(index) - this.slow.takeIn(index);
+    if (triggers(spread, this.lastPassed, trigger)) return this.hold(spread, index);
+    this.lastPassed = spread;
+    return index + 1;
+  }
+
+  /**
+   * Bars [from, to): both windows whole, no recompute due. Moves the running sums by `x - outgoing`
+   * until a bar triggers or a change is missing (that bar then goes through the averages); returns
+   * the bar after the last one passed.
+   */
+  private passPlain(from: number, to: number, trigger: Trigger): number {
+    const { close, fast, slow } = this;
+    const fastPeriod = fast.period;
+    const slowPeriod = slow.period;
+    const fastReference = fast.reference;
+    const slowReference = slow.reference;
+    let fastSum = fast.runningSum;
+    let slowSum = slow.runningSum;
+    let last = this.lastPassed;
+    let index = from;
+    for (; index < to; index++) {
+      const x = close[index];
+      const fastChange = x - close[index - fastPeriod];
+      const slowChange = x - close[index - slowPeriod];
+      if (!isObserved(fastChange) || !isObserved(slowChange)) break;
+      fastSum += fastChange;
+      slowSum += slowChange;
+      // As each SeriesSma gives its average: reference + sum / period.
+      const spread = fastReference + fastSum / fastPeriod - (slowReference + slowSum / slowPeriod);
+      if (triggers(spread, last, trigger)) {
+        this.commit(fastSum, slowSum, last);
+        return this.hold(spread, index);
+      }
+      last = spread;
+    }
+    this.commit(fastSum, slowSum, last);
+    return index < to ? this.passOne(index, trigger) : index;
+  }
+
+  /** Stores the running sums as they are after the bars taken in, and the last passed bar's spread. */
+  private commit(fastSum: number, slowSum: number, lastPassed: number): void {
+    this.fast.runningSum = fastSum;
+    this.slow.runningSum = slowSum;
+    this.lastPassed = lastPassed;
+  }
+
+  /** Bar `index` is taken in and triggers: its spread waits for the `next` that moves past it. */
+  private hold(spread: number, index: number): number {
+    this.pending = true;
+    this.pendingSpread = spread;
+    return index;
+  }
+}
+
+/**
  * Fast average above slow: long. Below: flat (long-only) or short. In `cross` mode the
  * strategy trades only on a bar where the order of the averages flips from the bar before.
  */
@@ -176,7 +280,10 @@ export class MovingAverageCross implements Strategy {
   prepare(bars: BarSeries, averages?: AverageCache): void {
     const { fast, slow, average } = this.params;
     if (averages === undefined) {
-      this.spreads = new StreamedSpread(bars.close, this.makeAverage(fast), this.makeAverage(slow));
+      this.spreads =
+        average === "ema"
+          ? new StreamedSpread(bars.close, new Ema(fast), new Ema(slow))
+          : new StreamedSmaSpread(bars.close, new SeriesSma(bars.close, fast), new SeriesSma(bars.close, slow));
       return;
     }
     if (averages.close.length !== bars.length) throw new RangeError(`${this.name}: averages of ${averages.close.length} closes for ${bars.length} bars`);
