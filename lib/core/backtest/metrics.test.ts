@@ -125,6 +125,32 @@ describe("the one-pass curve statistics", () => {
   });
 });
 
+describe("curve statistics' drawdown near the depth it has reached", () => {
+  /** Values a few units in the last place either side of `value`, each lower than the one before. */
+  const around = (value: number) => {
+    const bits = new Float64Array([value]);
+    const raw = new BigInt64Array(bits.buffer);
+    return [3n, 2n, 1n, 0n, -1n, -2n, -3n].map((step) => new Float64Array(new BigInt64Array([raw[0] + step]).buffer)[0]);
+  };
+
+  it.each([1e-9, 1e-6, 0.01, 0.3, 0.5, 0.9, 0.999999, 1 - 1e-12])(
+    "equals the bar-by-bar division whatever the falls just either side of a depth of %d",
+    (depth) => {
+      let state = 11;
+      const random = () => ((state = (state * 16807) % 2147483647) / 2147483647);
+      const equity = [100];
+      for (let step = 0; step < 300; step++) {
+        const peak = 100 + Math.floor(step / 100);
+        if (step % 100 === 0) equity.push(peak);
+        const reached = depth * (1 + (random() - 0.5) * 1e-6);
+        equity.push(...around(peak * (1 - reached)), ...around(peak - peak * reached));
+      }
+      const series = curve(equity);
+      expect(curveStatistics(series).drawdown).toEqual(maxDrawdown(series));
+    },
+  );
+});
+
 describe("curve statistics where a daily return is not finite", () => {
   it.each([
     ["equity of 0 then positive (+Infinity)", [100, 0, 50, 60, 55]],

@@ -15,11 +15,26 @@ export interface EquityCurve {
   /** Day number of an instant in the exchange's calendar; bars with equal numbers are one day. */
   readonly dayOf: (time: number) => number;
   /**
-   * For a curve that computes its bars rather than storing them: writes the equity and exposure
-   * of bars [from, to) to the buffers from index 0, the same numbers `equity` and `inPosition` hold.
-   * The metrics then read the curve a block at a time and never make its whole arrays.
+   * For a curve that computes its bars rather than storing them: calls `visit` on each stretch of
+   * bars within [from, to), in order, over which the account did not trade, giving the numbers
+   * `equity` and `inPosition` hold. The metrics then read the curve stretch by stretch and never
+   * make its whole arrays.
    */
-  readonly readBars?: (from: number, to: number, equity: Float64Array, inPosition: Uint8Array) => void;
+  readonly forEachStretch?: (from: number, to: number, visit: StretchVisitor) => void;
+}
+
+/**
+ * Bars [from, to) whose equity is `cash + held × prices[i - offset]` for bar i, in a position
+ * when `held` is not 0.
+ */
+export type StretchVisitor = (from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number) => void;
+
+/**
+ * A curve's stretches: its own, or for a curve of stored arrays each block of its equity as one
+ * stretch (-0 + 1 × x is x, whatever x).
+ */
+function stretchesOf(curve: EquityCurve): (from: number, to: number, visit: StretchVisitor) => void {
+  return curve.forEachStretch ?? ((from, to, visit) => visit(from, to, -0, 1, curve.equity, 0));
 }
 
 export interface Metrics {
@@ -43,7 +58,7 @@ export interface Metrics {
 export function computeMetrics(curve: EquityCurve, trades: readonly Trade[]): Metrics {
   const { time, initialCapital } = curve;
   const bars = time.length;
-  const finalCapital = bars > 0 ? new CurveReader(curve).equity(bars - 1, bars)[0] : initialCapital;
+  const finalCapital = bars > 0 ? equityAt(curve, bars - 1) : initialCapital;
   const statistics = curveStatistics(curve);
   const { drawdown } = statistics;
   return {
@@ -86,8 +101,8 @@ export interface CurveStatistics {
 export function curveStatistics(curve: EquityCurve): CurveStatistics {
   const walk = new CurveWalk(curve);
   const bars = curve.time.length;
-  const reader = new CurveReader(curve);
-  walkInBlocks(bars, 0, (from, to) => walk.block(from, to, reader.equity(from, to), reader.inPosition));
+  const stretches = stretchesOf(curve);
+  walkInBlocks(bars, (from, to) => stretches(from, to, walk.stretch));
   const { count, sum, downsideSquares, everyBarEndsItsDay } = walk;
   const average = sum / count;
   return {
@@ -96,8 +111,21 @@ export function curveStatistics(curve: EquityCurve): CurveStatistics {
     // A return that is NaN or +Infinity (equity of 0) makes the sum so, and is the walk's one inexact case.
     sortino: count === 0 ? 0 : Number.isFinite(sum) ? sortinoRatio(average, downsideSquares, count) : sortino(dailyReturns(curve)),
     drawdown: walk.drawdown(),
-    barsInPosition: walk.barsInPosition,
+    barsInPosition: curve.forEachStretch ? walk.barsHeld : countOnes(curve.inPosition),
   };
+}
+
+function countOnes(flags: Uint8Array): number {
+  let ones = 0;
+  for (let i = 0; i < flags.length; i++) ones += flags[i];
+  return ones;
+}
+
+/** Equity at bar `i`. */
+function equityAt(curve: EquityCurve, i: number): number {
+  let equity = NaN;
+  stretchesOf(curve)(i, i + 1, (_from, _to, cash, held, prices, offset) => (equity = cash + held * prices[i - offset]));
+  return equity;
 }
 
 /**
@@ -106,38 +134,12 @@ export function curveStatistics(curve: EquityCurve): CurveStatistics {
  * one long loop would run each curve's first stretch unoptimized and box every number it touches.
  * The first block is short, so that every line of `walk` has run once before it is optimized.
  */
-function walkInBlocks(bars: number, first: number, walk: (from: number, to: number) => void): void {
-  for (let from = first, size = FIRST_BLOCK; from < bars; from += size, size = WALK_BLOCK) walk(from, Math.min(bars, from + size));
+function walkInBlocks(bars: number, walk: (from: number, to: number) => void): void {
+  for (let from = 0, size = FIRST_BLOCK; from < bars; from += size, size = WALK_BLOCK) walk(from, Math.min(bars, from + size));
 }
 
 const FIRST_BLOCK = 16;
 const WALK_BLOCK = 1 << 14;
-
-/**
- * A curve's bars a block at a time: views on its arrays, or, for a curve that computes its bars,
- * the block written to scratch buffers. Either way index 0 is the block's first bar.
- */
-class CurveReader {
-  private readonly scratch: Float64Array | undefined;
-  /** Exposure of the bars of the last `equity` call. */
-  inPosition: Uint8Array;
-
-  constructor(private readonly curve: EquityCurve) {
-    this.scratch = curve.readBars ? new Float64Array(WALK_BLOCK + 1) : undefined;
-    this.inPosition = curve.readBars ? new Uint8Array(WALK_BLOCK + 1) : curve.inPosition;
-  }
-
-  /** Equity of bars [from, to), at most one block and one bar. */
-  equity(from: number, to: number): Float64Array {
-    const { curve, scratch } = this;
-    if (scratch === undefined) {
-      this.inPosition = curve.inPosition.subarray(from, to);
-      return curve.equity.subarray(from, to);
-    }
-    curve.readBars!(from, to, scratch, this.inPosition);
-    return scratch;
-  }
-}
 
 /**
  * The running state of {@link curveStatistics}, fed one block of bars at a time, in order: the
@@ -148,7 +150,8 @@ class CurveWalk {
   count = 0;
   sum = 0;
   downsideSquares = 0;
-  barsInPosition = 0;
+  /** Bars of stretches with a position (a curve of stretches' exposure). */
+  barsHeld = 0;
   everyBarEndsItsDay = true;
   private previousClose = NaN;
   /**
@@ -169,24 +172,27 @@ class CurveWalk {
     this.day = curve.time.length > 0 ? curve.dayOf(curve.time[0]) : NaN;
   }
 
-  /** Bars [from, to), their equity and exposure in `blockEquity` and `blockInPosition` from index 0. */
-  block(from: number, to: number, blockEquity: Float64Array, blockInPosition: Uint8Array): void {
+  /** One stretch of bars (see {@link StretchVisitor}), the one after the last. */
+  readonly stretch: StretchVisitor = (from, to, cash, held, prices, offset) => {
+    if (held !== 0) this.barsHeld += to - from;
     const { time, dayOf } = this.curve;
     // The last bar ends its day: no day to read after it.
     const last = time.length - 1;
-    let { count, sum, downsideSquares, barsInPosition, everyBarEndsItsDay, previousClose, day, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
+    let { count, sum, downsideSquares, everyBarEndsItsDay, previousClose, day, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
+    let shallow = shallowBound(peak, depth);
     for (let i = from; i < to; i++) {
-      const value = blockEquity[i - from];
+      const value = cash + held * prices[i - offset];
       if (value >= peak) {
         if (deepestRecoveredAt < 0 && deepestPeakIndex === peakIndex && depth > 0) deepestRecoveredAt = i;
         peak = value;
         peakIndex = i;
-      } else if ((peak - value) / peak > depth) {
+        shallow = shallowBound(peak, depth);
+      } else if (!(value > shallow) && (peak - value) / peak > depth) {
         depth = (peak - value) / peak;
         deepestPeakIndex = peakIndex;
         deepestRecoveredAt = -1;
+        shallow = shallowBound(peak, depth);
       }
-      barsInPosition += blockInPosition[i - from];
       if (i < last) {
         const nextDay = dayOf(time[i + 1]);
         if (nextDay === day) {
@@ -208,7 +214,6 @@ class CurveWalk {
     this.count = count;
     this.sum = sum;
     this.downsideSquares = downsideSquares;
-    this.barsInPosition = barsInPosition;
     this.everyBarEndsItsDay = everyBarEndsItsDay;
     this.previousClose = previousClose;
     this.day = day;
@@ -217,7 +222,7 @@ class CurveWalk {
     this.depth = depth;
     this.deepestPeakIndex = deepestPeakIndex;
     this.deepestRecoveredAt = deepestRecoveredAt;
-  }
+  };
 
   /** The deepest episode: recovered at its first new peak, else still open at the last bar. */
   drawdown(): Drawdown {
@@ -227,6 +232,17 @@ class CurveWalk {
     const peakIndex = this.deepestPeakIndex;
     return { depth: this.depth, durationMs: time[end] - time[peakIndex < 0 ? 0 : peakIndex], durationBars: end - peakIndex };
   }
+}
+
+/**
+ * An equity above which a fall from `peak` is certainly no deeper than `depth`, so the walk need not
+ * divide to know: the drawdown boundary peak x (1 - depth) raised by a millionth of the depth, far
+ * more than the few units in the last place the division and this bound can be off by (it holds for
+ * any depth of at least 1e-10). Infinity, so that every fall is divided, below that or when the peak
+ * is not positive.
+ */
+function shallowBound(peak: number, depth: number): number {
+  return peak > 0 && depth >= 1e-9 ? peak - peak * depth * (1 - 1e-6) : Infinity;
 }
 
 /** Simple returns between consecutive end-of-day equities (the last bar of each day). */
@@ -249,38 +265,34 @@ export function dailyReturns(curve: EquityCurve): Float64Array {
 /** Σ (r - average)² over the daily returns; read from bar to bar when each bar is a day of its own. */
 function returnSquaredDeviations(curve: EquityCurve, average: number, everyBarEndsItsDay: boolean): number {
   if (!everyBarEndsItsDay) return squaredDeviations(dailyReturns(curve), average);
-  const walk = new SquaresWalk(new CurveReader(curve), average);
-  // The terms added in the same order as one loop would; each block read with the bar before it.
-  walkInBlocks(curve.time.length, 1, (from, to) => walk.block(from, to));
+  const walk = new SquaresWalk(average);
+  const stretches = stretchesOf(curve);
+  // The terms added in the same order as one loop over the returns would.
+  walkInBlocks(curve.time.length, (from, to) => stretches(from, to, walk.stretch));
   return walk.squares;
 }
 
 class SquaresWalk {
   squares = 0;
+  private previousClose = NaN;
 
-  constructor(
-    private readonly reader: CurveReader,
-    private readonly average: number,
-  ) {}
+  constructor(private readonly average: number) {}
 
-  block(from: number, to: number): void {
-    this.squares = addBarReturnSquaredDeviations(this.reader.equity(from - 1, to), to - from, this.average, this.squares);
-  }
-}
-
-/** Adds the squared deviations of the `count` returns from bar to bar of `equity` (count + 1 bars). */
-function addBarReturnSquaredDeviations(equity: Float64Array, count: number, average: number, squaresSoFar: number): number {
-  // A local known to hold a number, unlike the parameter: the loop keeps it unboxed.
-  let squares = +squaresSoFar;
-  for (let i = 1; i <= count; i++) {
-    const previousClose = equity[i - 1];
-    if (!Number.isNaN(previousClose)) {
-      // x * x, not x ** 2: the same number (pow special-cases a square), without a call to pow.
-      const deviation = equity[i] / previousClose - 1 - average;
-      squares += deviation * deviation;
+  readonly stretch: StretchVisitor = (from, to, cash, held, prices, offset) => {
+    const average = this.average;
+    let { squares, previousClose } = this;
+    for (let i = from; i < to; i++) {
+      const value = cash + held * prices[i - offset];
+      if (!Number.isNaN(previousClose)) {
+        // x * x, not x ** 2: the same number (pow special-cases a square), without a call to pow.
+        const deviation = value / previousClose - 1 - average;
+        squares += deviation * deviation;
+      }
+      previousClose = value;
     }
-  }
-  return squares;
+    this.squares = squares;
+    this.previousClose = previousClose;
+  };
 }
 
 function mean(values: Float64Array): number {

@@ -11,7 +11,7 @@ import type { DomainEvent, EventSink, RiskGate } from "../ports";
 import { SessionCalendar } from "../strategies/session";
 import type { Strategy } from "../strategies/types";
 import type { FillTiming } from "./fill-model";
-import { computeMetrics, type EquityCurve, type Metrics } from "./metrics";
+import { computeMetrics, type EquityCurve, type Metrics, type StretchVisitor } from "./metrics";
 import { SimulatedBroker } from "./simulated-broker";
 import { TradeRecorder, type Trade } from "./trades";
 
@@ -154,7 +154,7 @@ function skipLimit(i: number, length: number, reportsProgress: boolean): number 
 /**
  * A backtest's equity curve as the account held it: cash and position move only on a fill, so
  * they are kept per run of bars, and a bar's equity is its run's cash + position x its close. The
- * metrics read it a block at a time; its whole arrays are made only if someone reads them.
+ * metrics read it stretch by stretch; its whole arrays are made only if someone reads them.
  */
 class AccountCurve implements EquityCurve {
   readonly time: Float64Array;
@@ -197,29 +197,33 @@ class AccountCurve implements EquityCurve {
     return this.wholeArrays().inPosition;
   }
 
-  readBars(from: number, to: number, equity: Float64Array, inPosition: Uint8Array): void {
+  readonly forEachStretch = (from: number, to: number, visit: StretchVisitor): void => {
     const { starts, cash, held, closedOutEquity } = this;
     const { close, length } = this.bars;
     // Reads go forward: the search for the run bar `from` falls in starts at the last read's.
     let run = this.lastRun < starts.length && starts[this.lastRun] <= from ? this.lastRun : 0;
     while (run + 1 < starts.length && starts[run + 1] <= from) run++;
     this.lastRun = run;
-    for (let start = from; start < to; run++) {
-      const end = run + 1 < starts.length ? Math.min(to, starts[run + 1]) : to;
-      const runCash = cash[run];
-      const runHeld = held[run];
-      for (let i = start; i < end; i++) equity[i - from] = runCash + runHeld * close[i];
-      inPosition.fill(runHeld === 0 ? 0 : 1, start - from, end - from);
-      start = end;
+    // The last bar, when the position left open was closed at its close, has that equity instead.
+    const closedOut = closedOutEquity !== undefined && from < length && length <= to;
+    const end = closedOut ? length - 1 : to;
+    for (let start = from; start < end; run++) {
+      const runEnd = run + 1 < starts.length ? Math.min(end, starts[run + 1]) : end;
+      visit(start, runEnd, cash[run], held[run], close, 0);
+      start = runEnd;
     }
-    if (closedOutEquity !== undefined && from < length && length <= to) equity[length - 1 - from] = closedOutEquity;
-  }
+    // -0 + 1 × equity is that equity exactly; the position was held into that bar's close.
+    if (closedOut) visit(length - 1, length, -0, 1, Float64Array.of(closedOutEquity), length - 1);
+  };
 
   private wholeArrays(): { equity: Float64Array; inPosition: Uint8Array } {
     if (this.arrays === undefined) {
       const length = this.time.length;
       const arrays = { equity: new Float64Array(length), inPosition: new Uint8Array(length) };
-      if (length > 0) this.readBars(0, length, arrays.equity, arrays.inPosition);
+      this.forEachStretch(0, length, (from, to, cash, held, prices, offset) => {
+        for (let i = from; i < to; i++) arrays.equity[i] = cash + held * prices[i - offset];
+        arrays.inPosition.fill(held === 0 ? 0 : 1, from, to);
+      });
       this.arrays = arrays;
     }
     return this.arrays;
