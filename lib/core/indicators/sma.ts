@@ -137,9 +137,9 @@ export class SeriesSma extends WindowSum {
   }
 
   /**
-   * The bar before which the running sum may be moved by `series[i] - series[i - period]` alone
-   * with every outgoing value observed so far: the next recompute, or the next bar taken in itself
-   * while the window holds a missing value (then each bar goes through {@link takeIn}).
+   * The first bar from `next` on that must go through {@link takeIn}: the next recompute, or `next`
+   * itself while the window holds a missing value. Before it, a bar whose change
+   * `series[i] - series[i - period]` is observed may simply add that change to the running sum.
    */
   plainRunUntil(next: number): number {
     return this.missing === 0 ? this.recomputeAt : next;
