@@ -110,7 +110,7 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
     const parameters = spec.parameterSets.slice(job.paramStart, job.paramEnd);
     const computing = performance.now();
     timings.prepareMs += computing - started;
-    const figures = await pool.run(loaded.key, loaded.bars, { strategy: spec.strategy, parameters, settings: spec.settings, series: loaded, validation: spec.validation });
+    const figures = await pool.run(loaded.key, loaded.bars, { strategy: spec.strategy, parameters, settings: spec.settings, series: { symbol: loaded.symbol, timeZone: loaded.timeZone }, validation: spec.validation });
     timings.waitMs += performance.now() - computing;
     // Written while this slot already fetches and computes its next chunk.
     return async () => {
