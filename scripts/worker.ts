@@ -6,8 +6,8 @@
  *   DATABASE_URL=postgresql://... npm run worker -- [--threads N] [--expire-seconds S] [--maintenance-seconds S] [--no-warm-up]
  *
  * Before it reports ready, each compute thread evaluates a short synthetic sweep in memory (about
- * half a second), so that its first real chunks run code V8 has already optimised instead of
- * paying for the compiling then. `--no-warm-up` skips it (quicker start for short-lived workers).
+ * a second), so that its first real chunks run code V8 has already optimised instead of paying
+ * for the compiling then. `--no-warm-up` skips it (quicker start for short-lived workers).
  */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
