@@ -20,21 +20,25 @@ export interface EquityCurve {
    * `equity` and `inPosition` hold. The metrics then read the curve stretch by stretch and never
    * make its whole arrays.
    */
-  readonly forEachStretch?: (from: number, to: number, visit: StretchVisitor) => void;
+  forEachStretch?(from: number, to: number, visitor: StretchVisitor): void;
+}
+
+/** Receives a curve's stretches (a class's method, not a closure per call: V8 optimizes it once). */
+export interface StretchVisitor {
+  /**
+   * Bars [from, to) whose equity is `cash + held × prices[i - offset]` for bar i, in a position
+   * when `held` is not 0.
+   */
+  stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void;
 }
 
 /**
- * Bars [from, to) whose equity is `cash + held × prices[i - offset]` for bar i, in a position
- * when `held` is not 0.
+ * A curve's stretches within [from, to): its own, or for a curve of stored arrays the span of its
+ * equity as one stretch (-0 + 1 × x is x, whatever x).
  */
-export type StretchVisitor = (from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number) => void;
-
-/**
- * A curve's stretches: its own, or for a curve of stored arrays each block of its equity as one
- * stretch (-0 + 1 × x is x, whatever x).
- */
-function stretchesOf(curve: EquityCurve): (from: number, to: number, visit: StretchVisitor) => void {
-  return curve.forEachStretch ?? ((from, to, visit) => visit(from, to, -0, 1, curve.equity, 0));
+function visitStretches(curve: EquityCurve, from: number, to: number, visitor: StretchVisitor): void {
+  if (curve.forEachStretch) curve.forEachStretch(from, to, visitor);
+  else visitor.stretch(from, to, -0, 1, curve.equity, 0);
 }
 
 export interface Metrics {
@@ -101,8 +105,7 @@ export interface CurveStatistics {
 export function curveStatistics(curve: EquityCurve): CurveStatistics {
   const walk = new CurveWalk(curve);
   const bars = curve.time.length;
-  const stretches = stretchesOf(curve);
-  walkInBlocks(bars, (from, to) => stretches(from, to, walk.stretch));
+  walkInBlocks(bars, (from, to) => visitStretches(curve, from, to, walk));
   const { count, sum, downsideSquares, everyBarEndsItsDay } = walk;
   const average = sum / count;
   return {
@@ -124,7 +127,7 @@ function countOnes(flags: Uint8Array): number {
 /** Equity at bar `i`. */
 function equityAt(curve: EquityCurve, i: number): number {
   let equity = NaN;
-  stretchesOf(curve)(i, i + 1, (_from, _to, cash, held, prices, offset) => (equity = cash + held * prices[i - offset]));
+  visitStretches(curve, i, i + 1, { stretch: (_from, _to, cash, held, prices, offset) => (equity = cash + held * prices[i - offset]) });
   return equity;
 }
 
@@ -146,7 +149,7 @@ const WALK_BLOCK = 1 << 14;
  * daily-return sums, the exposure and {@link maxDrawdown}'s episode, all read into locals for the
  * block's loop (it runs once per bar of a long backtest).
  */
-class CurveWalk {
+class CurveWalk implements StretchVisitor {
   count = 0;
   sum = 0;
   downsideSquares = 0;
@@ -173,7 +176,7 @@ class CurveWalk {
   }
 
   /** One stretch of bars (see {@link StretchVisitor}), the one after the last. */
-  readonly stretch: StretchVisitor = (from, to, cash, held, prices, offset) => {
+  stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
     if (held !== 0) this.barsHeld += to - from;
     const { time, dayOf } = this.curve;
     // The last bar ends its day: no day to read after it.
@@ -222,7 +225,7 @@ class CurveWalk {
     this.depth = depth;
     this.deepestPeakIndex = deepestPeakIndex;
     this.deepestRecoveredAt = deepestRecoveredAt;
-  };
+  }
 
   /** The deepest episode: recovered at its first new peak, else still open at the last bar. */
   drawdown(): Drawdown {
@@ -266,19 +269,18 @@ export function dailyReturns(curve: EquityCurve): Float64Array {
 function returnSquaredDeviations(curve: EquityCurve, average: number, everyBarEndsItsDay: boolean): number {
   if (!everyBarEndsItsDay) return squaredDeviations(dailyReturns(curve), average);
   const walk = new SquaresWalk(average);
-  const stretches = stretchesOf(curve);
   // The terms added in the same order as one loop over the returns would.
-  walkInBlocks(curve.time.length, (from, to) => stretches(from, to, walk.stretch));
+  walkInBlocks(curve.time.length, (from, to) => visitStretches(curve, from, to, walk));
   return walk.squares;
 }
 
-class SquaresWalk {
+class SquaresWalk implements StretchVisitor {
   squares = 0;
   private previousClose = NaN;
 
   constructor(private readonly average: number) {}
 
-  readonly stretch: StretchVisitor = (from, to, cash, held, prices, offset) => {
+  stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
     const average = this.average;
     let { squares, previousClose } = this;
     for (let i = from; i < to; i++) {
@@ -292,7 +294,7 @@ class SquaresWalk {
     }
     this.squares = squares;
     this.previousClose = previousClose;
-  };
+  }
 }
 
 function mean(values: Float64Array): number {

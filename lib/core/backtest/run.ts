@@ -164,8 +164,6 @@ class AccountCurve implements EquityCurve {
   private readonly held: number[] = [];
   /** The last bar's equity after the position left open was closed at its close. */
   private closedOutEquity: number | undefined;
-  /** The run the last read started in. */
-  private lastRun = 0;
   private arrays: { equity: Float64Array; inPosition: Uint8Array } | undefined;
 
   constructor(
@@ -197,37 +195,48 @@ class AccountCurve implements EquityCurve {
     return this.wholeArrays().inPosition;
   }
 
-  readonly forEachStretch = (from: number, to: number, visit: StretchVisitor): void => {
+  forEachStretch(from: number, to: number, visitor: StretchVisitor): void {
     const { starts, cash, held, closedOutEquity } = this;
     const { close, length } = this.bars;
-    // Reads go forward: the search for the run bar `from` falls in starts at the last read's.
-    let run = this.lastRun < starts.length && starts[this.lastRun] <= from ? this.lastRun : 0;
-    while (run + 1 < starts.length && starts[run + 1] <= from) run++;
-    this.lastRun = run;
+    let run = runOf(starts, from);
     // The last bar, when the position left open was closed at its close, has that equity instead.
     const closedOut = closedOutEquity !== undefined && from < length && length <= to;
     const end = closedOut ? length - 1 : to;
     for (let start = from; start < end; run++) {
       const runEnd = run + 1 < starts.length ? Math.min(end, starts[run + 1]) : end;
-      visit(start, runEnd, cash[run], held[run], close, 0);
+      visitor.stretch(start, runEnd, cash[run], held[run], close, 0);
       start = runEnd;
     }
     // -0 + 1 × equity is that equity exactly; the position was held into that bar's close.
-    if (closedOut) visit(length - 1, length, -0, 1, Float64Array.of(closedOutEquity), length - 1);
-  };
+    if (closedOut) visitor.stretch(length - 1, length, -0, 1, Float64Array.of(closedOutEquity), length - 1);
+  }
 
   private wholeArrays(): { equity: Float64Array; inPosition: Uint8Array } {
     if (this.arrays === undefined) {
       const length = this.time.length;
       const arrays = { equity: new Float64Array(length), inPosition: new Uint8Array(length) };
-      this.forEachStretch(0, length, (from, to, cash, held, prices, offset) => {
-        for (let i = from; i < to; i++) arrays.equity[i] = cash + held * prices[i - offset];
-        arrays.inPosition.fill(held === 0 ? 0 : 1, from, to);
+      this.forEachStretch(0, length, {
+        stretch: (from, to, cash, held, prices, offset) => {
+          for (let i = from; i < to; i++) arrays.equity[i] = cash + held * prices[i - offset];
+          arrays.inPosition.fill(held === 0 ? 0 : 1, from, to);
+        },
       });
       this.arrays = arrays;
     }
     return this.arrays;
   }
+}
+
+/** The run bar `bar` falls in: the last whose start is at or before it (binary search). */
+function runOf(starts: readonly number[], bar: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= bar) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 /** A run's equity curve, its days those of the instrument's exchange calendar. */
