@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import { runBacktest } from "@/lib/core/backtest/run";
 import { sweepGrid, type SweepCombination, type SweepRow } from "@/lib/core/backtest/sweep";
 import type { BarSeries } from "@/lib/core/data/bars";
+import { syntheticDailyBars } from "@/lib/core/data/synthetic-bars";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { createGoldenCross } from "@/lib/core/strategies/golden-cross";
 
@@ -55,35 +56,10 @@ function prefix(bars: BarSeries, length: number): BarSeries {
   return { length, time: cut(bars.time), open: cut(bars.open), high: cut(bars.high), low: cut(bars.low), close: cut(bars.close), volume: cut(bars.volume) };
 }
 
-const DAY_MS = 86_400_000;
-
-/** A seeded geometric random walk with consistent OHLC, one bar a day. */
+/** The bench's daily bars: a seeded geometric random walk with consistent OHLC. */
 export function syntheticBars(length: number, seed = 42): BarSeries {
-  const columns = { time: new Float64Array(length), open: new Float64Array(length), high: new Float64Array(length), low: new Float64Array(length), close: new Float64Array(length), volume: new Float64Array(length) };
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  let price = 100;
-  for (let i = 0; i < length; i++) {
-    const open = price;
-    // Mean-reverting log price keeps ten million steps within a sane range.
-    const drift = -0.001 * Math.log(price / 100);
-    price = Math.max(1, price * Math.exp(drift + (random() - 0.5) * 0.03));
-    const close = Math.round(price * 100) / 100;
-    columns.time[i] = Date.UTC(2000, 0, 1) + i * DAY_MS;
-    columns.open[i] = open;
-    columns.close[i] = close;
-    columns.high[i] = Math.max(open, close) * (1 + random() * 0.01);
-    columns.low[i] = Math.min(open, close) * (1 - random() * 0.01);
-    columns.volume[i] = 1_000 + Math.floor(random() * 10_000);
-    price = close;
-  }
-  return { symbol: "SYN", length, ...columns };
+  // Gentle mean reversion keeps ten million steps within a sane range.
+  return { symbol: "SYN", ...syntheticDailyBars(length, { seed, start: Date.UTC(2000, 0, 1), meanReversion: 0.001 }) };
 }
 
 /** The floor: two rolling-sum SMAs and a comparison per bar, nothing else. */

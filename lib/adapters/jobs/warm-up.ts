@@ -1,4 +1,5 @@
 import type { BarSeries } from "@/lib/core/data/bars";
+import { syntheticDailyBars } from "@/lib/core/data/synthetic-bars";
 import { runSettingsSchema, validationSchema, type ParameterSet } from "@/lib/core/research";
 import type { StrategyName } from "@/lib/core/strategies/registry";
 import type { EvaluationTask } from "./thread-pool";
@@ -15,7 +16,6 @@ import type { EvaluationTask } from "./thread-pool";
  * optimised for other shapes deoptimises on the first real chunk and is compiled again.
  */
 
-const DAY_MS = 86_400_000;
 const WARM_UP_BARS = 1_000;
 const WARM_UP_SEED = 20_240_601;
 
@@ -38,31 +38,9 @@ function crossPairs(values: { fast: number[]; slow: number[] }): ParameterSet[] 
   return values.fast.flatMap((fast) => values.slow.filter((slow) => fast < slow).map((slow) => ({ fast, slow })));
 }
 
-/** Seeded daily bars, a random walk around 100 (mulberry32: the same bars on every machine), without a symbol, as loadBars returns them. */
+/** Seeded daily bars (the same on every machine), without a symbol, as loadBars returns them. */
 export function warmUpBars(length = WARM_UP_BARS, seed = WARM_UP_SEED): BarSeries {
-  const columns = { time: new Float64Array(length), open: new Float64Array(length), high: new Float64Array(length), low: new Float64Array(length), close: new Float64Array(length), volume: new Float64Array(length) };
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  let price = 100;
-  for (let index = 0; index < length; index++) {
-    const open = price;
-    price = Math.max(1, price * Math.exp(-0.002 * Math.log(price / 100) + (random() - 0.5) * 0.03));
-    const close = Math.round(price * 100) / 100;
-    columns.time[index] = Date.UTC(2010, 0, 4) + index * DAY_MS;
-    columns.open[index] = open;
-    columns.close[index] = close;
-    columns.high[index] = Math.max(open, close) * (1 + random() * 0.01);
-    columns.low[index] = Math.min(open, close) * (1 - random() * 0.01);
-    columns.volume[index] = 1_000 + Math.floor(random() * 10_000);
-    price = close;
-  }
-  return { length, ...columns };
+  return syntheticDailyBars(length, { seed, start: Date.UTC(2010, 0, 4), meanReversion: 0.002 });
 }
 
 /**
