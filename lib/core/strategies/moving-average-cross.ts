@@ -100,20 +100,21 @@ class ReplayedSpread implements PreparedSpread {
 }
 
 /**
- * The incremental averages fed the series' closes in order: the same numbers as the batch ones,
+ * Averages fed the series' closes in order, as it is replayed: the same numbers as the batch ones,
  * without a whole-series array per average. The bar that stops a pass is already in the averages:
  * its spread is kept for the `next` that moves past it.
  */
-class StreamedSpread implements PreparedSpread {
-  private index = 0;
-  private pending = false;
+abstract class StreamedSpread implements PreparedSpread {
+  /** The next bar to feed, or the held one. */
+  protected index = 0;
+  /** A pass stopped on a bar that triggers: it is fed, its spread waits for `next`. */
+  protected pending = false;
   private pendingSpread = NaN;
 
-  constructor(
-    private readonly close: Float64Array,
-    private readonly fast: Average,
-    private readonly slow: Average,
-  ) {}
+  constructor(protected readonly close: Float64Array) {}
+
+  /** Feeds bar `index` (the one after the last fed) to the averages; returns its spread. */
+  protected abstract takeIn(index: number): number;
 
   next(): number {
     if (this.pending) {
@@ -124,21 +125,43 @@ class StreamedSpread implements PreparedSpread {
     const index = this.index;
     if (index >= this.close.length) return NaN;
     this.index = index + 1;
+    return this.takeIn(index);
+  }
+
+  abstract passUntil(trigger: Trigger, previous: number, limit: number): { passed: number; previous: number };
+
+  /** Bar `index` is taken in and triggers: its spread waits for the `next` that moves past it. */
+  protected hold(spread: number, index: number): number {
+    this.pending = true;
+    this.pendingSpread = spread;
+    return index;
+  }
+}
+
+/** Incremental averages (any kind) fed one close at a time. */
+class StreamedAverages extends StreamedSpread {
+  constructor(
+    close: Float64Array,
+    private readonly fast: Average,
+    private readonly slow: Average,
+  ) {
+    super(close);
+  }
+
+  protected takeIn(index: number): number {
     return this.fast.update(this.close[index]) - this.slow.update(this.close[index]);
   }
 
   passUntil(trigger: Trigger, previous: number, limit: number): { passed: number; previous: number } {
     if (this.pending || limit <= 0) return { passed: 0, previous };
-    const { close, fast, slow } = this;
     const start = this.index;
-    const end = Math.min(start + limit, close.length);
+    const end = Math.min(start + limit, this.close.length);
     let last = +previous;
     let index = start;
     for (; index < end; index++) {
-      const spread = fast.update(close[index]) - slow.update(close[index]);
+      const spread = this.takeIn(index);
       if (triggers(spread, last, trigger)) {
-        this.pending = true;
-        this.pendingSpread = spread;
+        this.hold(spread, index);
         break;
       }
       last = spread;
@@ -149,33 +172,23 @@ class StreamedSpread implements PreparedSpread {
 }
 
 /**
- * Fast minus slow SMA of the series being replayed, from averages that read their windows from the
- * series: the same numbers as the incremental {@link Sma}s fed the closes in order. Passing over
- * bars, it moves both running sums itself while both windows are whole and no exact recompute is
- * due, and leaves every other bar to the averages.
+ * SMAs that read their windows from the series: the same numbers as the incremental {@link Sma}s
+ * fed the closes in order. Passing over bars, it moves both running sums itself while both windows
+ * are whole and no exact recompute is due, and leaves every other bar to the averages.
  */
-class StreamedSmaSpread implements PreparedSpread {
-  private index = 0;
-  private pending = false;
-  private pendingSpread = NaN;
+class StreamedSmas extends StreamedSpread {
   /** The spread of the last bar a pass moved past (its `previous` when it stopped). */
   private lastPassed = NaN;
 
   constructor(
-    private readonly close: Float64Array,
+    close: Float64Array,
     private readonly fast: SeriesSma,
     private readonly slow: SeriesSma,
-  ) {}
+  ) {
+    super(close);
+  }
 
-  next(): number {
-    if (this.pending) {
-      this.pending = false;
-      this.index++;
-      return this.pendingSpread;
-    }
-    const index = this.index;
-    if (index >= this.close.length) return NaN;
-    this.index = index + 1;
+  protected takeIn(index: number): number {
     return this.fast.takeIn(index) - this.slow.takeIn(index);
   }
 
@@ -196,7 +209,7 @@ class StreamedSmaSpread implements PreparedSpread {
 
   /** Takes in bar `index` through the averages; returns the bar after it, or `index` if it triggers. */
   private passOne(index: number, trigger: Trigger): number {
-    const spread = this.fast.takeIn(index) - this.slow.takeIn(index);
+    const spread = this.takeIn(index);
     if (triggers(spread, this.lastPassed, trigger)) return this.hold(spread, index);
     this.lastPassed = spread;
     return index + 1;
@@ -242,13 +255,6 @@ class StreamedSmaSpread implements PreparedSpread {
     this.slow.runningSum = slowSum;
     this.lastPassed = lastPassed;
   }
-
-  /** Bar `index` is taken in and triggers: its spread waits for the `next` that moves past it. */
-  private hold(spread: number, index: number): number {
-    this.pending = true;
-    this.pendingSpread = spread;
-    return index;
-  }
 }
 
 /**
@@ -282,8 +288,8 @@ export class MovingAverageCross implements Strategy {
     if (averages === undefined) {
       this.spreads =
         average === "ema"
-          ? new StreamedSpread(bars.close, new Ema(fast), new Ema(slow))
-          : new StreamedSmaSpread(bars.close, new SeriesSma(bars.close, fast), new SeriesSma(bars.close, slow));
+          ? new StreamedAverages(bars.close, new Ema(fast), new Ema(slow))
+          : new StreamedSmas(bars.close, new SeriesSma(bars.close, fast), new SeriesSma(bars.close, slow));
       return;
     }
     if (averages.close.length !== bars.length) throw new RangeError(`${this.name}: averages of ${averages.close.length} closes for ${bars.length} bars`);
