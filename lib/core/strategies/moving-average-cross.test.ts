@@ -6,11 +6,16 @@ import { createMaCross } from "./ma-cross";
 import { barsFromCloses, ScriptedContext } from "./testing";
 import type { Strategy, StrategyIntent } from "./types";
 
-/** Feeds closes one by one, applying the intents to the scripted position as if filled. */
-function run(strategy: Strategy, closes: number[]): { bar: number; intent: StrategyIntent }[] {
+/**
+ * Feeds closes one by one, applying the intents to the scripted position as if filled. `prepared`
+ * drives the strategy as a backtest does: `prepare` with the whole series, then after each bar fed,
+ * idle bars passed over with `skipIdleBars` (their bars never reach onBar).
+ */
+function run(strategy: Strategy, closes: number[], { prepared = false } = {}): { bar: number; intent: StrategyIntent }[] {
   const series = barsFromCloses(closes);
   const context = new ScriptedContext();
   const log: { bar: number; intent: StrategyIntent }[] = [];
+  if (prepared) strategy.prepare!(series);
   for (let i = 0; i < series.length; i++) {
     context.time = series.time[i];
     strategy.onBar(barAt(series, i), context);
@@ -19,6 +24,7 @@ function run(strategy: Strategy, closes: number[]): { bar: number; intent: Strat
       if (intent.kind === "enter") context.position = intent.direction === "long" ? 1 : -1;
       if (intent.kind === "exit") context.position = 0;
     }
+    if (prepared) i += strategy.skipIdleBars!(context, series.length - i - 1);
   }
   return log;
 }
@@ -83,28 +89,6 @@ describe("moving-average cross", () => {
   });
 });
 
-/**
- * As a backtest drives a prepared strategy: `prepare` with the whole series, then after each bar
- * fed, idle bars passed over with `skipIdleBars` (their bars never reach onBar).
- */
-function runPrepared(strategy: Strategy, closes: number[]): { bar: number; intent: StrategyIntent }[] {
-  const series = barsFromCloses(closes);
-  const context = new ScriptedContext();
-  const log: { bar: number; intent: StrategyIntent }[] = [];
-  strategy.prepare!(series);
-  for (let i = 0; i < series.length; i++) {
-    context.time = series.time[i];
-    strategy.onBar(barAt(series, i), context);
-    for (const intent of context.take()) {
-      log.push({ bar: i, intent });
-      if (intent.kind === "enter") context.position = intent.direction === "long" ? 1 : -1;
-      if (intent.kind === "exit") context.position = 0;
-    }
-    i += strategy.skipIdleBars!(context, series.length - i - 1);
-  }
-  return log;
-}
-
 describe("a prepared moving-average cross passing over idle bars", () => {
   let seed = 5;
   const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
@@ -129,7 +113,7 @@ describe("a prepared moving-average cross passing over idle bars", () => {
     it(`${name}: the same intents on the same bars as feeding every bar, gaps included`, () => {
       const expected = run(live, walk);
       expect(expected.length).toBeGreaterThan(20);
-      expect(runPrepared(prepared, walk)).toEqual(expected);
+      expect(run(prepared, walk, { prepared: true })).toEqual(expected);
     });
   }
 });
