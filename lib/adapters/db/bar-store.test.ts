@@ -27,6 +27,31 @@ describe("bar store", () => {
     expect(Array.from(middle.time)).toEqual([Date.UTC(2024, 0, 3)]);
   });
 
+  it("loads every column exactly, whole, in a span and in an empty span, in time order", async () => {
+    const times = [Date.UTC(2024, 0, 4, 14, 30), Date.UTC(2024, 0, 2, 14, 30), Date.UTC(2024, 0, 3, 14, 30)];
+    const column = (offset: number) => Float64Array.from(times, (_, index) => 100 + offset + index * 0.25);
+    const bars = { length: times.length, time: Float64Array.from(times), open: column(0), high: column(1), low: column(-1), close: column(0.5), volume: Float64Array.of(1_000, 2_500.5, 0) };
+    const stored = await saveBars(scratch.prisma, { symbol: "COLS", barSize: "1 hour", source: "test" }, bars);
+    const inTimeOrder = [1, 2, 0];
+    const expected = (indexes: number[]) => {
+      const pick = (values: Float64Array) => Array.from(indexes, (index) => values[index]);
+      return { length: indexes.length, time: pick(bars.time), open: pick(bars.open), high: pick(bars.high), low: pick(bars.low), close: pick(bars.close), volume: pick(bars.volume) };
+    };
+    const asArrays = (series: Awaited<ReturnType<typeof loadBars>>) => ({
+      length: series.length,
+      time: Array.from(series.time),
+      open: Array.from(series.open),
+      high: Array.from(series.high),
+      low: Array.from(series.low),
+      close: Array.from(series.close),
+      volume: Array.from(series.volume),
+    });
+    expect(asArrays(await loadBars(scratch.prisma, stored.id))).toEqual(expected(inTimeOrder));
+    expect(asArrays(await loadBars(scratch.prisma, stored.id, { from: times[2] }))).toEqual(expected([2, 0]));
+    expect(asArrays(await loadBars(scratch.prisma, stored.id, { to: times[2] }))).toEqual(expected([1]));
+    expect(asArrays(await loadBars(scratch.prisma, stored.id, { from: times[0] + 1 }))).toEqual(expected([]));
+  });
+
   it("merges overlapping saves by time and changes the hash when the data changes", async () => {
     const identity = { symbol: "XYZ", barSize: "1 min", source: "ibkr" };
     const bar = (time: number, close: number) => ({ time, open: close, high: close, low: close, close, volume: 1 });

@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { BarSeries } from "@/lib/core/data/bars";
 import { parseOhlcvCsv, type OhlcvCsvOptions } from "@/lib/core/data/csv";
 import { isValidTimeZone } from "@/lib/core/time/zoned-time";
+import { readFloat8Array } from "./float8-array";
 
 /**
  * The one place stored price history lives: CSV imports and cached broker history alike. A
@@ -112,33 +113,27 @@ export async function importCsvBars(prisma: PrismaClient, input: CsvImport): Pro
   return saveBars(prisma, { symbol: input.symbol, barSize: input.barSize, timeZone: input.timeZone, source: `csv:${input.fileName}` }, bars);
 }
 
-interface BarRow {
-  time: bigint;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+const BAR_COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
 
-/** The stored bars of a series within a span, oldest first, as columns. */
+/**
+ * A series' bars in a span (epoch ms, from inclusive, to exclusive), in time order. Each column
+ * comes as one binary float8[] (array_send) decoded straight into a Float64Array: one row, however
+ * many bars, instead of an object per bar (bar times are epoch ms, exact in a float8).
+ */
 export async function loadBars(prisma: PrismaClient, seriesId: number, span: BarSpan = {}): Promise<BarSeries> {
   const from = BigInt(Math.ceil(span.from ?? -8.64e15));
   const to = BigInt(Math.ceil(span.to ?? 8.64e15));
-  const rows = await prisma.$queryRaw<BarRow[]>`
-    SELECT time, open, high, low, close, volume FROM stored_bars
-    WHERE series_id = ${seriesId} AND time >= ${from} AND time < ${to} ORDER BY time`;
-  const column = () => new Float64Array(rows.length);
-  const series = { length: rows.length, time: column(), open: column(), high: column(), low: column(), close: column(), volume: column() };
-  rows.forEach((row, index) => {
-    series.time[index] = Number(row.time);
-    series.open[index] = row.open;
-    series.high[index] = row.high;
-    series.low[index] = row.low;
-    series.close[index] = row.close;
-    series.volume[index] = row.volume;
-  });
-  return series;
+  const [row] = await prisma.$queryRaw<Record<(typeof BAR_COLUMNS)[number], Uint8Array>[]>`
+    SELECT array_send(coalesce(array_agg(time::float8 ORDER BY time), '{}')) AS time,
+           array_send(coalesce(array_agg(open ORDER BY time), '{}')) AS open,
+           array_send(coalesce(array_agg(high ORDER BY time), '{}')) AS high,
+           array_send(coalesce(array_agg(low ORDER BY time), '{}')) AS low,
+           array_send(coalesce(array_agg(close ORDER BY time), '{}')) AS close,
+           array_send(coalesce(array_agg(volume ORDER BY time), '{}')) AS volume
+    FROM stored_bars
+    WHERE series_id = ${seriesId} AND time >= ${from} AND time < ${to}`;
+  const [time, open, high, low, close, volume] = BAR_COLUMNS.map((column) => readFloat8Array(row[column]));
+  return { length: time.length, time, open, high, low, close, volume };
 }
 
 export async function findSeries(prisma: PrismaClient, identity: SeriesIdentity): Promise<StoredSeries | undefined> {

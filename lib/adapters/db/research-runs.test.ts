@@ -13,13 +13,11 @@ import {
   decodeStoredWindows,
   putRunFigures,
   readOutcomes,
-  readSeriesBars,
   readSweepSpec,
   startChunk,
   writeChunk,
   type RunFigures,
 } from "./research-runs";
-import { loadBars, saveBars } from "./bar-store";
 import type { ScratchDatabase } from "./scratch-database";
 
 let database: ScratchDatabase;
@@ -184,17 +182,5 @@ describe("research run figures", () => {
   it("refuse a run whose windows or blocks differ from its chunk's", () => {
     const figures = createRunFigures(1, 1, blocks.length);
     expect(() => putRunFigures(figures, 0, withWindows[0])).toThrow(/2 windows/);
-  });
-
-  it("read a series' bars as loadBars does, whole or in a span, with its symbol and time zone", async () => {
-    const times = [Date.UTC(2024, 0, 2, 14, 30), Date.UTC(2024, 0, 3, 14, 30), Date.UTC(2024, 0, 4, 14, 30)];
-    const column = (offset: number) => Float64Array.from(times, (_, index) => 100 + offset + index * 0.25);
-    const stored = { length: times.length, time: Float64Array.from(times), open: column(0), high: column(1), low: column(-1), close: column(0.5), volume: Float64Array.of(1_000, 2_500.5, 0) };
-    const series = await saveBars(prisma, { symbol: "bars", barSize: "1 day", source: "test", timeZone: "America/New_York" }, stored);
-    for (const span of [{}, { from: times[1] }, { to: times[1] }, { from: times[2] + 1 }]) {
-      const read = await readSeriesBars(sql, series.id, span);
-      expect(read).toEqual({ bars: await loadBars(prisma, series.id, span), symbol: "BARS", timeZone: "America/New_York" });
-    }
-    expect(await readSeriesBars(sql, 999_999, {})).toBeUndefined();
   });
 });

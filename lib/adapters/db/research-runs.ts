@@ -1,6 +1,6 @@
 import type { Metrics } from "@/lib/core/backtest/metrics";
-import type { BarSeries } from "@/lib/core/data/bars";
 import type { ParameterSet, PowerSums, RunColumns, RunEvaluation, RunOutcome, WindowResult } from "@/lib/core/research";
+import { float8ArrayParameter, readFloat8Array } from "./float8-array";
 
 /**
  * How a sweep's runs are stored in `research_runs`: the sortable figures in columns of their
@@ -85,29 +85,6 @@ export function putRunFigures(figures: RunFigures, run: number, evaluation: RunE
     values[at++] = block.sumCubes;
     values[at++] = block.sumFourths;
   }
-}
-
-const FLOAT8_OID = 701;
-const ARRAY_HEADER_BYTES = 20;
-const ELEMENT_BYTES = 4 + 8;
-
-/** A float8[] query parameter in Postgres's binary form (the pg driver sends a Buffer as binary). */
-export function float8ArrayParameter(values: Float64Array): Buffer {
-  const buffer = Buffer.allocUnsafe(ARRAY_HEADER_BYTES + values.length * ELEMENT_BYTES);
-  // DataView writes big-endian by default, and far faster than Buffer's write methods.
-  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  view.setInt32(0, 1); // dimensions
-  view.setInt32(4, 0); // no NULL elements
-  view.setUint32(8, FLOAT8_OID);
-  view.setInt32(12, values.length);
-  view.setInt32(16, 1); // lower bound
-  let offset = ARRAY_HEADER_BYTES;
-  for (let index = 0; index < values.length; index++) {
-    view.setInt32(offset, 8);
-    view.setFloat64(offset + 4, values[index]);
-    offset += ELEMENT_BYTES;
-  }
-  return buffer;
 }
 
 export interface ChunkWrite {
@@ -278,58 +255,3 @@ export async function readOutcomes(sql: SqlClient, sweepId: number, seriesId: nu
   }));
 }
 
-/** A one-dimensional float8[] in binary form; a NULL element reads as NaN (not finite, like the nulls it stands for). */
-function readFloat8Array(value: Buffer): Float64Array {
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  const dimensions = view.getInt32(0);
-  if (dimensions === 0) return new Float64Array(0);
-  if (dimensions !== 1) throw new Error(`expected a one-dimensional float8[], got ${dimensions} dimensions`);
-  const length = view.getInt32(12);
-  const figures = new Float64Array(length);
-  let offset = ARRAY_HEADER_BYTES;
-  for (let index = 0; index < length; index++) {
-    const size = view.getInt32(offset);
-    figures[index] = size < 0 ? Number.NaN : view.getFloat64(offset + 4);
-    offset += 4 + Math.max(size, 0);
-  }
-  return figures;
-}
-
-/** A stored series' bars in a span (epoch ms, from inclusive, to exclusive), with the series' symbol and time zone. */
-export interface SeriesBars {
-  readonly bars: BarSeries;
-  readonly symbol: string;
-  readonly timeZone: string;
-}
-
-/**
- * A series' bars for a research worker, each column as one binary float8[] (array_send), decoded
- * straight into a Float64Array: read row by row through the ORM, 5,000 bars took a fresh worker
- * about 50 ms of CPU, at the start of every sweep, while its compute threads waited. Undefined for
- * a series that does not exist. The same bars as loadBars (bar-store.ts) reads.
- */
-export async function readSeriesBars(sql: SqlClient, seriesId: number, span: { readonly from?: number; readonly to?: number }): Promise<SeriesBars | undefined> {
-  const { rows } = await sql.query<{ symbol: string; time_zone: string } & Record<(typeof BAR_COLUMNS)[number], Buffer>>({
-    name: "research-read-series-bars",
-    text: READ_SERIES_BARS_SQL,
-    values: [seriesId, String(Math.ceil(span.from ?? -8.64e15)), String(Math.ceil(span.to ?? 8.64e15))],
-  });
-  const [row] = rows;
-  if (!row) return undefined;
-  const [time, open, high, low, close, volume] = BAR_COLUMNS.map((column) => readFloat8Array(row[column]));
-  return { bars: { length: time.length, time, open, high, low, close, volume }, symbol: row.symbol, timeZone: row.time_zone };
-}
-
-const BAR_COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
-
-// Bar times are epoch ms, well inside float8's exact integers.
-const READ_SERIES_BARS_SQL = `
-  SELECT series.symbol, series.time_zone,
-         ${BAR_COLUMNS.map((column) => `array_send(coalesce(bars.${column}, '{}')) AS ${column}`).join(", ")}
-  FROM bar_series AS series
-  LEFT JOIN LATERAL (
-    SELECT ${BAR_COLUMNS.map((column) => `array_agg(bar.${column}::float8 ORDER BY bar.time) AS ${column}`).join(", ")}
-    FROM stored_bars AS bar
-    WHERE bar.series_id = series.id AND bar.time >= $2::int8 AND bar.time < $3::int8
-  ) AS bars ON true
-  WHERE series.id = $1::int`;

@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { hashBars } from "@/lib/adapters/db/bar-store";
+import { getSeries, hashBars, loadBars } from "@/lib/adapters/db/bar-store";
 import type { JobQueue } from "@/lib/adapters/jobs/queue";
 import { shareSeries, type ThreadPool } from "@/lib/adapters/jobs/thread-pool";
 import type { BarSeries } from "@/lib/core/data/bars";
-import { readOutcomes, readSeriesBars, readSweepSpec, startChunk, writeChunk as writeChunkRuns, type RunFigures, type SqlClient } from "@/lib/adapters/db/research-runs";
+import { readOutcomes, readSweepSpec, startChunk, writeChunk as writeChunkRuns, type RunFigures, type SqlClient } from "@/lib/adapters/db/research-runs";
 import {
   buildRunSettings,
   evaluateHoldout,
@@ -88,7 +88,7 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
   const barsOf = (seriesId: number, spec: SweepSpec) => {
     const key = `${seriesId}:${spec.from ?? ""}:${spec.to ?? ""}`;
     if (!barsCache.has(key)) {
-      const loading = loadShared(options.sql, seriesId, spec, key);
+      const loading = loadShared(prisma, seriesId, spec, key);
       loading.catch(() => barsCache.delete(key));
       barsCache.set(key, loading);
     }
@@ -190,9 +190,9 @@ export async function startResearchWorker(options: ResearchWorkerOptions): Promi
   }
 }
 
-async function loadShared(sql: SqlClient, seriesId: number, spec: SweepSpec, key: string): Promise<LoadedBars> {
-  const series = await readSeriesBars(sql, seriesId, { from: spec.from, to: spec.to });
+async function loadShared(prisma: PrismaClient, seriesId: number, spec: SweepSpec, key: string): Promise<LoadedBars> {
+  const series = await getSeries(prisma, seriesId);
   if (!series) throw new Error(`bar series ${seriesId} does not exist`);
-  const { bars } = series;
+  const bars = await loadBars(prisma, seriesId, { from: spec.from, to: spec.to });
   return { key, bars: shareSeries(bars), dataHash: hashBars(bars), symbol: series.symbol, timeZone: series.timeZone };
 }
