@@ -16,6 +16,7 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import * as kestrel from "../lib/core/indicators/index";
+import { bestTimes, timeOnce } from "./timing";
 
 export interface BenchRow {
   indicator: string;
@@ -408,41 +409,17 @@ function toPlain(series: Series): PlainSeries {
   };
 }
 
-function timeOnce(run: () => unknown): number {
-  const start = performance.now();
-  run();
-  return performance.now() - start;
-}
-
-/**
- * Best of `repeats` runs of each of two implementations, after one warm-up run each on a short
- * prefix (so the code is optimized). The timed runs alternate, A B B A A B ..., so both see the
- * same machine load, and each follows the other's allocation as often as its own.
- */
-function bestTimes<S>(a: Run<S>, b: Run<S>, full: S, warmUp: S, repeats: number): [number, number] {
-  a(warmUp);
-  b(warmUp);
-  let bestA = Infinity;
-  let bestB = Infinity;
-  for (let i = 0; i < repeats; i++) {
-    const aFirst = i % 2 === 0;
-    if (aFirst) bestA = Math.min(bestA, timeOnce(() => a(full)));
-    bestB = Math.min(bestB, timeOnce(() => b(full)));
-    if (!aFirst) bestA = Math.min(bestA, timeOnce(() => a(full)));
-  }
-  return [bestA, bestB];
-}
-
 /** Best of three like Kestrel's own figures, unless one run already takes a second or more. */
 function peerTime(run: () => unknown): number {
-  const first = timeOnce(run);
-  return first >= 1_000 ? first : Math.min(first, timeOnce(run), timeOnce(run));
+  const wallMs = () => timeOnce(run).wallMs;
+  const first = wallMs();
+  return first >= 1_000 ? first : Math.min(first, wallMs(), wallMs());
 }
 
 /** A slice length the peer can process within the budget, judged from a timed probe. */
 function peerSliceLength(run: Run<PlainSeries>, probe: PlainSeries, points: number): number {
   run(probe);
-  const probeMs = Math.max(timeOnce(() => run(probe)), 0.01);
+  const probeMs = Math.max(timeOnce(() => run(probe)).wallMs, 0.01);
   const affordable = Math.floor((PEER_PROBE_POINTS * PEER_BUDGET_MS) / probeMs);
   if (affordable >= points) return points;
   const magnitude = 10 ** Math.floor(Math.log10(affordable));
@@ -462,7 +439,8 @@ export async function runIndicatorBench(points: number, only?: readonly string[]
 
   const selected = only === undefined ? CASES : CASES.filter((benchCase) => only.some((name) => benchCase.name.startsWith(name)));
   for (const benchCase of selected) {
-    const [plainMs, kestrelMs] = bestTimes(benchCase.plain, benchCase.kestrel, series, warmUp, REPEATS);
+    const [plain, kestrel] = bestTimes(benchCase.plain, benchCase.kestrel, series, warmUp, REPEATS);
+    const [plainMs, kestrelMs] = [plain.wallMs, kestrel.wallMs];
     rows.push({
       indicator: benchCase.name,
       implementation: "kestrel",
