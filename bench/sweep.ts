@@ -3,7 +3,12 @@
  * worker processes (one compute thread each) on a scratch database, through the real queue.
  * Prints runs/s for each and the scaling between them.
  *
- *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk auto|N] [--processes 1,2] [--threads 1] [--warm-up 0]
+ *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk auto|N] [--processes 1,2] [--threads 1] [--warm-up 0] [--rounds 3]
+ *
+ * Each process count is measured `--rounds` times, the counts alternating from round to round
+ * (1 2, 2 1, 1 2, ...), and the best of each count's rounds is reported and compared: a sweep
+ * takes a second or two, and on a shared machine one measurement of each mostly compares how
+ * busy the machine was during each.
  *
  * Fresh worker processes spend their first second or so of work compiling hot code (V8's
  * optimising compiler runs on helper threads): about 0.6-0.8 CPU s per process, whatever the
@@ -42,6 +47,7 @@ const { values } = parseArgs({
     processes: { type: "string", default: "1,2" },
     threads: { type: "string", default: "1" },
     "warm-up": { type: "string", default: "0" },
+    rounds: { type: "string", default: "3" },
   },
 });
 const sets = Number(values.sets);
@@ -50,6 +56,8 @@ const chunkSize = values.chunk === "auto" ? undefined : Number(values.chunk);
 const processCounts = values.processes.split(",").map(Number);
 const threadCount = Number(values.threads);
 const warmUpSets = Number(values["warm-up"]);
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number >= 1, got ${values.rounds}`);
 const cores = availableParallelism();
 const serverUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -345,6 +353,11 @@ function report(result: Measurement): void {
   });
 }
 
+/** The measurement with the most runs/s. */
+function bestOf(results: readonly Measurement[]): Measurement {
+  return results.reduce((best, result) => (result.runsPerSecond > best.runsPerSecond ? result : best));
+}
+
 async function main(): Promise<void> {
   const database = await createScratchDatabase(serverUrl, "kestrel_bench_sweep", { unique: true });
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
@@ -355,13 +368,22 @@ async function main(): Promise<void> {
     const research = createResearchService({ prisma, queue, log: quiet, codeVersion: "bench" });
     const series = await saveBars(prisma, { symbol: "SYN", barSize: "1 day", source: "bench" }, syntheticBars(barCount));
     const loadBefore = loadavg().map((value) => value.toFixed(1)).join(" ");
-    const results: Measurement[] = [];
-    for (const processes of processCounts) results.push(await measure(research, prisma, series.id, processes, database.url));
+    const measured: Measurement[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? processCounts : [...processCounts].reverse();
+      for (const processes of order) measured.push(await measure(research, prisma, series.id, processes, database.url));
+    }
+    const results = processCounts.map((processes) => bestOf(measured.filter((result) => result.processes === processes)));
     const loadAfter = loadavg().map((value) => value.toFixed(1)).join(" ");
     const warmedUp = warmUpSets > 0 ? `, workers warmed up by an untimed ${warmUpSets.toLocaleString("en-US")}-set sweep` : ", fresh workers";
     console.log(
       `sweep: ${sets.toLocaleString("en-US")} ma-cross parameter sets x ${barCount.toLocaleString("en-US")} bars, ${chunkSize === undefined ? "chunks sized by the service" : `chunks of ${chunkSize}`}, ${threadCount} thread(s) per worker process${warmedUp}`,
     );
+    for (const processes of processCounts) {
+      const all = measured.filter((result) => result.processes === processes).map((result) => result.runsPerSecond.toFixed(0));
+      console.log(`  ${processes} process(es), runs/s wall clock in each of ${rounds} round(s): ${all.join(", ")}`);
+    }
+    console.log("  the best round of each:");
     results.forEach(report);
     const base = results.find((result) => result.processes === 1);
     for (const result of results.filter((entry) => entry.processes > 1 && base)) {
