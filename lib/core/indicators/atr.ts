@@ -62,9 +62,31 @@ export function atr(
 ): Float64Array {
   requirePeriod("atr", "period", period);
   requireEqualLengths("atr", { high, low, close });
-  const indicator = new Atr(period);
+  // Atr.step and its Wilder average's update (as exponentialAverageInto does it), the same
+  // operations in the same order over locals, in one pass: a second pass over the true ranges
+  // costs about a fifth of the speed.
+  const alpha = 1 / period;
   const out = new Float64Array(close.length);
-  for (let i = 0; i < close.length; i++) out[i] = indicator.step(high[i], low[i], close[i]);
+  let previousClose = NaN;
+  let observed = 0;
+  let average = 0;
+  for (let i = 0; i < close.length; i++) {
+    const barClose = close[i];
+    if (!isObserved(high[i] + low[i] + barClose)) {
+      out[i] = NaN;
+      continue;
+    }
+    const range = trueRangeOf(high[i], low[i], previousClose);
+    previousClose = barClose;
+    if (!isObserved(range)) {
+      out[i] = NaN;
+    } else if (observed >= period) {
+      out[i] = average += alpha * (range - average);
+    } else {
+      average += range;
+      out[i] = ++observed === period ? (average /= period) : NaN;
+    }
+  }
   return out;
 }
 
