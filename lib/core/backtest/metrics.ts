@@ -96,21 +96,19 @@ export interface CurveStatistics {
 }
 
 /**
- * Everything the metrics read from a curve in one pass over its bars, then one over its daily
- * returns for the deviations around their mean. Sums run in the same order as {@link sharpe},
- * {@link sortino} and {@link maxDrawdown} over {@link dailyReturns}: the figures are the same to
- * the last bit. When every bar ends its day (daily bars) the returns are read again straight from
- * the equity, without storing them.
+ * Everything the metrics read from a curve, in one pass over its bars. Sums run in the same order
+ * as {@link sharpe}, {@link sortino} and {@link maxDrawdown} over {@link dailyReturns}: the figures
+ * are the same to the last bit.
  */
 export function curveStatistics(curve: EquityCurve): CurveStatistics {
   const walk = new CurveWalk(curve);
   const bars = curve.time.length;
   walkInBlocks(bars, (from, to) => visitStretches(curve, from, to, walk));
-  const { count, sum, downsideSquares, everyBarEndsItsDay } = walk;
+  const { count, sum, downsideSquares } = walk;
   const average = sum / count;
   return {
     dailyReturns: count,
-    sharpe: count < 2 ? 0 : sharpeRatio(average, returnSquaredDeviations(curve, average, everyBarEndsItsDay), count),
+    sharpe: count < 2 ? 0 : sharpeRatio(average, shiftedVariance(walk.shiftedSum, walk.shiftedSquares, count)),
     // A return that is NaN or +Infinity (equity of 0) makes the sum so, and is the walk's one inexact case.
     sortino: count === 0 ? 0 : Number.isFinite(sum) ? sortinoRatio(average, downsideSquares, count) : sortino(dailyReturns(curve)),
     drawdown: walk.drawdown(),
@@ -153,9 +151,13 @@ class CurveWalk implements StretchVisitor {
   count = 0;
   sum = 0;
   downsideSquares = 0;
+  /** The variance's sums: see {@link shiftedVariance}. */
+  shiftedSum = 0;
+  shiftedSquares = 0;
   /** Bars of stretches with a position (a curve of stretches' exposure). */
   barsHeld = 0;
-  everyBarEndsItsDay = true;
+  /** The first daily return, the sums' shift. */
+  private shift = NaN;
   private previousClose = NaN;
   /**
    * Day of the bar after the block; NaN once past the last bar. Declared with a value that is no
@@ -181,7 +183,7 @@ class CurveWalk implements StretchVisitor {
     const { time, dayOf } = this.curve;
     // The last bar ends its day: no day to read after it.
     const last = time.length - 1;
-    let { count, sum, downsideSquares, everyBarEndsItsDay, previousClose, day, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
+    let { count, sum, downsideSquares, shiftedSum, shiftedSquares, shift, previousClose, day, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
     let shallow = shallowBound(peak, depth);
     for (let i = from; i < to; i++) {
       const value = cash + held * prices[i - offset];
@@ -198,26 +200,28 @@ class CurveWalk implements StretchVisitor {
       }
       if (i < last) {
         const nextDay = dayOf(time[i + 1]);
-        if (nextDay === day) {
-          everyBarEndsItsDay = false;
-          continue;
-        }
+        if (nextDay === day) continue;
         day = nextDay;
       }
       if (!Number.isNaN(previousClose)) {
         const dailyReturn = value / previousClose - 1;
-        count++;
+        if (++count === 1) shift = dailyReturn;
         sum += dailyReturn;
         // min(r, 0) with no branch to mispredict on about every other day; exact for every finite r.
         const downside = (dailyReturn - Math.abs(dailyReturn)) * 0.5;
         downsideSquares += downside * downside;
+        const deviation = dailyReturn - shift;
+        shiftedSum += deviation;
+        shiftedSquares += deviation * deviation;
       }
       previousClose = value;
     }
     this.count = count;
     this.sum = sum;
     this.downsideSquares = downsideSquares;
-    this.everyBarEndsItsDay = everyBarEndsItsDay;
+    this.shiftedSum = shiftedSum;
+    this.shiftedSquares = shiftedSquares;
+    this.shift = shift;
     this.previousClose = previousClose;
     this.day = day;
     this.peak = peak;
@@ -265,59 +269,38 @@ export function dailyReturns(curve: EquityCurve): Float64Array {
   return returns.subarray(0, count);
 }
 
-/** Σ (r - average)² over the daily returns; read from bar to bar when each bar is a day of its own. */
-function returnSquaredDeviations(curve: EquityCurve, average: number, everyBarEndsItsDay: boolean): number {
-  if (!everyBarEndsItsDay) return squaredDeviations(dailyReturns(curve), average);
-  const walk = new SquaresWalk(average);
-  // The terms added in the same order as one loop over the returns would.
-  walkInBlocks(curve.time.length, (from, to) => visitStretches(curve, from, to, walk));
-  return walk.squares;
-}
-
-class SquaresWalk implements StretchVisitor {
-  squares = 0;
-  private previousClose = NaN;
-
-  constructor(private readonly average: number) {}
-
-  stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
-    const average = this.average;
-    let { squares, previousClose } = this;
-    for (let i = from; i < to; i++) {
-      const value = cash + held * prices[i - offset];
-      if (!Number.isNaN(previousClose)) {
-        // x * x, not x ** 2: the same number (pow special-cases a square), without a call to pow.
-        const deviation = value / previousClose - 1 - average;
-        squares += deviation * deviation;
-      }
-      previousClose = value;
-    }
-    this.squares = squares;
-    this.previousClose = previousClose;
-  }
-}
-
 function mean(values: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
   return sum / values.length;
 }
 
-function squaredDeviations(values: Float64Array, average: number): number {
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) squares += (values[i] - average) ** 2;
-  return squares;
-}
-
 /** sqrt(252) x mean / sample standard deviation (n - 1). 0 when undefined. */
 export function sharpe(returns: Float64Array): number {
   if (returns.length < 2) return 0;
-  const average = mean(returns);
-  return sharpeRatio(average, squaredDeviations(returns, average), returns.length);
+  const shift = returns[0];
+  let shiftedSum = 0;
+  let shiftedSquares = 0;
+  for (let i = 0; i < returns.length; i++) {
+    const deviation = returns[i] - shift;
+    shiftedSum += deviation;
+    shiftedSquares += deviation * deviation;
+  }
+  return sharpeRatio(mean(returns), shiftedVariance(shiftedSum, shiftedSquares, returns.length));
 }
 
-function sharpeRatio(average: number, squaredDeviationSum: number, count: number): number {
-  const variance = squaredDeviationSum / (count - 1);
+/**
+ * Sample variance (n - 1) from one pass: sums of the values' deviations from a shift, the first
+ * value, which lies within the data's spread. Cancellation then costs about as many digits as
+ * log10(1 + (mean - shift)² / variance), a few ulps for any real return series, where sums around
+ * zero would lose everything to a steady drift; and the walk need not read the curve a second
+ * time for deviations from the mean.
+ */
+function shiftedVariance(shiftedSum: number, shiftedSquares: number, count: number): number {
+  return Math.max(0, (shiftedSquares - (shiftedSum * shiftedSum) / count) / (count - 1));
+}
+
+function sharpeRatio(average: number, variance: number): number {
   return variance > 0 ? (Math.sqrt(TRADING_DAYS_PER_YEAR) * average) / Math.sqrt(variance) : 0;
 }
 
