@@ -16,7 +16,7 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import * as kestrel from "../lib/core/indicators/index";
-import { alternatingBest, bestTimes, timeOnce } from "./timing";
+import { bestTimes, timeOnce } from "./timing";
 
 export interface BenchRow {
   indicator: string;
@@ -409,18 +409,11 @@ function toPlain(series: Series): PlainSeries {
   };
 }
 
-/**
- * A peer's best time. A peer that takes a second or more per run is timed once: it is far behind.
- * A faster one is timed like Kestrel against the plain loop, alternating with Kestrel on the same
- * input, best of {@link REPEATS}: timed only back to back with itself, a peer that returns JS arrays
- * finds the V8 heap pages its previous call freed still mapped, which a call after any other
- * indicator does not, and the comparison would favour whichever side follows itself.
- */
-function peerTime(run: () => unknown, kestrelRun: () => unknown): number {
-  const first = timeOnce(run).wallMs;
-  if (first >= 1_000) return first;
-  const [, peer] = alternatingBest(kestrelRun, run, REPEATS);
-  return peer.wallMs;
+/** Best of three like Kestrel's own figures, unless one run already takes a second or more. */
+function peerTime(run: () => unknown): number {
+  const wallMs = () => timeOnce(run).wallMs;
+  const first = wallMs();
+  return first >= 1_000 ? first : Math.min(first, wallMs(), wallMs());
 }
 
 /** A slice length the peer can process within the budget, judged from a timed probe. */
@@ -463,8 +456,7 @@ export async function runIndicatorBench(points: number, only?: readonly string[]
       }
       const length = peerSliceLength(run, probe, points);
       const input = plainSlice(length);
-      const kestrelInput = length < points ? sliceSeries(series, length) : series;
-      const ms = peerTime(() => run(input), () => benchCase.kestrel(kestrelInput));
+      const ms = peerTime(() => run(input));
       rows.push({
         indicator: benchCase.name,
         implementation: peer,

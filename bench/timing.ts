@@ -18,28 +18,21 @@ const NEVER: Timing = { wallMs: Infinity, cpuMs: Infinity };
 
 /**
  * Best of `repeats` runs of each of two implementations (wall and CPU time apart), after one
- * warm-up run each on a short input (so the code is optimized). See {@link alternatingBest}.
+ * warm-up run each on a short input (so the code is optimized). The timed runs alternate,
+ * A B B A A B ..., so both see the same machine load, and each follows the other's allocation as
+ * often as its own: on a shared machine a ratio of two bests taken one after the other mostly
+ * measures how busy the others were in each stretch.
  */
 export function bestTimes<S>(a: (input: S) => unknown, b: (input: S) => unknown, full: S, warmUp: S, repeats: number): [Timing, Timing] {
   a(warmUp);
   b(warmUp);
-  return alternatingBest(() => a(full), () => b(full), repeats);
-}
-
-/**
- * Best of `repeats` timed runs of each of two jobs, alternating A B B A A B ..., so both see the
- * same machine load, and each follows the other's allocation as often as its own: on a shared
- * machine a ratio of two bests taken one after the other mostly measures how busy the others were
- * in each stretch, and a job that always follows itself may find its own freed memory still mapped.
- */
-export function alternatingBest(a: () => unknown, b: () => unknown, repeats: number): [Timing, Timing] {
   let bestA = NEVER;
   let bestB = NEVER;
   for (let i = 0; i < repeats; i++) {
     const aFirst = i % 2 === 0;
-    if (aFirst) bestA = best(bestA, timeOnce(a));
-    bestB = best(bestB, timeOnce(b));
-    if (!aFirst) bestA = best(bestA, timeOnce(a));
+    if (aFirst) bestA = best(bestA, timeOnce(() => a(full)));
+    bestB = best(bestB, timeOnce(() => b(full)));
+    if (!aFirst) bestA = best(bestA, timeOnce(() => a(full)));
   }
   return [bestA, bestB];
 }
