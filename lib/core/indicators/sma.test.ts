@@ -84,6 +84,15 @@ describe("sma", () => {
     }
   });
 
+  it("both faces agree bit for bit when the running sum overflows without a missing value", () => {
+    const closes = Array.from({ length: 1_000 }, (_, i) => (i % 7 === 3 ? -1.7e308 : 1.7e308) * (1 - (i % 5) * 1e-3));
+    for (const period of [2, 3, 20]) {
+      const live = new Sma(period);
+      const batch = sma(closes, period);
+      closes.forEach((x, i) => expect(Object.is(live.update(x), batch[i]), `period ${period}, index ${i}`).toBe(true));
+    }
+  });
+
   it("read along a series (SeriesSma), gives the live face's numbers bit for bit, gaps and recomputes included", () => {
     const random = seededRandom(47);
     const closes = new Float64Array(randomWalk(5_000, 5, 10_000).map((x) => (random() < 0.003 ? NaN : random() < 0.001 ? -Infinity : x)));

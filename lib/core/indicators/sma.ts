@@ -167,7 +167,8 @@ export function recomputeInterval(period: number): number {
 /**
  * Batch SMA: same length as `close`, NaN during warm-up. See {@link Sma}: the same arithmetic,
  * reading the outgoing value straight from the input instead of a ring buffer, in chunks that end
- * where the running sum is recomputed, with a lean inner loop while the window has no gap.
+ * where the running sum is recomputed, with a lean inner loop (checked once per chunk rather than
+ * per value) while the window has no gap.
  */
 export function sma(close: ArrayLike<number>, period: number): Float64Array {
   requirePeriod("sma", "period", period);
@@ -200,12 +201,17 @@ function smaInto(close: ArrayLike<number>, period: number, every: number, out: F
     end = Math.min(end + every, close.length);
     if (i === end) break;
     if (missing === 0) {
+      // Optimistic: no per-value check. A missing value leaves the running sum NaN or infinite
+      // for the rest of the chunk (it can never come back to a finite number), so a finite sum at
+      // the end vouches for every value written; otherwise the careful loop redoes the chunk.
+      const chunkStart = i;
+      let running = sum;
       for (; i < end; i++) {
-        const change = close[i] - close[i - period];
-        if (!isObserved(change)) break;
-        sum += change;
-        out[i] = shift + sum / period;
+        running += close[i] - close[i - period];
+        out[i] = shift + running / period;
       }
+      if (isObserved(running)) sum = running;
+      else i = chunkStart;
     }
     for (; i < end; i++) {
       const x = close[i];
