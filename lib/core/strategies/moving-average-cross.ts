@@ -218,9 +218,17 @@ class StreamedSmas extends StreamedSpread {
   /**
    * Bars [from, to): both windows whole, no recompute due. Moves the running sums by `x - outgoing`
    * until a bar triggers or a change is missing (that bar then goes through the averages); returns
-   * the bar after the last one passed.
+   * the bar after the last one passed. Tries first without checking each change: a missing change
+   * leaves its running sum, and so every spread after it, NaN or infinite for good, so a finite
+   * spread vouches for every bar up to it.
    */
   private passPlain(from: number, to: number, trigger: Trigger): number {
+    const reached = this.passSums(from, to, trigger, false);
+    return reached >= 0 ? reached : this.passSums(from, to, trigger, true);
+  }
+
+  /** {@link passPlain}'s loop; unchecked, it returns -1, having kept nothing, once a change was missing. */
+  private passSums(from: number, to: number, trigger: Trigger, checked: boolean): number {
     const { close, fast, slow } = this;
     const fastPeriod = fast.period;
     const slowPeriod = slow.period;
@@ -234,17 +242,19 @@ class StreamedSmas extends StreamedSpread {
       const x = close[index];
       const fastChange = x - close[index - fastPeriod];
       const slowChange = x - close[index - slowPeriod];
-      if (!isObserved(fastChange) || !isObserved(slowChange)) break;
+      if (checked && !(isObserved(fastChange) && isObserved(slowChange))) break;
       fastSum += fastChange;
       slowSum += slowChange;
       // As each SeriesSma gives its average: reference + sum / period.
       const spread = fastReference + fastSum / fastPeriod - (slowReference + slowSum / slowPeriod);
       if (triggers(spread, last, trigger)) {
+        if (!checked && !isObserved(spread)) return -1;
         this.commit(fastSum, slowSum, last);
         return this.hold(spread, index);
       }
       last = spread;
     }
+    if (!checked && !(isObserved(fastSum) && isObserved(slowSum))) return -1;
     this.commit(fastSum, slowSum, last);
     return index < to ? this.passOne(index, trigger) : index;
   }
