@@ -88,6 +88,30 @@ describe("probability of backtest overfitting (CSCV, Bailey, Borwein, López de 
     expect(probabilityOfOverfitting([...trials, skilled]).probability).toBe(0);
   });
 
+  it("gives each split the logit its definition gives, split by split", () => {
+    const random = seededUniform(5);
+    const trials = Array.from({ length: 12 }, () => Array.from({ length: 8 }, () => powerSums(Array.from({ length: 30 }, () => random() - 0.49))));
+    const sharpeOf = (row: PowerSums[], chosen: number[]) => {
+      const returnsSum = chosen.reduce((sum, b) => sum + row[b].sum, 0);
+      const count = chosen.reduce((sum, b) => sum + row[b].count, 0);
+      const squares = chosen.reduce((sum, b) => sum + row[b].sumSquares, 0);
+      const mean = returnsSum / count;
+      return mean / Math.sqrt((squares - count * mean * mean) / (count - 1));
+    };
+    const expected = combinations(8, 4).map((inSample) => {
+      const rest = [0, 1, 2, 3, 4, 5, 6, 7].filter((b) => !inSample.includes(b));
+      const inScores = trials.map((row) => sharpeOf(row, inSample));
+      const best = inScores.indexOf(Math.max(...inScores));
+      const outScores = trials.map((row) => sharpeOf(row, rest));
+      const rank = outScores.filter((score) => score < outScores[best]).length + (outScores.filter((score) => score === outScores[best]).length + 1) / 2;
+      const omega = rank / (trials.length + 1);
+      return Math.log(omega / (1 - omega));
+    });
+    const { logits } = probabilityOfOverfitting(trials);
+    expect(logits).toHaveLength(70);
+    logits.forEach((logit, split) => expect(logit, `split ${split}`).toBeCloseTo(expected[split], 12));
+  });
+
   it("enumerates every split once and rejects an odd block count", () => {
     expect(combinations(6, 3)).toHaveLength(20);
     expect(() => probabilityOfOverfitting([[powerSums([1])], [powerSums([2])]])).toThrow(/even number of blocks/);

@@ -103,19 +103,32 @@ export function probabilityOfOverfitting(blocks: readonly (readonly PowerSums[])
   if (trials < 2 || blockCount < 2 || blockCount % 2 !== 0) throw new RangeError(`PBO needs at least 2 trials and an even number of blocks, got ${trials} trials and ${blockCount} blocks`);
   if (blocks.some((row) => row.length !== blockCount)) throw new RangeError("every trial must have the same number of blocks");
   const score = performance ? customScorer(blocks, performance) : sharpeScorer(blocks);
-  const inSampleScores = new Float64Array(trials);
-  const outOfSample = new Float64Array(trials);
-  const logits = combinations(blockCount, blockCount / 2).map((inSample) => {
+  const splits = combinations(blockCount, blockCount / 2);
+  const splitOf = new Map(splits.map((inSample, index) => [inSample.join(), index]));
+  const logits = new Array<number>(splits.length);
+  const scores = new Float64Array(trials);
+  const restScores = new Float64Array(trials);
+  // A split's out-of-sample half is another split's in-sample half: each pair is scored once.
+  splits.forEach((inSample, index) => {
     const chosen = new Set(inSample);
-    const rest = Array.from({ length: blockCount }, (_, index) => index).filter((index) => !chosen.has(index));
-    score(inSample, inSampleScores);
-    score(rest, outOfSample);
-    let best = 0;
-    for (let trial = 1; trial < trials; trial++) if (inSampleScores[trial] > inSampleScores[best]) best = trial;
-    const omega = rankOf(outOfSample, outOfSample[best]) / (trials + 1);
-    return Math.log(omega / (1 - omega));
+    const rest = Array.from({ length: blockCount }, (_, block) => block).filter((block) => !chosen.has(block));
+    const restIndex = splitOf.get(rest.join())!;
+    if (restIndex < index) return;
+    score(inSample, scores);
+    score(rest, restScores);
+    logits[index] = bestTrialLogit(scores, restScores);
+    logits[restIndex] = bestTrialLogit(restScores, scores);
   });
   return { probability: logits.filter((logit) => logit <= 0).length / logits.length, logits, splits: logits.length };
+}
+
+/** λ of one split: the logit of the in-sample best trial's relative rank out of sample. */
+function bestTrialLogit(inSample: Float64Array, outOfSample: Float64Array): number {
+  const trials = inSample.length;
+  let best = 0;
+  for (let trial = 1; trial < trials; trial++) if (inSample[trial] > inSample[best]) best = trial;
+  const omega = rankOf(outOfSample, outOfSample[best]) / (trials + 1);
+  return Math.log(omega / (1 - omega));
 }
 
 /** Fills `into[trial]` with each trial's performance on the given blocks. */
