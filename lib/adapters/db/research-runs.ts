@@ -207,7 +207,7 @@ export function decodeStoredMetrics(stored: readonly (number | null)[], columns:
 }
 
 /** Stored walk-forward windows as objects; a non-finite figure reads back as null. */
-export function decodeStoredWindows(stored: readonly (number | null)[]): WindowResult[] {
+export function decodeStoredWindows(stored: ArrayLike<number | null>): WindowResult[] {
   return Array.from({ length: Math.floor(stored.length / WINDOW_FIGURES) }, (_, index) => {
     const at = index * WINDOW_FIGURES;
     return { index, trainSharpe: finiteOrNull(stored[at]), testSharpe: finiteOrNull(stored[at + 1]), testReturn: finiteOrNull(stored[at + 2]) } as WindowResult;
@@ -215,7 +215,7 @@ export function decodeStoredWindows(stored: readonly (number | null)[]): WindowR
 }
 
 /** Stored return blocks as power sums; a non-finite sum reads back as null. */
-export function decodeStoredBlocks(stored: readonly (number | null)[]): PowerSums[] {
+export function decodeStoredBlocks(stored: ArrayLike<number | null>): PowerSums[] {
   return Array.from({ length: Math.floor(stored.length / BLOCK_FIGURES) }, (_, index) => {
     const at = index * BLOCK_FIGURES;
     return {
@@ -250,8 +250,8 @@ export async function readOutcomes(sql: SqlClient, sweepId: number, seriesId: nu
     parameters: row.parameters,
     sharpe: row.sharpe,
     oosSharpe: row.oos_sharpe,
-    blocks: decodeStoredBlocks(Array.from(readFloat8Array(row.blocks))),
-    windows: decodeStoredWindows(Array.from(readFloat8Array(row.walk_forward))),
+    blocks: decodeStoredBlocks(readFloat8Array(row.blocks)),
+    windows: decodeStoredWindows(readFloat8Array(row.walk_forward)),
   }));
 }
 
