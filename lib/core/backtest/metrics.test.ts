@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeMetrics, curveStatistics, dailyReturns, maxDrawdown, sharpe, sortino, type EquityCurve } from "./metrics";
+import { computeMetrics, curveStatistics, dailyReturns, dayEnds, maxDrawdown, sharpe, sortino, type EquityCurve } from "./metrics";
 import type { Trade } from "./trades";
 
 const DAY = 86_400_000;
@@ -128,6 +128,43 @@ describe("Sharpe's one-pass variance", () => {
   });
 });
 
+describe("day ends", () => {
+  const hours = (day: number, ...h: number[]) => h.map((hour) => T0 + day * DAY + hour * 3_600_000);
+
+  it("mark each bar whose next bar falls on another day, and the last bar", () => {
+    const time = Float64Array.from([...hours(0, 14, 15, 20), ...hours(1, 14), ...hours(3, 9, 10)]);
+    expect(Array.from(dayEnds(time, utcDay))).toEqual([0, 0, 1, 1, 0, 1]);
+    expect(Array.from(dayEnds(new Float64Array(0), utcDay))).toEqual([]);
+  });
+
+  it("follow the calendar's days, not UTC's", () => {
+    // 14:00, 16:00 and 20:00 UTC are one UTC day; in Tokyo (UTC+9) 23:00 on one day, then 01:00 and 05:00 on the next.
+    const time = Float64Array.from(hours(0, 14, 16, 20));
+    const tokyoDay = (instant: number) => Math.floor((instant + 9 * 3_600_000) / DAY);
+    expect(Array.from(dayEnds(time, utcDay))).toEqual([0, 0, 1]);
+    expect(Array.from(dayEnds(time, tokyoDay))).toEqual([1, 0, 1]);
+  });
+
+  it("given with a curve, are the ones the metrics read", () => {
+    const times = [...hours(0, 14, 15, 20), ...hours(1, 14, 20), ...hours(2, 15)];
+    const equity = [101, 90, 104, 120, 98.8, 102.752];
+    const plain = curve(equity, times);
+    const shared = { ...plain, dayEnds: dayEnds(plain.time, plain.dayOf) };
+    expect(computeMetrics(shared, [])).toEqual(computeMetrics(plain, []));
+    expect(dailyReturns(shared)).toEqual(dailyReturns(plain));
+    // Day ends that say otherwise (every bar its own day) are what the metrics go by.
+    const everyBar = { ...plain, dayEnds: new Uint8Array(equity.length).fill(1) };
+    expect(curveStatistics(everyBar).dailyReturns).toBe(equity.length - 1);
+    expect(dailyReturns(everyBar)).toHaveLength(equity.length - 1);
+  });
+
+  it("of another length than the curve are refused", () => {
+    const plain = curve([100, 101, 102]);
+    expect(() => curveStatistics({ ...plain, dayEnds: new Uint8Array(2) })).toThrow(RangeError);
+    expect(() => dailyReturns({ ...plain, dayEnds: new Uint8Array(4) })).toThrow(/day ends of 4 bars for a curve of 3/);
+  });
+});
+
 describe("the one-pass curve statistics", () => {
   // 70,000 days of up to three bars cross the blocks the walk reads the curve in.
   it.each([
@@ -159,6 +196,7 @@ describe("the one-pass curve statistics", () => {
     expect(statistics.sortino).toBe(sortino(returns));
     expect(statistics.drawdown).toEqual(maxDrawdown(series));
     expect(statistics.barsInPosition).toBe(inPosition.filter((flag) => flag === 1).length);
+    expect(curveStatistics({ ...series, dayEnds: dayEnds(series.time, series.dayOf) })).toEqual(statistics);
   });
 });
 

@@ -15,6 +15,11 @@ export interface EquityCurve {
   /** Day number of an instant in the exchange's calendar; bars with equal numbers are one day. */
   readonly dayOf: (time: number) => number;
   /**
+   * {@link dayEnds} of `time` and `dayOf`, when the curve's maker already has them (runs over the
+   * same bars share them); otherwise the metrics work them out.
+   */
+  readonly dayEnds?: Uint8Array;
+  /**
    * For a curve that computes its bars rather than storing them: calls `visit` on each stretch of
    * bars within [from, to), in order, over which the account did not trade, giving the numbers
    * `equity` and `inPosition` hold. The metrics then read the curve stretch by stretch and never
@@ -103,7 +108,10 @@ export interface CurveStatistics {
 export function curveStatistics(curve: EquityCurve): CurveStatistics {
   const walk = new CurveWalk(curve);
   const bars = curve.time.length;
-  walkInBlocks(bars, (from, to) => visitStretches(curve, from, to, walk));
+  walkInBlocks(bars, (from, to) => {
+    walk.beginBlock(from, to);
+    visitStretches(curve, from, to, walk);
+  });
   const { count, sum, downsideSquares } = walk;
   const average = sum / count;
   return {
@@ -159,12 +167,9 @@ class CurveWalk implements StretchVisitor {
   /** The first daily return, the sums' shift. */
   private shift = NaN;
   private previousClose = NaN;
-  /**
-   * Day of the bar after the block; NaN once past the last bar. Declared with a value that is no
-   * small integer, so the field holds a double and the block's loop compares doubles (a day number
-   * in a small-integer field costs a conversion on every bar).
-   */
-  private day = NaN;
+  /** Day ends of the curve's bars from `dayEndsBase` on: the curve's own, or the block's. */
+  private readonly dayEnds: Uint8Array;
+  private dayEndsBase = 0;
   private peak: number;
   private peakIndex = -1;
   private depth = 0;
@@ -174,16 +179,21 @@ class CurveWalk implements StretchVisitor {
 
   constructor(private readonly curve: EquityCurve) {
     this.peak = curve.initialCapital;
-    this.day = curve.time.length > 0 ? curve.dayOf(curve.time[0]) : NaN;
+    this.dayEnds = curve.dayEnds ? checkedDayEnds(curve, curve.dayEnds) : new Uint8Array(Math.min(WALK_BLOCK, curve.time.length));
+  }
+
+  /** Before the block [from, to) is walked: marks its day ends, unless the curve has them all. */
+  beginBlock(from: number, to: number): void {
+    if (this.curve.dayEnds) return;
+    markDayEnds(this.curve.time, this.curve.dayOf, from, to, this.dayEnds);
+    this.dayEndsBase = from;
   }
 
   /** One stretch of bars (see {@link StretchVisitor}), the one after the last. */
   stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
     if (held !== 0) this.barsHeld += to - from;
-    const { time, dayOf } = this.curve;
-    // The last bar ends its day: no day to read after it.
-    const last = time.length - 1;
-    let { count, sum, downsideSquares, shiftedSum, shiftedSquares, shift, previousClose, day, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
+    const { dayEnds, dayEndsBase } = this;
+    let { count, sum, downsideSquares, shiftedSum, shiftedSquares, shift, previousClose, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
     let shallow = shallowBound(peak, depth);
     for (let i = from; i < to; i++) {
       const value = cash + held * prices[i - offset];
@@ -198,11 +208,7 @@ class CurveWalk implements StretchVisitor {
         deepestRecoveredAt = -1;
         shallow = shallowBound(peak, depth);
       }
-      if (i < last) {
-        const nextDay = dayOf(time[i + 1]);
-        if (nextDay === day) continue;
-        day = nextDay;
-      }
+      if (dayEnds[i - dayEndsBase] === 0) continue;
       if (!Number.isNaN(previousClose)) {
         const dailyReturn = value / previousClose - 1;
         if (++count === 1) shift = dailyReturn;
@@ -223,7 +229,6 @@ class CurveWalk implements StretchVisitor {
     this.shiftedSquares = shiftedSquares;
     this.shift = shift;
     this.previousClose = previousClose;
-    this.day = day;
     this.peak = peak;
     this.peakIndex = peakIndex;
     this.depth = depth;
@@ -254,19 +259,64 @@ function shallowBound(peak: number, depth: number): number {
 
 /** Simple returns between consecutive end-of-day equities (the last bar of each day). */
 export function dailyReturns(curve: EquityCurve): Float64Array {
-  const bars = curve.equity.length;
-  const returns = new Float64Array(Math.max(0, bars - 1));
-  let count = 0;
-  let previousClose = NaN;
-  let day = bars > 0 ? curve.dayOf(curve.time[0]) : NaN;
-  for (let i = 0; i < bars; i++) {
-    const nextDay = i + 1 < bars ? curve.dayOf(curve.time[i + 1]) : NaN;
-    if (nextDay === day) continue;
-    day = nextDay;
-    if (!Number.isNaN(previousClose)) returns[count++] = curve.equity[i] / previousClose - 1;
-    previousClose = curve.equity[i];
+  const collector = new DailyReturns(curve);
+  visitStretches(curve, 0, curve.time.length, collector);
+  return collector.returns.subarray(0, collector.count);
+}
+
+/** {@link dailyReturns} fed stretch by stretch: a curve of stretches never makes its whole arrays. */
+class DailyReturns implements StretchVisitor {
+  readonly returns: Float64Array;
+  count = 0;
+  private previousClose = NaN;
+  private readonly dayEnds: Uint8Array;
+
+  constructor(curve: EquityCurve) {
+    this.returns = new Float64Array(Math.max(0, curve.time.length - 1));
+    this.dayEnds = curve.dayEnds ? checkedDayEnds(curve, curve.dayEnds) : dayEnds(curve.time, curve.dayOf);
   }
-  return returns.subarray(0, count);
+
+  stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
+    const { dayEnds, returns } = this;
+    let { count, previousClose } = this;
+    for (let i = from; i < to; i++) {
+      if (dayEnds[i] === 0) continue;
+      const value = cash + held * prices[i - offset];
+      if (!Number.isNaN(previousClose)) returns[count++] = value / previousClose - 1;
+      previousClose = value;
+    }
+    this.count = count;
+    this.previousClose = previousClose;
+  }
+}
+
+/**
+ * 1 for each bar that ends its day: the next bar falls on another day by `dayOf`, and the last
+ * bar. Runs over the same bars can share them (see {@link EquityCurve.dayEnds}).
+ */
+export function dayEnds(time: Float64Array, dayOf: (time: number) => number): Uint8Array {
+  return markDayEnds(time, dayOf, 0, time.length, new Uint8Array(time.length));
+}
+
+/** Marks in `ends[i - from]` whether bar i of [from, to) ends its day (see {@link dayEnds}). */
+function markDayEnds(time: Float64Array, dayOf: (time: number) => number, from: number, to: number, ends: Uint8Array): Uint8Array {
+  const last = time.length - 1;
+  let day = from < to ? dayOf(time[from]) : NaN;
+  for (let i = from; i < to; i++) {
+    if (i === last) {
+      ends[i - from] = 1;
+      break;
+    }
+    const nextDay = dayOf(time[i + 1]);
+    ends[i - from] = nextDay === day ? 0 : 1;
+    day = nextDay;
+  }
+  return ends;
+}
+
+function checkedDayEnds(curve: EquityCurve, shared: Uint8Array): Uint8Array {
+  if (shared.length !== curve.time.length) throw new RangeError(`day ends of ${shared.length} bars for a curve of ${curve.time.length}`);
+  return shared;
 }
 
 function mean(values: Float64Array): number {

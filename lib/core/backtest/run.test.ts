@@ -5,7 +5,7 @@ import { percentCommission } from "../model/commission";
 import { defineInstrument } from "../model/instrument";
 import { createStrategy } from "../strategies/registry";
 import { computeMetrics, type EquityCurve } from "./metrics";
-import { runBacktest } from "./run";
+import { instrumentDayEnds, runBacktest } from "./run";
 
 const FIXTURE = new URL("../../../test/fixtures/prices/fb-daily-2012-2014.csv", import.meta.url);
 const bars = parseOhlcvCsv(readFileSync(FIXTURE, "utf8"), { source: "fb-daily-2012-2014.csv" });
@@ -28,6 +28,13 @@ describe("a backtest's equity curve", () => {
       expect(result.metrics.finalCapital).toBe(equity[bars.length - 1]);
     });
   }
+
+  it("gives the same metrics when handed its bars' day ends, as runs over the same bars share them", () => {
+    const config = { bars, instrument, strategy: createStrategy("ma-cross", { fast: 3, slow: 7 }), initialCapital: 100_000, fill: "close", fractional: true } as const;
+    const shared = instrumentDayEnds(bars.time, instrument);
+    expect(runBacktest({ ...config, dayEnds: shared, strategy: createStrategy("ma-cross", { fast: 3, slow: 7 }) }).metrics).toEqual(runBacktest(config).metrics);
+    expect(() => runBacktest({ ...config, dayEnds: shared.subarray(1) })).toThrow(/day ends of/);
+  });
 
   it("holds the cash of the trades closed so far on every flat bar", () => {
     const result = runBacktest({ bars, instrument, strategy: createStrategy("golden-cross", { fast: 5, slow: 20 }), initialCapital: 100_000, fill: "close", fractional: true });

@@ -11,7 +11,7 @@ import type { DomainEvent, EventSink, RiskGate } from "../ports";
 import { SessionCalendar } from "../strategies/session";
 import type { Strategy } from "../strategies/types";
 import type { FillTiming } from "./fill-model";
-import { computeMetrics, type EquityCurve, type Metrics, type StretchVisitor } from "./metrics";
+import { computeMetrics, dayEnds, type EquityCurve, type Metrics, type StretchVisitor } from "./metrics";
 import { SimulatedBroker } from "./simulated-broker";
 import { TradeRecorder, type Trade } from "./trades";
 
@@ -31,6 +31,8 @@ export interface BacktestConfig {
   readonly onProgress?: (barsDone: number, barsTotal: number) => void;
   /** Batch averages of `bars.close` to share between runs over the same bars (a sweep). */
   readonly averages?: AverageCache;
+  /** {@link dayEnds} of `bars.time` in the instrument's zone, to share between runs over the same bars. */
+  readonly dayEnds?: Uint8Array;
 }
 
 export interface BacktestResult {
@@ -74,7 +76,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   engine.start();
   config.strategy.prepare?.(bars, config.averages);
   const position = portfolio.position(instrument.symbol);
-  const curve = new AccountCurve(bars, config.initialCapital, dayReader(instrument.timeZone));
+  const curve = new AccountCurve(bars, config.initialCapital, dayReader(instrument.timeZone), config.dayEnds);
   const replay = new BarReplay({ bars, bar, broker, engine, recorder, portfolio, position, curve, onProgress: config.onProgress });
   for (let i = 0; i < bars.length; i++) i += replay.step(i);
   const closedAtEnd = position.quantity !== 0;
@@ -170,6 +172,7 @@ class AccountCurve implements EquityCurve {
     private readonly bars: BarSeries,
     readonly initialCapital: number,
     readonly dayOf: (time: number) => number,
+    readonly dayEnds: Uint8Array | undefined,
   ) {
     this.time = bars.time;
   }
@@ -237,6 +240,11 @@ function runOf(starts: readonly number[], bar: number): number {
     else high = middle - 1;
   }
   return low;
+}
+
+/** Which of `time`'s bars end their day on the instrument's exchange calendar (see {@link BacktestConfig.dayEnds}). */
+export function instrumentDayEnds(time: Float64Array, instrument: Instrument): Uint8Array {
+  return dayEnds(time, dayReader(instrument.timeZone));
 }
 
 /** A run's equity curve, its days those of the instrument's exchange calendar. */

@@ -1,12 +1,12 @@
 import { computeMetrics, dailyReturns, sharpe, type EquityCurve, type Metrics } from "../backtest/metrics";
-import { runBacktest, type BacktestConfig } from "../backtest/run";
+import { instrumentDayEnds, runBacktest, type BacktestConfig } from "../backtest/run";
 import { sliceSeries, type BarSeries } from "../data/bars";
 import { createStrategy } from "../strategies/registry";
 import type { ParameterSet } from "./parameters";
 import { powerSums, type PowerSums } from "./statistics";
 import type { IndexSpan, ValidationPlan } from "./walk-forward";
 
-export type RunSettings = Omit<BacktestConfig, "bars" | "strategy" | "events" | "onProgress" | "risk">;
+export type RunSettings = Omit<BacktestConfig, "bars" | "strategy" | "events" | "onProgress" | "risk" | "dayEnds">;
 
 export interface WindowResult {
   readonly index: number;
@@ -78,8 +78,32 @@ export function searchSpanEquity(bars: BarSeries, strategyName: string, paramete
 }
 
 function backtestSearchSpan(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan) {
-  const searchBars = sliceSeries(bars, plan.search.start, plan.search.end);
-  return runBacktest({ ...settings, bars: searchBars, strategy: createStrategy(strategyName, parameters) });
+  const span = searchSpanOf(bars, settings, plan);
+  return runBacktest({ ...settings, bars: span.bars, dayEnds: span.dayEnds, strategy: createStrategy(strategyName, parameters) });
+}
+
+/** A plan's search span of one series, as every run over it reads it. */
+interface SearchSpan {
+  readonly series: BarSeries;
+  readonly timeZone: string;
+  readonly bars: BarSeries;
+  readonly dayEnds: Uint8Array;
+}
+
+/**
+ * The last search span made for each plan. The runs of a sweep's chunk share one plan and one
+ * series, so they slice the series and find its day ends once, not once per run.
+ */
+const searchSpans = new WeakMap<ValidationPlan, SearchSpan>();
+
+function searchSpanOf(series: BarSeries, settings: RunSettings, plan: ValidationPlan): SearchSpan {
+  const { timeZone } = settings.instrument;
+  const known = searchSpans.get(plan);
+  if (known?.series === series && known.timeZone === timeZone) return known;
+  const bars = sliceSeries(series, plan.search.start, plan.search.end);
+  const span = { series, timeZone, bars, dayEnds: instrumentDayEnds(bars.time, settings.instrument) };
+  searchSpans.set(plan, span);
+  return span;
 }
 
 /** Figures of a parameter set on the holdout span, run from the search span's start so indicators are warm. */

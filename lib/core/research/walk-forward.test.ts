@@ -99,3 +99,21 @@ describe("walk-forward never lets test data into training", () => {
     expect(verdict.pbo!.splits).toBe(924);
   });
 });
+
+describe("runs sharing a plan", () => {
+  it("read the series and calendar each is given, whatever the plan's runs read before", () => {
+    const first = seriesFromBars(market(400, 3));
+    // Three bars a day: Tokyo's days (UTC+9) group them differently from UTC's.
+    const second = seriesFromBars(market(400, 4).map((bar, index) => ({ ...bar, time: Date.UTC(2020, 0, 1) + index * 8 * 3_600_000 })));
+    const validation = { mode: "rolling", trainBars: 150, testBars: 50, holdoutFraction: 0.1 } as const;
+    const shared = validationPlan(400, validation);
+    const parameters = { fast: 3, slow: 12 };
+    const tokyo = { ...settings, instrument: defineInstrument({ symbol: "SYN", timeZone: "Asia/Tokyo" }) };
+    const alone = (bars: typeof first, runSettings: RunSettings) => evaluateParameterSet(bars, "ma-cross", parameters, runSettings, validationPlan(400, validation));
+    for (const [bars, runSettings] of [[first, settings], [second, settings], [second, tokyo], [first, settings]] as const) {
+      expect(evaluateParameterSet(bars, "ma-cross", parameters, runSettings, shared)).toEqual(alone(bars, runSettings));
+    }
+    expect(alone(first, settings)).not.toEqual(alone(second, settings));
+    expect(alone(second, tokyo).metrics.sharpe).not.toBe(alone(second, settings).metrics.sharpe);
+  });
+});
