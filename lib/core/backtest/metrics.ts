@@ -131,7 +131,7 @@ function countOnes(flags: Uint8Array): number {
 }
 
 /** Equity at bar `i`. */
-function equityAt(curve: EquityCurve, i: number): number {
+export function equityAt(curve: EquityCurve, i: number): number {
   let equity = NaN;
   visitStretches(curve, i, i + 1, { stretch: (_from, _to, cash, held, prices, offset) => (equity = cash + held * prices[i - offset]) });
   return equity;
@@ -257,10 +257,13 @@ function shallowBound(peak: number, depth: number): number {
   return peak > 0 && depth >= 1e-9 ? peak - peak * depth * (1 - 1e-6) : Infinity;
 }
 
-/** Simple returns between consecutive end-of-day equities (the last bar of each day). */
-export function dailyReturns(curve: EquityCurve): Float64Array {
-  const collector = new DailyReturns(curve);
-  visitStretches(curve, 0, curve.time.length, collector);
+/**
+ * Simple returns between consecutive end-of-day equities (the last bar of each day), of the whole
+ * curve or of bars [from, to) as a curve of their own (whose last bar ends its day).
+ */
+export function dailyReturns(curve: EquityCurve, from = 0, to = curve.time.length): Float64Array {
+  const collector = new DailyReturns(curve, from, to);
+  visitStretches(curve, from, to, collector);
   return collector.returns.subarray(0, collector.count);
 }
 
@@ -269,18 +272,24 @@ class DailyReturns implements StretchVisitor {
   readonly returns: Float64Array;
   count = 0;
   private previousClose = NaN;
+  /** Day ends of the curve's bars from `dayEndsBase` on. */
   private readonly dayEnds: Uint8Array;
+  private readonly dayEndsBase: number;
+  private readonly last: number;
 
-  constructor(curve: EquityCurve) {
-    this.returns = new Float64Array(Math.max(0, curve.time.length - 1));
-    this.dayEnds = curve.dayEnds ? checkedDayEnds(curve, curve.dayEnds) : dayEnds(curve.time, curve.dayOf);
+  constructor(curve: EquityCurve, from: number, to: number) {
+    this.returns = new Float64Array(Math.max(0, to - from - 1));
+    this.last = to - 1;
+    const shared = curve.dayEnds && checkedDayEnds(curve, curve.dayEnds);
+    this.dayEnds = shared ?? markDayEnds(curve.time, curve.dayOf, from, to, new Uint8Array(Math.max(0, to - from)));
+    this.dayEndsBase = shared ? 0 : from;
   }
 
   stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
-    const { dayEnds, returns } = this;
+    const { dayEnds, dayEndsBase, last, returns } = this;
     let { count, previousClose } = this;
     for (let i = from; i < to; i++) {
-      if (dayEnds[i] === 0) continue;
+      if (dayEnds[i - dayEndsBase] === 0 && i !== last) continue;
       const value = cash + held * prices[i - offset];
       if (!Number.isNaN(previousClose)) returns[count++] = value / previousClose - 1;
       previousClose = value;

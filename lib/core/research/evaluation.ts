@@ -1,4 +1,4 @@
-import { computeMetrics, dailyReturns, sharpe, type EquityCurve, type Metrics } from "../backtest/metrics";
+import { computeMetrics, dailyReturns, equityAt, sharpe, type EquityCurve, type Metrics } from "../backtest/metrics";
 import { instrumentDayEnds, runBacktest, type BacktestConfig } from "../backtest/run";
 import { sliceSeries, type BarSeries } from "../data/bars";
 import { createStrategy } from "../strategies/registry";
@@ -50,22 +50,41 @@ export function sliceCurve(curve: EquityCurve, span: IndexSpan): EquityCurve {
 export function evaluateParameterSet(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan, blockCount = DEFAULT_BLOCKS): RunEvaluation {
   const result = backtestSearchSpan(bars, strategyName, parameters, settings, plan);
   const curve = result.curve;
-  const windows = plan.windows.map((window) => {
-    const test = sliceCurve(curve, window.test);
-    return {
-      index: window.index,
-      trainSharpe: sharpe(dailyReturns(sliceCurve(curve, window.train))),
-      testSharpe: sharpe(dailyReturns(test)),
-      testReturn: test.equity.length > 0 ? test.equity[test.equity.length - 1] / test.initialCapital - 1 : 0,
-    };
-  });
-  const testReturns = plan.windows.flatMap((window) => Array.from(dailyReturns(sliceCurve(curve, window.test))));
+  const testReturns = plan.windows.map((window) => spanReturns(curve, window.test));
+  const windows = plan.windows.map((window, at) => ({
+    index: window.index,
+    trainSharpe: sharpe(spanReturns(curve, window.train)),
+    testSharpe: sharpe(testReturns[at]),
+    testReturn: spanReturn(curve, window.test),
+  }));
   return {
     metrics: result.metrics,
     windows,
-    oosSharpe: windows.length > 0 ? sharpe(Float64Array.from(testReturns)) : null,
+    oosSharpe: windows.length > 0 ? sharpe(concatenate(testReturns)) : null,
     blocks: returnBlocks(dailyReturns(curve), blockCount),
   };
+}
+
+/** The daily returns of a span of the curve, as those of {@link sliceCurve}'s curve. */
+function spanReturns(curve: EquityCurve, span: IndexSpan): Float64Array {
+  return dailyReturns(curve, span.start, span.end);
+}
+
+/** Equity at the span's last bar over the equity it opened with, less 1; 0 for an empty span. */
+function spanReturn(curve: EquityCurve, span: IndexSpan): number {
+  if (span.end <= span.start) return 0;
+  const opening = span.start > 0 ? equityAt(curve, span.start - 1) : curve.initialCapital;
+  return equityAt(curve, span.end - 1) / opening - 1;
+}
+
+function concatenate(parts: readonly Float64Array[]): Float64Array {
+  const whole = new Float64Array(parts.reduce((length, part) => length + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.length;
+  }
+  return whole;
 }
 
 /**

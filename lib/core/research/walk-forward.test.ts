@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { seriesFromBars, type Bar } from "../data/bars";
+import { dailyReturns, sharpe } from "../backtest/metrics";
+import { runBacktest } from "../backtest/run";
+import { seriesFromBars, sliceSeries, type Bar } from "../data/bars";
 import { defineInstrument } from "../model/instrument";
-import { evaluateParameterSet, type RunSettings } from "./evaluation";
+import { createStrategy } from "../strategies/registry";
+import { evaluateParameterSet, sliceCurve, type RunSettings } from "./evaluation";
 import { gridSearch, seededUniform } from "./parameters";
 import { judgeSweep } from "./summary";
 import { validationPlan } from "./walk-forward";
@@ -115,5 +118,29 @@ describe("runs sharing a plan", () => {
     }
     expect(alone(first, settings)).not.toEqual(alone(second, settings));
     expect(alone(second, tokyo).metrics.sharpe).not.toBe(alone(second, settings).metrics.sharpe);
+  });
+});
+
+describe("walk-forward figures", () => {
+  it("are those of each window's span taken as a curve of its own, windows cut mid-day included", () => {
+    // Five bars a day: most windows start and end within a day.
+    const bars = seriesFromBars(market(900, 5).map((bar, index) => ({ ...bar, time: Date.UTC(2020, 0, 1) + Math.floor(index / 5) * 86_400_000 + (index % 5) * 3_600_000 })));
+    const plan = validationPlan(bars.length, { mode: "anchored", trainBars: 203, testBars: 101, holdoutFraction: 0.1 });
+    const parameters = { fast: 4, slow: 15, longOnly: false };
+    const evaluation = evaluateParameterSet(bars, "ma-cross", parameters, settings, plan);
+    const { curve } = runBacktest({ ...settings, bars: sliceSeries(bars, plan.search.start, plan.search.end), strategy: createStrategy("ma-cross", parameters) });
+    const expected = plan.windows.map((window) => {
+      const test = sliceCurve(curve, window.test);
+      return {
+        index: window.index,
+        trainSharpe: sharpe(dailyReturns(sliceCurve(curve, window.train))),
+        testSharpe: sharpe(dailyReturns(test)),
+        testReturn: test.equity[test.equity.length - 1] / test.initialCapital - 1,
+      };
+    });
+    expect(plan.windows.length).toBeGreaterThan(4);
+    expect(evaluation.windows).toEqual(expected);
+    const allTests = plan.windows.flatMap((window) => Array.from(dailyReturns(sliceCurve(curve, window.test))));
+    expect(evaluation.oosSharpe).toBe(sharpe(Float64Array.from(allTests)));
   });
 });
