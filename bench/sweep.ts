@@ -3,7 +3,10 @@
  * worker processes (one compute thread each) on a scratch database, through the real queue.
  * Prints runs/s for each and the scaling between them.
  *
- *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk auto|N] [--processes 1,2] [--threads 1] [--warm-up 0] [--rounds 3]
+ *   npm run bench:sweep -- [--sets 10000] [--bars 5000] [--chunk auto|N] [--processes 1,2] [--threads 1] [--warm-up 0] [--rounds 3] [--walk-forward TRAIN,TEST]
+ *
+ * `--walk-forward 1000,250` validates every run on rolling windows of 1,000 training and 250 test
+ * bars, as a sweep with walk-forward validation does; by default the runs have no windows.
  *
  * Each process count is measured `--rounds` times, the counts alternating from round to round
  * (1 2, 2 1, 1 2, ...), and the best of each count's rounds is reported and compared: a sweep
@@ -48,6 +51,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "1" },
     "warm-up": { type: "string", default: "0" },
     rounds: { type: "string", default: "3" },
+    "walk-forward": { type: "string" },
   },
 });
 const sets = Number(values.sets);
@@ -58,6 +62,7 @@ const threadCount = Number(values.threads);
 const warmUpSets = Number(values["warm-up"]);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number >= 1, got ${values.rounds}`);
+const validation = walkForward(values["walk-forward"]);
 const cores = availableParallelism();
 const serverUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -85,6 +90,15 @@ interface Measurement {
   readonly runsPerSecond: number;
   readonly summarySeconds: number;
   readonly workers: (WorkerTimings | undefined)[];
+}
+
+function walkForward(option: string | undefined) {
+  if (option === undefined) return { mode: "none", holdoutFraction: 0 } as const;
+  const [trainBars, testBars] = option.split(",").map(Number);
+  if (!(Number.isInteger(trainBars) && trainBars > 0 && Number.isInteger(testBars) && testBars > 0)) {
+    throw new Error(`--walk-forward must be TRAIN,TEST bar counts such as 1000,250, got ${option}`);
+  }
+  return { mode: "rolling", trainBars, testBars, holdoutFraction: 0 } as const;
 }
 
 /** fast x slow grid with exactly `sets` valid pairs: fast 2..(1 + side), slow above every fast. */
@@ -237,7 +251,7 @@ async function warmUp(research: ResearchService, seriesId: number, processes: nu
     strategy: "ma-cross",
     space: space(warmUpSets),
     seriesIds: [seriesId],
-    validation: { mode: "none", holdoutFraction: 0 },
+    validation,
     settings: { fractional: true },
     chunkSize: Math.max(1, Math.ceil(warmUpSets / (10 * processes))),
   });
@@ -264,7 +278,7 @@ async function measure(research: ResearchService, prisma: PrismaClient, seriesId
       strategy: "ma-cross",
       space: space(sets),
       seriesIds: [seriesId],
-      validation: { mode: "none", holdoutFraction: 0 },
+      validation,
       settings: { fractional: true },
       chunkSize,
     });
@@ -377,7 +391,7 @@ async function main(): Promise<void> {
     const loadAfter = loadavg().map((value) => value.toFixed(1)).join(" ");
     const warmedUp = warmUpSets > 0 ? `, workers warmed up by an untimed ${warmUpSets.toLocaleString("en-US")}-set sweep` : ", fresh workers";
     console.log(
-      `sweep: ${sets.toLocaleString("en-US")} ma-cross parameter sets x ${barCount.toLocaleString("en-US")} bars, ${chunkSize === undefined ? "chunks sized by the service" : `chunks of ${chunkSize}`}, ${threadCount} thread(s) per worker process${warmedUp}`,
+      `sweep: ${sets.toLocaleString("en-US")} ma-cross parameter sets x ${barCount.toLocaleString("en-US")} bars, ${validation.mode === "none" ? "no walk-forward windows" : `rolling windows of ${validation.trainBars} + ${validation.testBars} bars`}, ${chunkSize === undefined ? "chunks sized by the service" : `chunks of ${chunkSize}`}, ${threadCount} thread(s) per worker process${warmedUp}`,
     );
     for (const processes of processCounts) {
       const all = measured.filter((result) => result.processes === processes).map((result) => result.runsPerSecond.toFixed(0));
