@@ -2,6 +2,7 @@ import { computeMetrics, dailyReturns, equityAt, sharpe, type EquityCurve, type 
 import { instrumentDayEnds, runBacktest, type BacktestConfig } from "../backtest/run";
 import { sliceSeries, type BarSeries } from "../data/bars";
 import { createStrategy } from "../strategies/registry";
+import { DayIndex } from "./day-index";
 import type { ParameterSet } from "./parameters";
 import { powerSums, type PowerSums } from "./statistics";
 import type { IndexSpan, ValidationPlan } from "./walk-forward";
@@ -48,12 +49,15 @@ export function sliceCurve(curve: EquityCurve, span: IndexSpan): EquityCurve {
  * end, so a training window never sees its test window.
  */
 export function evaluateParameterSet(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan, blockCount = DEFAULT_BLOCKS): RunEvaluation {
-  const result = backtestSearchSpan(bars, strategyName, parameters, settings, plan);
+  const span = searchSpanOf(bars, settings, plan);
+  const result = backtestSpan(span, strategyName, parameters, settings);
   const curve = result.curve;
-  const testReturns = plan.windows.map((window) => spanReturns(curve, window.test));
+  const returns = dailyReturns(curve);
+  const windowReturns = (window: IndexSpan) => span.days.windowReturns(curve, returns, window);
+  const testReturns = plan.windows.map((window) => windowReturns(window.test));
   const windows = plan.windows.map((window, at) => ({
     index: window.index,
-    trainSharpe: sharpe(spanReturns(curve, window.train)),
+    trainSharpe: sharpe(windowReturns(window.train)),
     testSharpe: sharpe(testReturns[at]),
     testReturn: spanReturn(curve, window.test),
   }));
@@ -61,13 +65,8 @@ export function evaluateParameterSet(bars: BarSeries, strategyName: string, para
     metrics: result.metrics,
     windows,
     oosSharpe: windows.length > 0 ? sharpe(concatenate(testReturns)) : null,
-    blocks: returnBlocks(dailyReturns(curve), blockCount),
+    blocks: returnBlocks(returns, blockCount),
   };
-}
-
-/** The daily returns of a span of the curve, as those of {@link sliceCurve}'s curve. */
-function spanReturns(curve: EquityCurve, span: IndexSpan): Float64Array {
-  return dailyReturns(curve, span.start, span.end);
 }
 
 /** Equity at the span's last bar over the equity it opened with, less 1; 0 for an empty span. */
@@ -93,11 +92,10 @@ function concatenate(parts: readonly Float64Array[]): Float64Array {
  * without keeping a sample of every run.
  */
 export function searchSpanEquity(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan, points = EQUITY_POINTS): EquitySample {
-  return sampleEquity(backtestSearchSpan(bars, strategyName, parameters, settings, plan).curve, points);
+  return sampleEquity(backtestSpan(searchSpanOf(bars, settings, plan), strategyName, parameters, settings).curve, points);
 }
 
-function backtestSearchSpan(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan) {
-  const span = searchSpanOf(bars, settings, plan);
+function backtestSpan(span: SearchSpan, strategyName: string, parameters: ParameterSet, settings: RunSettings) {
   return runBacktest({ ...settings, bars: span.bars, dayEnds: span.dayEnds, strategy: createStrategy(strategyName, parameters) });
 }
 
@@ -107,11 +105,12 @@ interface SearchSpan {
   readonly timeZone: string;
   readonly bars: BarSeries;
   readonly dayEnds: Uint8Array;
+  readonly days: DayIndex;
 }
 
 /**
  * The last search span made for each plan. The runs of a sweep's chunk share one plan and one
- * series, so they slice the series and find its day ends once, not once per run.
+ * series, so they slice the series and index its days once, not once per run.
  */
 const searchSpans = new WeakMap<ValidationPlan, SearchSpan>();
 
@@ -120,7 +119,8 @@ function searchSpanOf(series: BarSeries, settings: RunSettings, plan: Validation
   const known = searchSpans.get(plan);
   if (known?.series === series && known.timeZone === timeZone) return known;
   const bars = sliceSeries(series, plan.search.start, plan.search.end);
-  const span = { series, timeZone, bars, dayEnds: instrumentDayEnds(bars.time, settings.instrument) };
+  const dayEnds = instrumentDayEnds(bars.time, settings.instrument);
+  const span = { series, timeZone, bars, dayEnds, days: DayIndex.of(dayEnds) };
   searchSpans.set(plan, span);
   return span;
 }
