@@ -167,8 +167,9 @@ describe("research sweeps on worker processes", () => {
     await waitForStatus(single.id, "done", 120_000);
     await stopWorkers();
 
-    startWorker();
-    startWorker();
+    // Both ready before the sweep exists: a chunk takes a few milliseconds, so a worker still
+    // warming up could find every chunk already taken by the other.
+    await Promise.all([startWorker([], "info"), startWorker([], "info")].map(readyLine));
     const split = await research.createSweep(request("two processes", 4));
     await waitForStatus(split.id, "done", 120_000);
     // Without a chunk size the service plans the chunks from the series' length.
