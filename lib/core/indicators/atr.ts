@@ -94,8 +94,13 @@ export function atr(
 export function trueRange(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>): Float64Array {
   requireEqualLengths("trueRange", { high, low, close });
   const out = new Float64Array(close.length);
-  for (let i = 0; i < close.length; i++) {
-    out[i] = i === 0 ? NaN : trueRangeOf(high[i], low[i], close[i - 1]);
+  if (close.length === 0) return out;
+  out[0] = NaN;
+  let previousClose = close[0];
+  for (let i = 1; i < close.length; i++) {
+    const barClose = close[i];
+    out[i] = trueRangeOf(high[i], low[i], previousClose);
+    previousClose = barClose;
   }
   return out;
 }
