@@ -52,6 +52,7 @@ const RECORDED_EVENTS: ReadonlySet<DomainEvent["type"]> = new Set(["order", "fil
 /** Runs one strategy over a bar series through the same engine the live bot uses. */
 export function runBacktest(config: BacktestConfig): BacktestResult {
   const { bars, instrument } = config;
+  if (config.dayEnds && config.dayEnds.length !== bars.length) throw new RangeError(`day ends of ${config.dayEnds.length} bars for ${bars.length} bars`);
   const commission = config.commission ?? zeroCommission;
   const bar: Bar = { time: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
   const clock = { now: () => bar.time };
