@@ -170,6 +170,10 @@ describe("day ends", () => {
     expect(Array.from(dailyReturns(whole, 1, 4))).toEqual([120 / 104 - 1]);
   });
 
+  it("leave no room for a curve's daily returns in a shorter array", () => {
+    expect(() => curveStatistics(curve([100, 101, 102]), new Float64Array(1))).toThrow(/room for 1 daily returns for a curve of 3 bars/);
+  });
+
   it("of another length than the curve are refused", () => {
     const plain = curve([100, 101, 102]);
     expect(() => curveStatistics({ ...plain, dayEnds: new Uint8Array(2) })).toThrow(RangeError);
@@ -209,6 +213,9 @@ describe("the one-pass curve statistics", () => {
     expect(statistics.drawdown).toEqual(maxDrawdown(series));
     expect(statistics.barsInPosition).toBe(inPosition.filter((flag) => flag === 1).length);
     expect(curveStatistics({ ...series, dayEnds: dayEnds(series.time, series.dayOf) })).toEqual(statistics);
+    const into = new Float64Array(times.length - 1);
+    expect(curveStatistics(series, into)).toEqual(statistics);
+    expect(into.subarray(0, statistics.dailyReturns)).toEqual(returns);
   });
 });
 

@@ -64,11 +64,12 @@ export interface Metrics {
   readonly dailyReturns: number;
 }
 
-export function computeMetrics(curve: EquityCurve, trades: readonly Trade[]): Metrics {
+/** `dailyReturnsInto`, when given, receives the daily returns the metrics are read from (see {@link curveStatistics}). */
+export function computeMetrics(curve: EquityCurve, trades: readonly Trade[], dailyReturnsInto?: Float64Array): Metrics {
   const { time, initialCapital } = curve;
   const bars = time.length;
   const finalCapital = bars > 0 ? equityAt(curve, bars - 1) : initialCapital;
-  const statistics = curveStatistics(curve);
+  const statistics = curveStatistics(curve, dailyReturnsInto);
   const { drawdown } = statistics;
   return {
     finalCapital,
@@ -103,10 +104,12 @@ export interface CurveStatistics {
 /**
  * Everything the metrics read from a curve, in one pass over its bars. Sums run in the same order
  * as {@link sharpe}, {@link sortino} and {@link maxDrawdown} over {@link dailyReturns}: the figures
- * are the same to the last bit.
+ * are the same to the last bit. Given `dailyReturnsInto` (at least one shorter than the curve),
+ * the walk writes those daily returns there as it goes, `dailyReturns` of them, for a caller that
+ * reads them again: they equal {@link dailyReturns} of the curve.
  */
-export function curveStatistics(curve: EquityCurve): CurveStatistics {
-  const walk = new CurveWalk(curve);
+export function curveStatistics(curve: EquityCurve, dailyReturnsInto?: Float64Array): CurveStatistics {
+  const walk = new CurveWalk(curve, dailyReturnsInto);
   const bars = curve.time.length;
   walkInBlocks(bars, (from, to) => {
     walk.beginBlock(from, to);
@@ -177,7 +180,13 @@ class CurveWalk implements StretchVisitor {
   /** The bar that first regained the deepest drawdown's peak; -1 while not regained. */
   private deepestRecoveredAt = -1;
 
-  constructor(private readonly curve: EquityCurve) {
+  constructor(
+    private readonly curve: EquityCurve,
+    private readonly returnsInto: Float64Array | undefined,
+  ) {
+    if (returnsInto && returnsInto.length < curve.time.length - 1) {
+      throw new RangeError(`room for ${returnsInto.length} daily returns for a curve of ${curve.time.length} bars`);
+    }
     this.peak = curve.initialCapital;
     this.dayEnds = curve.dayEnds ? checkedDayEnds(curve, curve.dayEnds) : new Uint8Array(Math.min(WALK_BLOCK, curve.time.length));
   }
@@ -192,7 +201,7 @@ class CurveWalk implements StretchVisitor {
   /** One stretch of bars (see {@link StretchVisitor}), the one after the last. */
   stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
     if (held !== 0) this.barsHeld += to - from;
-    const { dayEnds, dayEndsBase } = this;
+    const { dayEnds, dayEndsBase, returnsInto } = this;
     let { count, sum, downsideSquares, shiftedSum, shiftedSquares, shift, previousClose, peak, peakIndex, depth, deepestPeakIndex, deepestRecoveredAt } = this;
     let shallow = shallowBound(peak, depth);
     for (let i = from; i < to; i++) {
@@ -211,6 +220,7 @@ class CurveWalk implements StretchVisitor {
       if (dayEnds[i - dayEndsBase] === 0) continue;
       if (!Number.isNaN(previousClose)) {
         const dailyReturn = value / previousClose - 1;
+        if (returnsInto !== undefined) returnsInto[count] = dailyReturn;
         if (++count === 1) shift = dailyReturn;
         sum += dailyReturn;
         // min(r, 0) with no branch to mispredict on about every other day; exact for every finite r.

@@ -4,7 +4,7 @@ import { parseOhlcvCsv } from "../data/csv";
 import { percentCommission } from "../model/commission";
 import { defineInstrument } from "../model/instrument";
 import { createStrategy } from "../strategies/registry";
-import { computeMetrics, type EquityCurve } from "./metrics";
+import { computeMetrics, dailyReturns, type EquityCurve } from "./metrics";
 import { instrumentDayEnds, runBacktest } from "./run";
 
 const FIXTURE = new URL("../../../test/fixtures/prices/fb-daily-2012-2014.csv", import.meta.url);
@@ -34,6 +34,13 @@ describe("a backtest's equity curve", () => {
     const shared = instrumentDayEnds(bars.time, instrument);
     expect(runBacktest({ ...config, dayEnds: shared, strategy: createStrategy("ma-cross", { fast: 3, slow: 7 }) }).metrics).toEqual(runBacktest(config).metrics);
     expect(() => runBacktest({ ...config, dayEnds: shared.subarray(1) })).toThrow(/day ends of/);
+  });
+
+  it("hands over the daily returns its metrics were read from, when given room for them", () => {
+    const into = new Float64Array(bars.length).fill(NaN);
+    const result = runBacktest({ bars, instrument, strategy: createStrategy("golden-cross", { fast: 5, slow: 20 }), initialCapital: 100_000, fill: "close", fractional: true, dailyReturnsInto: into });
+    expect(into.subarray(0, result.metrics.dailyReturns)).toEqual(dailyReturns(result.curve));
+    expect(result.metrics.dailyReturns).toBe(bars.length - 1);
   });
 
   it("holds the cash of the trades closed so far on every flat bar", () => {

@@ -33,6 +33,11 @@ export interface BacktestConfig {
   readonly averages?: AverageCache;
   /** {@link dayEnds} of `bars.time` in the instrument's zone, to share between runs over the same bars. */
   readonly dayEnds?: Uint8Array;
+  /**
+   * Receives the daily returns the metrics are read from (`metrics.dailyReturns` of them), for a
+   * caller that reads them again; at least one shorter than `bars`. Runs may share one.
+   */
+  readonly dailyReturnsInto?: Float64Array;
 }
 
 export interface BacktestResult {
@@ -89,7 +94,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   broker.cancelAll();
   engine.stop();
   config.onProgress?.(bars.length, bars.length);
-  return { metrics: computeMetrics(curve, recorder.trades.trades), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
+  return { metrics: computeMetrics(curve, recorder.trades.trades, config.dailyReturnsInto), trades: recorder.trades.trades, curve, orders: recorder.orders, closedAtEnd };
 }
 
 interface ReplayParts {

@@ -1,4 +1,4 @@
-import { computeMetrics, dailyReturns, equityAt, sharpe, type EquityCurve, type Metrics } from "../backtest/metrics";
+import { computeMetrics, equityAt, sharpe, type EquityCurve, type Metrics } from "../backtest/metrics";
 import { instrumentDayEnds, runBacktest, type BacktestConfig } from "../backtest/run";
 import { sliceSeries, type BarSeries } from "../data/bars";
 import { createStrategy } from "../strategies/registry";
@@ -7,7 +7,7 @@ import type { ParameterSet } from "./parameters";
 import { powerSums, type PowerSums } from "./statistics";
 import type { IndexSpan, ValidationPlan } from "./walk-forward";
 
-export type RunSettings = Omit<BacktestConfig, "bars" | "strategy" | "events" | "onProgress" | "risk" | "dayEnds">;
+export type RunSettings = Omit<BacktestConfig, "bars" | "strategy" | "events" | "onProgress" | "risk" | "dayEnds" | "dailyReturnsInto">;
 
 export interface WindowResult {
   readonly index: number;
@@ -50,9 +50,9 @@ export function sliceCurve(curve: EquityCurve, span: IndexSpan): EquityCurve {
  */
 export function evaluateParameterSet(bars: BarSeries, strategyName: string, parameters: ParameterSet, settings: RunSettings, plan: ValidationPlan, blockCount = DEFAULT_BLOCKS): RunEvaluation {
   const span = searchSpanOf(bars, settings, plan);
-  const result = backtestSpan(span, strategyName, parameters, settings);
+  const result = backtestSpan(span, strategyName, parameters, settings, span.dailyReturns);
   const curve = result.curve;
-  const returns = dailyReturns(curve);
+  const returns = span.dailyReturns.subarray(0, result.metrics.dailyReturns);
   const windowReturns = (window: IndexSpan) => span.days.windowReturns(curve, returns, window);
   const testReturns = plan.windows.map((window) => windowReturns(window.test));
   const windows = plan.windows.map((window, at) => ({
@@ -95,8 +95,8 @@ export function searchSpanEquity(bars: BarSeries, strategyName: string, paramete
   return sampleEquity(backtestSpan(searchSpanOf(bars, settings, plan), strategyName, parameters, settings).curve, points);
 }
 
-function backtestSpan(span: SearchSpan, strategyName: string, parameters: ParameterSet, settings: RunSettings) {
-  return runBacktest({ ...settings, bars: span.bars, dayEnds: span.dayEnds, strategy: createStrategy(strategyName, parameters) });
+function backtestSpan(span: SearchSpan, strategyName: string, parameters: ParameterSet, settings: RunSettings, dailyReturnsInto?: Float64Array) {
+  return runBacktest({ ...settings, bars: span.bars, dayEnds: span.dayEnds, dailyReturnsInto, strategy: createStrategy(strategyName, parameters) });
 }
 
 /** A plan's search span of one series, as every run over it reads it. */
@@ -106,11 +106,14 @@ interface SearchSpan {
   readonly bars: BarSeries;
   readonly dayEnds: Uint8Array;
   readonly days: DayIndex;
+  /** Room for a run's daily returns, reused by each run: read before the next run. */
+  readonly dailyReturns: Float64Array;
 }
 
 /**
  * The last search span made for each plan. The runs of a sweep's chunk share one plan and one
- * series, so they slice the series and index its days once, not once per run.
+ * series, so they slice the series, index its days and allocate room for their daily returns
+ * once, not once per run.
  */
 const searchSpans = new WeakMap<ValidationPlan, SearchSpan>();
 
@@ -120,7 +123,7 @@ function searchSpanOf(series: BarSeries, settings: RunSettings, plan: Validation
   if (known?.series === series && known.timeZone === timeZone) return known;
   const bars = sliceSeries(series, plan.search.start, plan.search.end);
   const dayEnds = instrumentDayEnds(bars.time, settings.instrument);
-  const span = { series, timeZone, bars, dayEnds, days: DayIndex.of(dayEnds) };
+  const span = { series, timeZone, bars, dayEnds, days: DayIndex.of(dayEnds), dailyReturns: new Float64Array(Math.max(0, bars.length - 1)) };
   searchSpans.set(plan, span);
   return span;
 }
