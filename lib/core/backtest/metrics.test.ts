@@ -158,18 +158,6 @@ describe("day ends", () => {
     expect(dailyReturns(everyBar)).toHaveLength(equity.length - 1);
   });
 
-  it("give a span's daily returns as those of the span taken as a curve of its own", () => {
-    const times = [...hours(0, 14, 15, 20), ...hours(1, 14, 20), ...hours(2, 15, 16, 18)];
-    const whole = curve([101, 90, 104, 120, 98.8, 102.752, 99, 101], times);
-    const span = (from: number, to: number) => curve(Array.from(whole.equity.subarray(from, to)), times.slice(from, to));
-    for (const [from, to] of [[0, 8], [1, 4], [2, 7], [4, 5], [3, 3]]) {
-      expect(dailyReturns(whole, from, to)).toEqual(dailyReturns(span(from, to)));
-      expect(dailyReturns({ ...whole, dayEnds: dayEnds(whole.time, whole.dayOf) }, from, to)).toEqual(dailyReturns(span(from, to)));
-    }
-    // Bars 1-3 end on a bar that does not end its day: that bar ends the span's last day.
-    expect(Array.from(dailyReturns(whole, 1, 4))).toEqual([120 / 104 - 1]);
-  });
-
   it("leave no room for a curve's daily returns in a shorter array", () => {
     expect(() => curveStatistics(curve([100, 101, 102]), new Float64Array(1))).toThrow(/room for 1 daily returns for a curve of 3 bars/);
   });

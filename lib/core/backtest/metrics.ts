@@ -188,7 +188,7 @@ class CurveWalk implements StretchVisitor {
       throw new RangeError(`room for ${returnsInto.length} daily returns for a curve of ${curve.time.length} bars`);
     }
     this.peak = curve.initialCapital;
-    this.dayEnds = curve.dayEnds ? checkedDayEnds(curve, curve.dayEnds) : new Uint8Array(Math.min(WALK_BLOCK, curve.time.length));
+    this.dayEnds = curve.dayEnds ? checkDayEnds(curve.dayEnds, curve.time.length) : new Uint8Array(Math.min(WALK_BLOCK, curve.time.length));
   }
 
   /** Before the block [from, to) is walked: marks its day ends, unless the curve has them all. */
@@ -267,13 +267,10 @@ function shallowBound(peak: number, depth: number): number {
   return peak > 0 && depth >= 1e-9 ? peak - peak * depth * (1 - 1e-6) : Infinity;
 }
 
-/**
- * Simple returns between consecutive end-of-day equities (the last bar of each day), of the whole
- * curve or of bars [from, to) as a curve of their own (whose last bar ends its day).
- */
-export function dailyReturns(curve: EquityCurve, from = 0, to = curve.time.length): Float64Array {
-  const collector = new DailyReturns(curve, from, to);
-  visitStretches(curve, from, to, collector);
+/** Simple returns between consecutive end-of-day equities (the last bar of each day). */
+export function dailyReturns(curve: EquityCurve): Float64Array {
+  const collector = new DailyReturns(curve);
+  visitStretches(curve, 0, curve.time.length, collector);
   return collector.returns.subarray(0, collector.count);
 }
 
@@ -282,24 +279,18 @@ class DailyReturns implements StretchVisitor {
   readonly returns: Float64Array;
   count = 0;
   private previousClose = NaN;
-  /** Day ends of the curve's bars from `dayEndsBase` on. */
   private readonly dayEnds: Uint8Array;
-  private readonly dayEndsBase: number;
-  private readonly last: number;
 
-  constructor(curve: EquityCurve, from: number, to: number) {
-    this.returns = new Float64Array(Math.max(0, to - from - 1));
-    this.last = to - 1;
-    const shared = curve.dayEnds && checkedDayEnds(curve, curve.dayEnds);
-    this.dayEnds = shared ?? markDayEnds(curve.time, curve.dayOf, from, to, new Uint8Array(Math.max(0, to - from)));
-    this.dayEndsBase = shared ? 0 : from;
+  constructor(curve: EquityCurve) {
+    this.returns = new Float64Array(Math.max(0, curve.time.length - 1));
+    this.dayEnds = curve.dayEnds ? checkDayEnds(curve.dayEnds, curve.time.length) : dayEnds(curve.time, curve.dayOf);
   }
 
   stretch(from: number, to: number, cash: number, held: number, prices: Float64Array, offset: number): void {
-    const { dayEnds, dayEndsBase, last, returns } = this;
+    const { dayEnds, returns } = this;
     let { count, previousClose } = this;
     for (let i = from; i < to; i++) {
-      if (dayEnds[i - dayEndsBase] === 0 && i !== last) continue;
+      if (dayEnds[i] === 0) continue;
       const value = cash + held * prices[i - offset];
       if (!Number.isNaN(previousClose)) returns[count++] = value / previousClose - 1;
       previousClose = value;
@@ -333,9 +324,10 @@ function markDayEnds(time: Float64Array, dayOf: (time: number) => number, from: 
   return ends;
 }
 
-function checkedDayEnds(curve: EquityCurve, shared: Uint8Array): Uint8Array {
-  if (shared.length !== curve.time.length) throw new RangeError(`day ends of ${shared.length} bars for a curve of ${curve.time.length}`);
-  return shared;
+/** `ends`, if it marks exactly `bars` bars (see {@link dayEnds}); otherwise a RangeError. */
+export function checkDayEnds(ends: Uint8Array, bars: number): Uint8Array {
+  if (ends.length !== bars) throw new RangeError(`day ends of ${ends.length} bars for a curve of ${bars}`);
+  return ends;
 }
 
 function mean(values: Float64Array): number {

@@ -11,7 +11,7 @@ import type { DomainEvent, EventSink, RiskGate } from "../ports";
 import { SessionCalendar } from "../strategies/session";
 import type { Strategy } from "../strategies/types";
 import type { FillTiming } from "./fill-model";
-import { computeMetrics, dayEnds, type EquityCurve, type Metrics, type StretchVisitor } from "./metrics";
+import { checkDayEnds, computeMetrics, dayEnds, type EquityCurve, type Metrics, type StretchVisitor } from "./metrics";
 import { SimulatedBroker } from "./simulated-broker";
 import { TradeRecorder, type Trade } from "./trades";
 
@@ -57,7 +57,7 @@ const RECORDED_EVENTS: ReadonlySet<DomainEvent["type"]> = new Set(["order", "fil
 /** Runs one strategy over a bar series through the same engine the live bot uses. */
 export function runBacktest(config: BacktestConfig): BacktestResult {
   const { bars, instrument } = config;
-  if (config.dayEnds && config.dayEnds.length !== bars.length) throw new RangeError(`day ends of ${config.dayEnds.length} bars for ${bars.length} bars`);
+  if (config.dayEnds) checkDayEnds(config.dayEnds, bars.length);
   const commission = config.commission ?? zeroCommission;
   const bar: Bar = { time: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
   const clock = { now: () => bar.time };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dailyReturns, dayEnds, type EquityCurve } from "../backtest/metrics";
 import { DayIndex } from "./day-index";
+import { sliceCurve } from "./evaluation";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -22,9 +23,16 @@ describe("a day index", () => {
   it("reads every window's daily returns out of the whole curve's, as if the window were a curve of its own", () => {
     for (let start = 0; start <= hours.length; start++) {
       for (let end = start; end <= hours.length; end++) {
-        expect(Array.from(index.windowReturns(curve, returns, { start, end })), `bars ${start}-${end}`).toEqual(Array.from(dailyReturns(curve, start, end)));
+        const window = { start, end };
+        expect(Array.from(index.windowReturns(curve, returns, window)), `bars ${start}-${end}`).toEqual(Array.from(dailyReturns(sliceCurve(curve, window))));
       }
     }
+  });
+
+  it("ends a window's last day on its last bar, though that bar does not end its day", () => {
+    // Bars 3-7: bar 3 ends day 1, bar 5 day 2, and bar 7 is the second of day 3's four bars.
+    const { equity } = curve;
+    expect(Array.from(index.windowReturns(curve, returns, { start: 3, end: 8 }))).toEqual([equity[5] / equity[3] - 1, equity[7] / equity[5] - 1]);
   });
 
   it("has no returns for a window within one day", () => {

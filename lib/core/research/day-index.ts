@@ -27,8 +27,8 @@ export class DayIndex {
 
   /**
    * The daily returns of bars [start, end) of `curve` taken as a curve of their own, whose last
-   * bar ends its day: `dailyReturns(curve, start, end)`, read from the whole curve's daily
-   * `returns` (return d runs from the end of day d to the end of day d + 1).
+   * bar ends its day (`dailyReturns` of `sliceCurve(curve, span)`), read from the whole curve's
+   * daily `returns` (return d runs from the end of day d to the end of day d + 1).
    */
   windowReturns(curve: EquityCurve, returns: Float64Array, span: IndexSpan): Float64Array {
     const { start, end } = span;
