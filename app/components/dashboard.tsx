@@ -7,17 +7,12 @@ import { FlattenPanel } from "./flatten-panel";
 import { ControlsPanel, FlatByCountdown, TradingStateBadge } from "./controls-panel";
 import { describe, useOverviewStatus, type OverviewStatus } from "./overview-status";
 import { postJson } from "./post-json";
-import { UserMenu } from "./user-menu";
+import { UserMenu, type SignedInUser } from "./user-menu";
 import { formatMoney, formatPrice, formatQuantity, formatTime, pnlClass } from "./format";
 import { useLiveAccount, type FeedState } from "./use-live-account";
 import { AlertsFeed } from "./alerts-feed";
 
-export interface DashboardUser {
-  username: string;
-  canTrade: boolean;
-}
-
-export function Dashboard({ user }: { user: DashboardUser }) {
+export function Dashboard({ user }: { user: SignedInUser }) {
   const { snapshot, feed, alerts } = useLiveAccount();
   const { status, error, refresh } = useOverviewStatus();
   const positions = withLivePrices(snapshot.positions, snapshot.quotes);
@@ -236,7 +231,7 @@ function FillsTable({ snapshot }: { snapshot: DashboardSnapshot }) {
   );
 }
 
-function KillSwitch({ user, status, disabled, onChanged }: { user: DashboardUser; status: OverviewStatus | null; disabled: boolean; onChanged: () => void }) {
+function KillSwitch({ user, status, disabled, onChanged }: { user: SignedInUser; status: OverviewStatus | null; disabled: boolean; onChanged: () => void }) {
   const mode = status?.trading?.mode ?? null;
   return (
     <section aria-label="Kill switch" className="flex flex-col gap-3 rounded-lg border border-rose-200 bg-rose-50 p-4 dark:border-rose-900 dark:bg-rose-950/40">

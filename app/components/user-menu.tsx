@@ -3,9 +3,14 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { DashboardUser } from "./dashboard";
 
-export function UserMenu({ user }: { user: DashboardUser }) {
+/** The signed-in user as the dashboard shows them. */
+export interface SignedInUser {
+  username: string;
+  canTrade: boolean;
+}
+
+export function UserMenu({ user }: { user: SignedInUser }) {
   const [signingOut, setSigningOut] = useState(false);
   const router = useRouter();
 
