@@ -1,5 +1,5 @@
 import type { AuditSource } from "./audit";
-import type { FlattenResult } from "./flatten";
+import type { CancelOrderResult, FlattenResult } from "./flatten";
 
 /** Who asked for a manual action, and from where; every action writes an audit row with this. */
 export interface Actor {
@@ -20,11 +20,6 @@ export interface TradingStatus {
   readonly since: string;
   readonly reason: string | null;
   readonly changedBy: string | null;
-}
-
-export interface CancelOrderResult {
-  readonly cancelled: boolean;
-  readonly message: string;
 }
 
 export interface CancelAllResult {

@@ -6,7 +6,6 @@ import { defineInstrument } from "@/lib/core/model/instrument";
 import { roundPrice } from "@/lib/core/model/rounding";
 import type { AccountViewEvents, OrderRow } from "./account-view";
 import type { AuditEvent, AuditSource } from "./audit";
-import type { CancelOrderResult } from "./controls";
 
 export interface CloseOrderSpec {
   symbol: string;
@@ -62,6 +61,11 @@ export interface FlattenResult {
   closingOrders: { orderId: number; symbol: string; side: Side; quantity: number; limitPrice?: number }[];
   remaining: { symbol: string; quantity: number }[];
   message: string;
+}
+
+export interface CancelOrderResult {
+  readonly cancelled: boolean;
+  readonly message: string;
 }
 
 export interface FlattenOptions {

@@ -1,6 +1,6 @@
 import type { AuditEvent } from "./audit";
-import type { Actor, CancelAllResult, CancelOrderResult, TradingControls, TradingStatus } from "./controls";
-import { auditInBackground, type FlattenResult, type FlattenService } from "./flatten";
+import type { Actor, CancelAllResult, TradingControls, TradingStatus } from "./controls";
+import { auditInBackground, type CancelOrderResult, type FlattenResult, type FlattenService } from "./flatten";
 import type { TradingState } from "./trading-state";
 
 export interface TradingControlsOptions {
