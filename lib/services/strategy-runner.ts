@@ -8,7 +8,7 @@ import type { CommissionModel } from "@/lib/core/model/commission";
 import { perShareCommission } from "@/lib/core/model/commission";
 import { defineInstrument, type Instrument } from "@/lib/core/model/instrument";
 import { Portfolio } from "@/lib/core/model/portfolio";
-import { fanOutEvents, type BrokerEvent, type BrokerPort, type Clock, type DomainEvent, type EventSink, type MarketDataPort, type RiskGate, type Tick, type Unsubscribe } from "@/lib/core/ports";
+import { fanOutEvents, type BrokerEvent, type BrokerPort, type Clock, type DomainEvent, type EventSink, type MarketDataPort, type RiskGate, type Unsubscribe } from "@/lib/core/ports";
 import { isStrategyName, strategyNames, strategyRegistry } from "@/lib/core/strategies/registry";
 import { localDateKey } from "@/lib/core/time/zoned-time";
 import type { Bar } from "@/lib/core/data/bars";
@@ -29,22 +29,11 @@ import { OrderDecisions, orderRefOf } from "@/lib/adapters/db/order-decisions";
 import { instanceHoldings, type InstanceHoldings, type WorkingOrder } from "@/lib/adapters/db/instance-holdings";
 import { isWorkingStatus } from "@/lib/adapters/ibkr/mapping";
 import type { AuditEvent } from "./audit";
+import type { EngineBroker } from "./engine-broker";
 import type { Actor } from "./controls";
 import { InvalidStrategyParameters, type StrategyChart, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
 import { closeOnDataError, monitorSchema, monitored, rearmed, replayHistory, type DataErrorSource, type ResumedTrade } from "./symbol-monitor";
 import { entryRulesGate, tradingWindowSchema } from "./trading-window";
-
-/** A broker port for one engine, with optional hooks a simulated broker needs around each price. */
-export interface EngineBroker extends BrokerPort {
-  /** Called with every price before the engine sees it (a paper broker fills resting orders here). */
-  beforePrice?(tick: Tick): void;
-  afterPrice?(): void;
-  /** Called with every bar before the engine sees it. */
-  beforeBar?(bar: Bar): void;
-  dispose?(): void;
-  /** Follows an order an earlier process left working (after a restart); brokers that cannot, start their engines flat. */
-  adopt?(order: WorkingOrder): void;
-}
 
 /** A shared broker that can follow orders an earlier process sent (IbkrBroker.adopt). */
 interface AdoptingBroker {

@@ -2,7 +2,7 @@ import { SimulatedBroker } from "@/lib/core/backtest/simulated-broker";
 import type { CommissionModel } from "@/lib/core/model/commission";
 import type { Instrument } from "@/lib/core/model/instrument";
 import type { Clock, Tick } from "@/lib/core/ports";
-import type { EngineBroker } from "@/lib/services/strategy-runner";
+import type { EngineBroker } from "@/lib/services/engine-broker";
 
 export interface PaperBrokerOptions {
   clock: Clock;
