@@ -20,7 +20,7 @@ import { OutgoingPacer, type Lane } from "./pacing";
 import { Entitlements, type Entitlement } from "./entitlements";
 import { MemoryOrderIds, OrderIdsNotReservedError, type OrderIdSource } from "./order-ids";
 import { clientIdAfterConflicts, reconnectDelayMs } from "./client-ids";
-import { executionFilterTime, fetchBrokerState, toBrokerCompletedOrder, type BrokerCompletedOrder, type ReconcileResult, type ReconcileSnapshot } from "./reconcile";
+import { executionFilterTime, toBrokerCompletedOrder, type BrokerCompletedOrder, type ReconcileResult, type ReconcileSnapshot } from "./reconcile";
 import { resetWindowAt } from "./reset-windows";
 
 export type ConnectionState = "disconnected" | "connecting" | "connected";
@@ -596,5 +596,75 @@ export class GatewayUnavailableError extends Error {
   constructor(reason = "the broker is not connected") {
     super(`No order can go out: ${reason}; try again once the gateway connection is restored.`);
     this.name = "GatewayUnavailableError";
+  }
+}
+
+const FILTER_OVERLAP_MS = 24 * 3_600_000;
+
+/**
+ * Asks the broker for everything that may have changed while we were away: all open orders,
+ * the orders completed in its session, executions since `since`, positions and the account. Resolves when each answer has ended,
+ * or rejects after `timeoutMs`. Gateways disagree on the zone of the execution filter's time
+ * (UTC or their own), so it asks from a day earlier; the journal drops the duplicates.
+ */
+async function fetchBrokerState(client: GatewayClient, since: Date | null, timeoutMs: number): Promise<ReconcileSnapshot> {
+  const openOrders: BrokerOrder[] = [];
+  const executions: BrokerExecution[] = [];
+  const completedOrders: BrokerCompletedOrder[] = [];
+  let positions = 0;
+  const askedAt = new Date();
+  const onOrder = (order: BrokerOrder) => openOrders.push(order);
+  const onExecution = (execution: BrokerExecution) => executions.push(execution);
+  const onCompleted = (order: BrokerCompletedOrder) => completedOrders.push(order);
+  const onPosition = () => positions++;
+  client.on("openOrder", onOrder);
+  client.on("execution", onExecution);
+  client.on("completedOrder", onCompleted);
+  client.on("position", onPosition);
+  try {
+    const ordersDone = nextEvent(client, "openOrderEnd");
+    const completedDone = nextEvent(client, "completedOrdersEnd");
+    const positionsDone = nextEvent(client, "positionEnd");
+    const accountDone = client.managedAccount ? nextEvent(client, "accountDownloadEnd") : Promise.resolve();
+    client.requestOpenOrders();
+    client.requestCompletedOrders();
+    const executionsReq = client.requestExecutions(since ? new Date(since.getTime() - FILTER_OVERLAP_MS) : null);
+    const executionsDone = nextEvent(client, "executionsEnd", (reqId) => reqId === executionsReq);
+    client.requestPositions();
+    if (client.managedAccount) client.requestAccountUpdates(client.managedAccount);
+    await withTimeout(Promise.all([ordersDone, completedDone, executionsDone, positionsDone, accountDone]), timeoutMs);
+    return { openOrders, executions, completedOrders, positions, askedAt };
+  } finally {
+    client.off("openOrder", onOrder);
+    client.off("execution", onExecution);
+    client.off("completedOrder", onCompleted);
+    client.off("position", onPosition);
+  }
+}
+
+function nextEvent<K extends "openOrderEnd" | "completedOrdersEnd" | "positionEnd" | "accountDownloadEnd" | "executionsEnd">(
+  client: GatewayClient,
+  event: K,
+  accept: (reqId: number) => boolean = () => true,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (reqId?: unknown) => {
+      if (typeof reqId === "number" && !accept(reqId)) return;
+      client.off(event, listener as never);
+      resolve();
+    };
+    client.on(event, listener as never);
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the broker did not finish answering within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
