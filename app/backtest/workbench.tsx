@@ -2,7 +2,7 @@
 
 import dynamic from "next/dynamic";
 import { useEffect, useMemo, useState } from "react";
-import type { BacktestMetrics, BacktestRunListItem, BacktestRunPage, BacktestRunView, BacktestSummary } from "@/lib/services/backtest-runs";
+import type { BacktestMetrics, BacktestRunListItem, BacktestRunPage, BacktestRunView, BacktestSummary } from "@/lib/services/backtest-run-views";
 import { postJson } from "@/app/components/post-json";
 import { formatMoney, formatPrice, formatQuantity, pnlClass } from "@/app/components/format";
 

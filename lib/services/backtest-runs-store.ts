@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
-import type { BacktestMetrics, BacktestRunListItem, BacktestRunView, BacktestSummary, ChartSeries, RunStatus } from "./backtest-runs";
+import type { BacktestMetrics, BacktestRunListItem, BacktestRunView, BacktestSummary, ChartSeries, RunStatus } from "./backtest-run-views";
 
 const zip = promisify(gzip);
 const unzip = promisify(gunzip);

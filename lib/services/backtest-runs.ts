@@ -2,16 +2,16 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { backtestReport, equityCsv, type BacktestReport } from "@/lib/core/backtest/report";
+import { backtestReport, equityCsv } from "@/lib/core/backtest/report";
 import { runBacktest, type BacktestResult } from "@/lib/core/backtest/run";
 import type { BarSeries } from "@/lib/core/data/bars";
 import { parseOhlcvCsv } from "@/lib/core/data/csv";
 import { perShareCommission, percentCommission, zeroCommission, type CommissionModel } from "@/lib/core/model/commission";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { createStrategy, strategyNames, type StrategyName } from "@/lib/core/strategies/registry";
-import type { Sizing } from "@/lib/core/engine/sizing";
 import { ema, sma, vwap } from "@/lib/core/indicators";
 import { BacktestRunStore, storedRequest } from "./backtest-runs-store";
+import type { BacktestMetrics, BacktestRunListItem, BacktestRunPage, BacktestRunView, BacktestSummary, ChartSeries } from "./backtest-run-views";
 
 const MAX_CSV_CHARS = 10_000_000;
 /** Bars above this are summarised for the browser's charts rather than sent one by one. */
@@ -51,63 +51,6 @@ export const backtestRequestSchema = z
 
 export type BacktestRequest = z.input<typeof backtestRequestSchema>;
 type CheckedRequest = z.output<typeof backtestRequestSchema>;
-
-/** The CLI's `--json` object: the report plus the settings that produced it. */
-export type BacktestSummary = BacktestReport & {
-  strategy: string;
-  fill: string;
-  slippageBps: number;
-  commission: string;
-  sizing: Sizing["kind"];
-  fractional: boolean;
-};
-
-export interface ChartSeries {
-  time: number[];
-  open: number[];
-  high: number[];
-  low: number[];
-  close: number[];
-  equity: number[];
-  /** Fraction below the running peak, <= 0. */
-  drawdown: number[];
-  /** Indicator lines over the close, null where not yet defined. */
-  overlays: { name: string; values: (number | null)[] }[];
-}
-
-export type RunStatus = "queued" | "running" | "done" | "failed";
-
-interface RunHeader {
-  id: string;
-  createdAt: string;
-  finishedAt: string | null;
-  /** The user who started the run. */
-  createdBy: string | null;
-  label: string;
-  status: RunStatus;
-  /** 0..1 */
-  progress: number;
-  error: string | null;
-}
-
-export interface BacktestRunView extends RunHeader {
-  summary: BacktestSummary | null;
-  chart: ChartSeries | null;
-}
-
-/** The report's figures without the trade list. */
-export type BacktestMetrics = Omit<BacktestSummary, "trades">;
-
-/** A run in the list: its figures only (the trades, chart and equity curve are fetched per run). */
-export interface BacktestRunListItem extends RunHeader {
-  metrics: BacktestMetrics | null;
-}
-
-export interface BacktestRunPage {
-  runs: BacktestRunListItem[];
-  /** Pass as `before` for the next older page; null when there is none. */
-  nextBefore: string | null;
-}
 
 interface RunRecord extends BacktestRunView {
   equityCsv: string | null;

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRequest, call, startAuthHarness, type AuthHarness } from "@/lib/auth/test-harness";
-import { BacktestRuns, type BacktestRunPage, type BacktestRunView } from "@/lib/services/backtest-runs";
+import type { BacktestRunPage, BacktestRunView } from "@/lib/services/backtest-run-views";
+import { BacktestRuns } from "@/lib/services/backtest-runs";
 import { eventually } from "@/test/eventually";
 import * as runsRoute from "./route";
 import * as runRoute from "./[id]/route";
