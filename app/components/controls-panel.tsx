@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { TradingMode } from "@/lib/services/controls";
+import type { TradingMode } from "@/lib/core/risk";
 import type { FlatByTimeView } from "@/lib/services/risk-overview";
 import { postJson } from "./post-json";
 import { formatCountdown } from "./format";

@@ -1,3 +1,4 @@
+import type { TradingMode } from "@/lib/core/risk";
 import type { AuditSource } from "./audit";
 import type { CancelOrderResult, FlattenResult } from "./flatten";
 
@@ -7,12 +8,6 @@ export interface Actor {
   readonly source: AuditSource;
   readonly ip?: string | null;
 }
-
-/**
- * ACTIVE trades normally; REDUCING accepts only orders that shrink a position; HALTED accepts
- * nothing but cancels and flatten. Leaving REDUCING or HALTED takes a manual resume.
- */
-export type TradingMode = "ACTIVE" | "REDUCING" | "HALTED";
 
 export interface TradingStatus {
   readonly mode: TradingMode;

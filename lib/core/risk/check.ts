@@ -3,6 +3,10 @@ import type { TradeIntent } from "../ports";
 import { wallTimeAt } from "../time/zoned-time";
 import type { RiskLimits } from "./limits";
 
+/**
+ * ACTIVE trades normally; REDUCING accepts only orders that shrink a position; HALTED accepts
+ * nothing but cancels and flatten. Leaving REDUCING or HALTED takes a manual resume.
+ */
 export const TRADING_MODES = ["ACTIVE", "REDUCING", "HALTED"] as const;
 export type TradingMode = (typeof TRADING_MODES)[number];
 
