@@ -16,7 +16,7 @@ import { FlattenService, gatewayFlattenBroker, type FlattenRequest, type Flatten
 import { exchangeCalendar } from "@/lib/core/calendar";
 import type { AuditEvent } from "@/lib/services/audit";
 import { localDateKey } from "@/lib/core/time/zoned-time";
-import { accountModeProblem, type TradingMode } from "./env";
+import { accountModeProblem, type AccountMode } from "./env";
 
 export interface EngineOptions {
   ib: { host: string; port: number; clientId: number };
@@ -28,7 +28,7 @@ export interface EngineOptions {
   tradingTimeZone: string;
   /** The exchange whose regular hours decide market or marketable-limit closes when flattening. */
   exchange?: string;
-  mode?: TradingMode;
+  mode?: AccountMode;
   /** IB_ACCOUNT: the account to trade; the gateway's first managed account when unset. */
   account?: string;
   /** Where the journal's spool file lives (KESTREL_DATA_DIR); no spool without it. */
@@ -41,7 +41,7 @@ export interface BrokerHealth {
   state: ConnectionState;
   /** Connected and reconciled: orders may go out. */
   ready: boolean;
-  mode: TradingMode;
+  mode: AccountMode;
   host: string;
   port: number;
   /** The client id in use (the configured one unless 326 forced the next). */
@@ -82,7 +82,7 @@ export class Engine {
   private readonly flatten: FlattenService;
   private readonly decisions: OrderDecisions;
   private readonly orderIds: PostgresOrderIds;
-  private readonly mode: TradingMode;
+  private readonly mode: AccountMode;
   private modeProblem: string | null = null;
   private lastNotice: ConnectionNotice | null = null;
   private historicalQueueDepth: (() => number) | null = null;

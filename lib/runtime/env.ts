@@ -53,10 +53,11 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
-export type TradingMode = Env["TRADING_MODE"];
+/** TRADING_MODE: whether Kestrel trades a paper account or a live one. */
+export type AccountMode = Env["TRADING_MODE"];
 
 /** Paper trading needs a paper (DU) account and live trading a real one; anything else is refused. */
-export function accountModeProblem(mode: TradingMode, account: string): string | null {
+export function accountModeProblem(mode: AccountMode, account: string): string | null {
   if (!account) return null;
   const paperAccount = account.startsWith("DU");
   if (mode === "paper" && !paperAccount) return `TRADING_MODE=paper but account ${account} is not a paper (DU) account; set TRADING_MODE=live to trade it`;
