@@ -4,7 +4,8 @@ import { FakeDiscordWebhook } from "@/lib/adapters/discord/fake-discord";
 import { AlertNotifier, type OutgoingAlert } from "@/lib/adapters/discord/notifier";
 import { DiscordWebhook } from "@/lib/adapters/discord/webhook";
 import { freePort } from "@/test/net";
-import { AlertService, alertLevelsSchema, DEFAULT_ALERT_LEVELS, resetWindowAt, type AlertLevels } from "./alerts";
+import { resetWindowAt } from "@/lib/adapters/ibkr/reset-windows";
+import { AlertService, alertLevelsSchema, DEFAULT_ALERT_LEVELS, type AlertLevels } from "./alerts";
 
 function recording(levels: Partial<AlertLevels> = {}, now?: () => number) {
   const posted: OutgoingAlert[] = [];
@@ -84,8 +85,8 @@ describe("connection alerts", () => {
   const minute = 60_000;
 
   it("knows IB's reset windows", () => {
-    expect(resetWindowAt(inResetWindow)).toMatch(/North America/);
-    expect(resetWindowAt(Date.UTC(2026, 10, 19, 5, 40))).toMatch(/North America/);
+    expect(resetWindowAt(inResetWindow)?.name).toMatch(/North America/);
+    expect(resetWindowAt(Date.UTC(2026, 10, 19, 5, 40))?.name).toMatch(/North America/);
     expect(resetWindowAt(Date.UTC(2026, 10, 19, 15, 0))).toBeNull();
   });
 
@@ -95,7 +96,7 @@ describe("connection alerts", () => {
     service.connectionState("connected");
     now = inResetWindow;
     service.connectionState("disconnected");
-    expect(posted.at(-1)?.text).toMatch(/reset window \(North America/);
+    expect(posted.at(-1)?.text).toMatch(/reset window \(North America reset, until 05:45 UTC\)/);
     now = Date.UTC(2026, 10, 19, 5, 30);
     service.checkConnection();
     now = Date.UTC(2026, 10, 19, 5, 50);

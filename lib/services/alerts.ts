@@ -4,6 +4,7 @@ import type { OrderRequest } from "@/lib/core/model/order";
 import { wallTimeAt } from "@/lib/core/time/zoned-time";
 import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
 import type { ConnectionState } from "@/lib/adapters/ibkr/gateway-client";
+import { resetWindowAt } from "@/lib/adapters/ibkr/reset-windows";
 import type { OutgoingAlert } from "@/lib/adapters/discord/notifier";
 import { renderSetupChart } from "@/lib/adapters/discord/chart";
 import type { AlertLevels } from "@/lib/adapters/discord/levels";
@@ -45,23 +46,6 @@ export interface AlertServiceOptions {
 
 /** Fill ids remembered so a fill seen both as a domain event and on the account is announced once. */
 const REMEMBERED_FILLS = 10_000;
-
-/** IB's daily reset windows (docs: ibkr-notes), local wall minutes in each zone. */
-const RESET_WINDOWS = [
-  { zone: "America/New_York", from: 23 * 60 + 45, to: 24 * 60 + 45, label: "North America 23:45–00:45 ET" },
-  { zone: "Europe/Zurich", from: 5 * 60 + 45, to: 6 * 60 + 45, label: "Europe 05:45–06:45 CET" },
-  { zone: "America/New_York", from: 16 * 60 + 30, to: 17 * 60, label: "Asia 16:30–17:00 ET" },
-  { zone: "Asia/Hong_Kong", from: 20 * 60 + 15, to: 21 * 60, label: "Asia 20:15–21:00 HKT" },
-] as const;
-
-export function resetWindowAt(epochMs: number): string | null {
-  for (const window of RESET_WINDOWS) {
-    const wall = wallTimeAt(epochMs, window.zone);
-    const minutes = wall.hour * 60 + wall.minute;
-    if ((minutes >= window.from && minutes < window.to) || minutes + 24 * 60 < window.to) return window.label;
-  }
-  return null;
-}
 
 const price = (value: number) => (Math.abs(value) >= 1 ? value.toFixed(2) : value.toFixed(4));
 const money = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`;
@@ -171,7 +155,8 @@ export class AlertService implements EventSink {
       if (state === "disconnected") {
         const window = resetWindowAt(now);
         this.connection = { state, downSince: now, startedInWindow: window !== null, outsideWindowSince: null, twoFactorSent: false };
-        this.publish({ kind: "connection", level: "warning", text: window ? `🔌 Gateway disconnected during IB's reset window (${window}).` : "🔌 Gateway disconnected; reconnecting." });
+        const during = window && `${window.name}, until ${new Date(window.end).toISOString().slice(11, 16)} UTC`;
+        this.publish({ kind: "connection", level: "warning", text: during ? `🔌 Gateway disconnected during IB's reset window (${during}).` : "🔌 Gateway disconnected; reconnecting." });
         return;
       }
       const downFor = previous.downSince === null ? null : Math.round((now - previous.downSince) / 60_000);
