@@ -191,12 +191,3 @@ function finishTrip(trip: OpenTrip): RoundTrip {
 export function money(value: Dec): number {
   return value.toDecimalPlaces(6).toNumber();
 }
-
-/** A report amount (already rounded to micro-units) as an integer count of them, for exact sums. */
-export function toMicros(amount: number): number {
-  return Math.round(amount * 1_000_000);
-}
-
-export function fromMicros(micros: number): number {
-  return micros / 1_000_000;
-}

@@ -1,5 +1,6 @@
 import { Dec, decimalOf, ZERO } from "../model/decimal";
-import { fromMicros, money, toMicros } from "./replay";
+import { microsToNumber, toMicros } from "../model/money";
+import { money } from "./replay";
 import type { EquityPoint, FillRow, RoundTrip, WaterfallStep } from "./types";
 
 /**
@@ -27,7 +28,7 @@ export function equityCurve(rows: readonly FillRow[], start: number): EquityPoin
   let running = 0;
   for (const row of rows) {
     running += toMicros(row.grossRealizedPnl) - toMicros(row.commission);
-    points.push({ time: row.time, value: fromMicros(running) });
+    points.push({ time: row.time, value: microsToNumber(running) });
   }
   return points;
 }

@@ -1,4 +1,4 @@
-import { fromMicros, toMicros } from "./replay";
+import { microsToNumber, toMicros } from "../model/money";
 import type { Breakdown, DaySummary, FillRow, RoundTrip } from "./types";
 
 /** Sums in integer micro-units: exact, since every row amount is already rounded to one. */
@@ -35,15 +35,15 @@ export function summarize(rows: readonly FillRow[], closed: readonly RoundTrip[]
   const largestLoss = losses === 0 ? null : Math.min(...outcomes);
   return {
     fills: totals.fills,
-    shares: fromMicros(totals.shares),
+    shares: microsToNumber(totals.shares),
     trades: closed.length,
     wins,
     losses,
     winRate: closed.length === 0 ? null : wins / closed.length,
-    grossRealizedPnl: fromMicros(totals.gross),
-    commissions: fromMicros(totals.commissions),
-    realizedPnl: fromMicros(totals.realized),
-    net: fromMicros(totals.gross - totals.commissions),
+    grossRealizedPnl: microsToNumber(totals.gross),
+    commissions: microsToNumber(totals.commissions),
+    realizedPnl: microsToNumber(totals.realized),
+    net: microsToNumber(totals.gross - totals.commissions),
     largestWin,
     largestLoss,
     currencies: [...new Set(rows.map((row) => row.currency))].sort(),
@@ -65,11 +65,11 @@ export function breakdown(rows: readonly FillRow[], closed: readonly RoundTrip[]
     .map(([key, totals]) => ({
       key,
       fills: totals.fills,
-      shares: fromMicros(totals.shares),
-      grossRealizedPnl: fromMicros(totals.gross),
-      commissions: fromMicros(totals.commissions),
-      realizedPnl: fromMicros(totals.realized),
-      net: fromMicros(totals.gross - totals.commissions),
+      shares: microsToNumber(totals.shares),
+      grossRealizedPnl: microsToNumber(totals.gross),
+      commissions: microsToNumber(totals.commissions),
+      realizedPnl: microsToNumber(totals.realized),
+      net: microsToNumber(totals.gross - totals.commissions),
       closedTrips: tripCounts.get(key) ?? 0,
     }))
     .sort((a, b) => Math.abs(b.net) - Math.abs(a.net) || a.key.localeCompare(b.key));
