@@ -1,5 +1,6 @@
 import { jsonResponse, withAuth } from "@/lib/auth";
-import { backtestRuns, queryOf, readUpload, runListQuery } from "./runs";
+import { backtestRuns, readUpload, runListQuery } from "./runs";
+import { queryOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

@@ -24,10 +24,6 @@ export const compareQuery = z.strictObject({
     .pipe(z.array(runId).length(2, "names exactly two runs")),
 });
 
-export function queryOf(request: Request): Record<string, string> {
-  return Object.fromEntries(new URL(request.url).searchParams);
-}
-
 /** The CSV upload is larger than ordinary JSON bodies. */
 export const MAX_UPLOAD_BYTES = 12 * 1024 * 1024;
 

@@ -26,6 +26,3 @@ export async function asBadRequest<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function queryOf(request: Request): Record<string, string> {
-  return Object.fromEntries(new URL(request.url).searchParams);
-}

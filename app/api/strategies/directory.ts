@@ -1,7 +1,5 @@
-import { HttpError, type Principal } from "@/lib/auth";
-import type { RequestMeta } from "@/lib/auth";
+import { HttpError } from "@/lib/auth";
 import type { AppServices } from "@/lib/runtime/context";
-import type { Actor } from "@/lib/services/controls";
 import type { InvalidStrategyParameters, StrategyDirectory } from "@/lib/services/strategy-directory";
 import { optionalServices } from "@/app/components/app-services";
 
@@ -9,10 +7,6 @@ export function directoryOf(services: AppServices): StrategyDirectory {
   const directory = optionalServices(services).strategies;
   if (!directory) throw new HttpError(503, "strategies_unavailable", "The strategy runner is not running on this server.");
   return directory;
-}
-
-export function actorOf(principal: Principal, meta: RequestMeta): Actor {
-  return { user: principal.username, source: principal.via === "token" ? "api" : "web", ip: meta.ip };
 }
 
 /** Unknown ids become 404s and schema failures 400s that name each field. */

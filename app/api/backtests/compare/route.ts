@@ -1,5 +1,6 @@
 import { HttpError, jsonResponse, withAuth } from "@/lib/auth";
-import { backtestRuns, compareQuery, queryOf } from "../runs";
+import { backtestRuns, compareQuery } from "../runs";
+import { queryOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

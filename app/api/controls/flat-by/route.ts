@@ -1,6 +1,6 @@
 import { jsonResponse, readBody, withAuth } from "@/lib/auth";
 import { flatByScheduleSchema } from "@/lib/core/risk";
-import { actorOf } from "../actor";
+import { actorOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { HttpError, jsonResponse, readBody, withAuth } from "@/lib/auth";
-import { actorOf } from "../actor";
+import { actorOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

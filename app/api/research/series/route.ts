@@ -2,7 +2,7 @@ import { z } from "zod";
 import { HttpError, jsonResponse, withAuth } from "@/lib/auth";
 import { importCsvBars, listSeries } from "@/lib/adapters/db/bar-store";
 import { BarDataError } from "@/lib/core/data/errors";
-import { queryOf } from "../handlers";
+import { queryOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { jsonResponse, readBody, withAuth } from "@/lib/auth";
-import { actorOf, directoryOf, strategyCall } from "../../directory";
+import { directoryOf, strategyCall } from "../../directory";
+import { actorOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

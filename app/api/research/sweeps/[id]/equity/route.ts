@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { jsonResponse, withAuth } from "@/lib/auth";
 import { TOP_EQUITY_RUNS } from "@/lib/services/research/top-equity";
-import { queryOf, researchOf, sweepIdOf } from "../../../handlers";
+import { researchOf, sweepIdOf } from "../../../handlers";
+import { queryOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { jsonResponse, withAuth } from "@/lib/auth";
 import { RESULT_COLUMNS } from "@/lib/services/research/service";
-import { queryOf, researchOf, sweepIdOf } from "../../../handlers";
+import { researchOf, sweepIdOf } from "../../../handlers";
+import { queryOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,7 @@
 import { jsonResponse, withAuth } from "@/lib/auth";
 import { resultQuerySchema } from "@/lib/services/research/service";
-import { queryOf, researchOf, sweepIdOf } from "../../../handlers";
+import { researchOf, sweepIdOf } from "../../../handlers";
+import { queryOf } from "@/app/api/request";
 
 export const dynamic = "force-dynamic";
 
