@@ -5,8 +5,8 @@ import type {
   BrokerOrder,
   BrokerOrderStatus,
   BrokerPosition,
-  Side,
 } from "@/lib/adapters/ibkr/mapping";
+import type { Side } from "@/lib/core/model/order";
 import { isWorkingStatus } from "@/lib/adapters/ibkr/mapping";
 import type { ConnectionState, Quote } from "@/lib/adapters/ibkr/gateway-client";
 

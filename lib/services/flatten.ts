@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import { isWorkingStatus, type BrokerPosition, type Side } from "@/lib/adapters/ibkr/mapping";
+import { isWorkingStatus, type BrokerPosition } from "@/lib/adapters/ibkr/mapping";
 import type { ConnectionState, Quote } from "@/lib/adapters/ibkr/gateway-client";
 import { defineInstrument } from "@/lib/core/model/instrument";
+import type { Side } from "@/lib/core/model/order";
 import { roundPrice } from "@/lib/core/model/rounding";
 import type { AccountViewEvents, OrderRow } from "./account-view";
 import type { AuditEvent, AuditSource } from "./audit";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { Side } from "@/lib/adapters/ibkr/mapping";
+import type { Side } from "@/lib/core/model/order";
 
 /** `k1:` + the decision id; TWS keeps orderRef on the order and its executions (40 characters fit everywhere). */
 export const ORDER_REF_PREFIX = "k1:";

@@ -13,8 +13,8 @@ import {
   type BrokerOrder,
   type BrokerOrderStatus,
   type BrokerPosition,
-  type Side,
 } from "./mapping";
+import type { Side } from "@/lib/core/model/order";
 import { classifyNotice, FarmStates, type ConnectionNotice } from "./notices";
 import { OutgoingPacer, type Lane } from "./pacing";
 import { Entitlements, type Entitlement } from "./entitlements";

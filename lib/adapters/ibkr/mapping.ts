@@ -1,11 +1,10 @@
 import { z } from "zod";
+import type { Side } from "@/lib/core/model/order";
 import { instantOf, isValidTimeZone } from "@/lib/core/time/zoned-time";
 
 /** TWS sends these for "no value" in double and int fields. */
 export const UNSET_DOUBLE = Number.MAX_VALUE;
 export const UNSET_INTEGER = 2_147_483_647;
-
-export type Side = "BUY" | "SELL";
 
 export interface BrokerOrder {
   orderId: number;
