@@ -17,7 +17,8 @@ import type { ScratchDatabase } from "@/lib/adapters/db/scratch-database";
 import { freshDatabase } from "@/test/db";
 import { eventually } from "@/test/eventually";
 import { recordAudit } from "./audit";
-import { StrategyRunner, decisionOrderRef, scopedBroker, type Entitlement, type StrategyRunnerOptions } from "./strategy-runner";
+import type { Entitlement } from "@/lib/adapters/ibkr/entitlements";
+import { StrategyRunner, decisionOrderRef, scopedBroker, type StrategyRunnerOptions } from "./strategy-runner";
 
 export const quietLog = pino({ level: "silent" });
 

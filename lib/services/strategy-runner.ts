@@ -22,6 +22,7 @@ import { AtrBracketStop, BracketGuard, limitBrackets, riskSizedQuantity, type Br
 import { atrTrailingStopSchema } from "@/lib/core/strategies/exits/atr-trailing-stop";
 import { ContractDirectory } from "@/lib/adapters/ibkr/contracts";
 import type { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
+import type { Entitlement } from "@/lib/adapters/ibkr/entitlements";
 import { stockContract } from "@/lib/adapters/ibkr/mapping";
 import type { HistoricalQueue, HistoryRequest } from "@/lib/adapters/ibkr/historical-queue";
 import { paperBroker } from "@/lib/adapters/paper/paper-broker";
@@ -39,9 +40,6 @@ import { entryRulesGate, tradingWindowSchema } from "./trading-window";
 interface AdoptingBroker {
   adopt(request: WorkingOrder["request"], filled: number, execIds: Iterable<string>): void;
 }
-
-/** Live, delayed, frozen or none, as the market-data entitlement reports a symbol. */
-export type Entitlement = "live" | "delayed" | "frozen" | "delayed-frozen" | "none" | "unknown";
 
 export interface StrategyRunnerOptions {
   prisma: PrismaClient;
@@ -468,7 +466,7 @@ export class StrategyRunner implements StrategyDirectory {
   /** Entries are refused on delayed or missing data unless the instance allows delayed data. */
   private entryBlock(config: InstanceConfig, symbol: string): string | null {
     const entitlement = this.options.entitlementOf?.(symbol) ?? "live";
-    if (entitlement === "live" || entitlement === "unknown") return null;
+    if (entitlement === "live") return null;
     if (entitlement === "none") return `no market data for ${symbol}: entries refused`;
     return config.allowDelayedData ? null : `market data for ${symbol} is ${entitlement}: entries refused (allowDelayedData is off)`;
   }
