@@ -34,7 +34,7 @@ import type { EngineBroker } from "./engine-broker";
 import type { Actor } from "./controls";
 import { InvalidStrategyParameters, type StrategyChart, type StrategyDirectory, type StrategyInstanceView, type StrategyRunState } from "./strategy-directory";
 import { closeOnDataError, monitorSchema, monitored, rearmed, replayHistory, type DataErrorSource, type ResumedTrade } from "./symbol-monitor";
-import { entryRulesGate, tradingWindowSchema } from "./trading-window";
+import { entryRulesGate, entryWindowSchema } from "./trading-window";
 
 /** A shared broker that can follow orders an earlier process sent (IbkrBroker.adopt). */
 interface AdoptingBroker {
@@ -347,7 +347,7 @@ export class StrategyRunner implements StrategyDirectory {
     const stopAsked = replayHistory(exitRules, instrument.symbol, history, config.barSeconds * 1_000, trade);
     const strategy = this.sizedByRisk(rearmed(exitRules, stopAsked), instrument, config, sizing, prices, trail);
     const calendar = exchangeCalendar(config.exchange);
-    const window = tradingWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
+    const window = entryWindowSchema.parse({ start: config.windowStart, end: config.windowEnd });
     const shared = typeof this.options.risk === "function" ? this.options.risk(config.id) : this.options.risk;
     const risk = entryRulesGate({ window, calendar, maxCyclesPerDay: config.maxCyclesPerDay, now: () => clock.now(), blocked: (symbol) => this.entryBlock(config, symbol) }, shared);
     const engine = new TradingEngine({

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { exchangeCalendar } from "@/lib/core/calendar";
 import { alwaysApprove } from "@/lib/core/engine/risk-gates";
 import type { RiskGate, TradeIntent } from "@/lib/core/ports";
-import { entryRulesGate, isInsideWindow, tradingWindowSchema } from "./trading-window";
+import { entryRulesGate, isInsideWindow, entryWindowSchema } from "./trading-window";
 
 const nyse = exchangeCalendar("XNYS");
 const nse = exchangeCalendar("XNSE");
-const window = (start: string | null, end: string | null) => tradingWindowSchema.parse({ start, end });
+const window = (start: string | null, end: string | null) => entryWindowSchema.parse({ start, end });
 // Wednesday 18 Nov 2026; New York is UTC-5.
 const ny = (hour: number, minute = 0) => Date.UTC(2026, 10, 18, hour + 5, minute);
 
@@ -35,8 +35,8 @@ describe("trading windows in the exchange's time zone", () => {
   });
 
   it("validates windows, naming the field", () => {
-    expect(() => tradingWindowSchema.parse({ start: "9:30" })).toThrow(/HH:MM/);
-    expect(() => tradingWindowSchema.parse({ start: "11:00", end: "10:00" })).toThrow(/start must be before end/);
+    expect(() => entryWindowSchema.parse({ start: "9:30" })).toThrow(/HH:MM/);
+    expect(() => entryWindowSchema.parse({ start: "11:00", end: "10:00" })).toThrow(/start must be before end/);
   });
 });
 

@@ -1,16 +1,15 @@
 import { z } from "zod";
 import { CalendarCoverageError, type ExchangeCalendar } from "@/lib/core/calendar";
+import { localTime } from "@/lib/core/risk";
 import type { RiskDecision, RiskGate, RiskState, TradeIntent } from "@/lib/core/ports";
 import { instantOf, localDateKey } from "@/lib/core/time/zoned-time";
 
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time is "HH:MM", 00:00 to 23:59');
-
 /** When an instance may open positions, in the exchange's local time; an open end means the session's. */
-export const tradingWindowSchema = z
+export const entryWindowSchema = z
   .object({ start: localTime.nullable().default(null), end: localTime.nullable().default(null) })
   .refine((window) => window.start === null || window.end === null || window.start < window.end, { message: "start must be before end", path: ["end"] });
 
-export type TradingWindow = z.output<typeof tradingWindowSchema>;
+export type EntryWindow = z.output<typeof entryWindowSchema>;
 
 function instantOn(day: string, time: string, timeZone: string): number {
   const [year, month, date] = day.split("-").map(Number);
@@ -22,7 +21,7 @@ function instantOn(day: string, time: string, timeZone: string): number {
  * Whether `instant` is inside the window on a trading day: the window is clipped to the
  * regular session (holidays and early closes included); days the calendar does not cover are outside.
  */
-export function isInsideWindow(instant: number, window: TradingWindow, calendar: ExchangeCalendar): boolean {
+export function isInsideWindow(instant: number, window: EntryWindow, calendar: ExchangeCalendar): boolean {
   try {
     const session = calendar.session(localDateKey(instant, calendar.timeZone));
     if (!session) return false;
@@ -38,7 +37,7 @@ export function isInsideWindow(instant: number, window: TradingWindow, calendar:
 const APPROVED: RiskDecision = { approved: true };
 
 export interface EntryRules {
-  readonly window: TradingWindow;
+  readonly window: EntryWindow;
   readonly calendar: ExchangeCalendar;
   /** Entries allowed per symbol per exchange day. */
   readonly maxCyclesPerDay: number;
@@ -71,6 +70,6 @@ export function entryRulesGate(rules: EntryRules, next: RiskGate): RiskGate {
   };
 }
 
-function describeWindow(window: TradingWindow): string {
+function describeWindow(window: EntryWindow): string {
   return `${window.start ?? "open"}-${window.end ?? "close"}`;
 }

@@ -2,10 +2,11 @@ import { z } from "zod";
 import type { ExchangeCalendar } from "../calendar/calendar";
 import { addDays } from "../calendar/calendar";
 import { instantOf, isValidTimeZone, localDateKey } from "../time/zoned-time";
+import { LOCAL_TIME_PATTERN } from "./limits";
 
 export const flatByScheduleSchema = z.object({
   enabled: z.boolean().default(true),
-  localTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "localTime must be HH:MM on a 24-hour clock, e.g. 15:55"),
+  localTime: z.string().regex(LOCAL_TIME_PATTERN, "localTime must be HH:MM on a 24-hour clock, e.g. 15:55"),
   timeZone: z.string().refine(isValidTimeZone, "timeZone must be an IANA zone such as America/New_York"),
   /** The exchange (MIC) whose trading days and early closes apply. */
   exchange: z.enum(["XNYS", "XNSE"], "exchange must be XNYS or XNSE"),

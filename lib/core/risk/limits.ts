@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { isValidTimeZone } from "../time/zoned-time";
 
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time must be HH:MM on a 24-hour clock, e.g. 15:55");
+/** A wall-clock time of day, "HH:MM" on a 24-hour clock. */
+export const LOCAL_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
+export const localTime = z.string().regex(LOCAL_TIME_PATTERN, "a time must be HH:MM on a 24-hour clock, e.g. 15:55");
 const percent = (name: string) => z.number({ error: `${name} must be a number (percent)` }).positive(`${name} must be above 0`);
 const count = (name: string) => z.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be above 0`);
 
