@@ -166,7 +166,7 @@ export function rearmed(strategy: Strategy, stopPrice: number): Strategy {
   };
 }
 
-export interface HeldPosition {
+export interface HeldSymbol {
   readonly symbol: string;
   readonly position: number;
   flatten(reason: string): void;
@@ -180,7 +180,7 @@ export interface DataErrorSource {
  * A held symbol whose market data breaks is closed at market and an alert raised: a position
  * nobody can see must not stay open.
  */
-export function closeOnDataError(source: DataErrorSource, held: () => Iterable<HeldPosition>, events: EventSink, now: () => number): Unsubscribe {
+export function closeOnDataError(source: DataErrorSource, held: () => Iterable<HeldSymbol>, events: EventSink, now: () => number): Unsubscribe {
   return source.onError(({ symbol, code, message }) => {
     for (const holding of held()) {
       if (holding.symbol !== symbol || holding.position === 0) continue;

@@ -18,8 +18,8 @@ export const brokerExecutionSchema = z.object({
     return instant;
   }),
 });
-export type BrokerExecution = z.input<typeof brokerExecutionSchema>;
-export type CheckedBrokerExecution = z.output<typeof brokerExecutionSchema>;
+export type BrokerExecutionRow = z.input<typeof brokerExecutionSchema>;
+export type CheckedExecutionRow = z.output<typeof brokerExecutionSchema>;
 
 /** Prices agree when they differ by less than this (both sides print at most 8 decimals). */
 const PRICE_TOLERANCE = 1e-8;
@@ -29,7 +29,7 @@ const COMMISSION_TOLERANCE = 0.005;
 const TIME_TOLERANCE_MS = 1_000;
 
 /** Parses a broker's rows, naming the row and field of the first problem. */
-export function parseBrokerExecutions(rows: readonly unknown[], source: string): CheckedBrokerExecution[] {
+export function parseBrokerExecutions(rows: readonly unknown[], source: string): CheckedExecutionRow[] {
   return rows.map((row, index) => {
     const parsed = brokerExecutionSchema.safeParse(row);
     if (parsed.success) return parsed.data;
@@ -43,7 +43,7 @@ export function parseBrokerExecutions(rows: readonly unknown[], source: string):
  * every fill must exist on both sides with the same symbol, side, shares and price, time
  * within a second and commission within half a cent.
  */
-export function reconcile(rows: readonly FillRow[], broker: readonly CheckedBrokerExecution[], source: string, checkedAt: number): Reconciliation {
+export function reconcile(rows: readonly FillRow[], broker: readonly CheckedExecutionRow[], source: string, checkedAt: number): Reconciliation {
   const issues: ReconciliationIssue[] = [];
   const brokerById = new Map(broker.map((execution) => [execution.execId, execution]));
   const journalIds = new Set(rows.map((row) => row.execId));
@@ -83,7 +83,7 @@ export function reconciliationUnavailable(rows: readonly FillRow[], source: stri
   };
 }
 
-function fieldDifferences(row: FillRow, execution: CheckedBrokerExecution): ReconciliationIssue[] {
+function fieldDifferences(row: FillRow, execution: CheckedExecutionRow): ReconciliationIssue[] {
   const issues: ReconciliationIssue[] = [];
   const differ = (field: string, journal: string | number | null, broker: string | number | null) =>
     issues.push({ execId: row.execId, kind: "field_mismatch", field, journal, broker });

@@ -1,5 +1,5 @@
 import type { DayKey, ExchangeCalendar } from "@/lib/core/calendar";
-import type { BrokerExecution } from "@/lib/core/reports";
+import type { BrokerExecutionRow } from "@/lib/core/reports";
 import type { SimLedger } from "@/lib/sim";
 
 /**
@@ -10,11 +10,11 @@ import type { SimLedger } from "@/lib/sim";
 export interface BrokerExecutionsSource {
   /** Names the source on the report ("IBKR", "simulator ledger"). */
   readonly name: string;
-  executionsForDay(day: DayKey): Promise<BrokerExecution[]>;
+  executionsForDay(day: DayKey): Promise<BrokerExecutionRow[]>;
 }
 
 /** An execution as a broker lists it; `time` is an ISO-8601 instant. */
-export type ListedExecution = Pick<BrokerExecution, "execId" | "symbol" | "side" | "shares" | "price"> & { time: string };
+export type ListedExecution = Pick<BrokerExecutionRow, "execId" | "symbol" | "side" | "shares" | "price"> & { time: string };
 
 /**
  * The executions that fall in trading day `day` (overnight and weekend ones belong to the next
@@ -25,7 +25,7 @@ export function executionRowsForDay(
   commissions: ReadonlyMap<string, number>,
   calendar: ExchangeCalendar,
   day: DayKey,
-): BrokerExecution[] {
+): BrokerExecutionRow[] {
   return [...executions]
     .filter((execution) => calendar.tradingDayOf(Date.parse(execution.time)) === day)
     .map(({ execId, symbol, side, shares, price, time }) => ({ execId, symbol, side, shares, price, commission: commissions.get(execId) ?? null, time }));
