@@ -1,4 +1,4 @@
-import type { Bar, BarSeries } from "../data/bars";
+import { readBarInto, type Bar, type BarSeries } from "../data/bars";
 import { entryQuantity } from "../engine/sizing";
 import type { AverageCache } from "../indicators";
 import { commissionAmount, type CommissionModel } from "../model/commission";
@@ -70,8 +70,7 @@ export class CloseFillAccount implements StrategyContext {
     const { length, close } = bars;
     const { equity, inPosition } = buffers;
     for (let i = 0; i < length; i++) {
-      this.setBar(bars, i);
-      strategy.onBar(this.bar, this);
+      strategy.onBar(readBarInto(bars, i, this.bar), this);
       const cash = this.portfolio.cashAsNumber;
       const held = this.held.quantity;
       // Never past the last bar: the close-out after it fills at its close.
@@ -88,16 +87,6 @@ export class CloseFillAccount implements StrategyContext {
     }
     const curve = equityCurve(bars.time, equity.subarray(0, length), inPosition.subarray(0, length), this.settings.initialCapital, this.settings.instrument);
     return { curve, trades: this.recorder.trades };
-  }
-
-  private setBar(bars: BarSeries, i: number): void {
-    const bar = this.bar;
-    bar.time = bars.time[i];
-    bar.open = bars.open[i];
-    bar.high = bars.high[i];
-    bar.low = bars.low[i];
-    bar.close = bars.close[i];
-    bar.volume = bars.volume[i];
   }
 
   /** As TradingEngine.enter then sizeEntry, with the exit already filled at the close. */

@@ -40,6 +40,17 @@ export function barAt(series: BarSeries, index: number): Bar {
   };
 }
 
+/** Copies the bar at `index` into `bar`: for loops that reuse one Bar rather than allocate one per bar. */
+export function readBarInto(series: BarSeries, index: number, bar: Bar): Bar {
+  bar.time = series.time[index];
+  bar.open = series.open[index];
+  bar.high = series.high[index];
+  bar.low = series.low[index];
+  bar.close = series.close[index];
+  bar.volume = series.volume[index];
+  return bar;
+}
+
 /**
  * Bars `start` (inclusive) to `end` (exclusive), with Array.prototype.slice's rules for
  * negative and missing bounds. The columns are views on the same memory, not copies.

@@ -1,5 +1,5 @@
 import { SimulatedBroker } from "../backtest/simulated-broker";
-import type { Bar, BarSeries } from "../data/bars";
+import { readBarInto, type Bar, type BarSeries } from "../data/bars";
 import { TradingEngine } from "../engine/engine";
 import type { Instrument } from "../model/instrument";
 import { Portfolio } from "../model/portfolio";
@@ -192,12 +192,6 @@ export class TradingEnv {
   }
 
   private loadBar(t: number): void {
-    const { bars } = this.market;
-    this.bar.time = bars.time[t];
-    this.bar.open = bars.open[t];
-    this.bar.high = bars.high[t];
-    this.bar.low = bars.low[t];
-    this.bar.close = bars.close[t];
-    this.bar.volume = bars.volume[t];
+    readBarInto(this.market.bars, t, this.bar);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Bar, BarSeries } from "../data/bars";
+import { readBarInto, type Bar, type BarSeries } from "../data/bars";
 import { Atr, Bollinger, Macd, RollingHigh, RollingLow, Rsi, Sma, ZScore } from "../indicators";
 
 /** Market features, in this order, then the two agent features. See docs/rl.md. */
@@ -152,13 +152,7 @@ export function computeMarketFeatures(bars: BarSeries, periods: FeaturePeriods):
   const bar: Bar = { time: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
   let firstReady = -1;
   for (let i = 0; i < bars.length; i++) {
-    bar.time = bars.time[i];
-    bar.open = bars.open[i];
-    bar.high = bars.high[i];
-    bar.low = bars.low[i];
-    bar.close = bars.close[i];
-    bar.volume = bars.volume[i];
-    const ready = tracker.update(bar, values, i * MARKET_FEATURE_COUNT);
+    const ready = tracker.update(readBarInto(bars, i, bar), values, i * MARKET_FEATURE_COUNT);
     if (ready && firstReady < 0) firstReady = i;
     if (!ready) values.fill(NaN, i * MARKET_FEATURE_COUNT, (i + 1) * MARKET_FEATURE_COUNT);
   }
