@@ -18,6 +18,7 @@ import { acceleratedClock } from "@/lib/sim/model/clock";
 import { Engine } from "@/lib/runtime/engine";
 import { wallTimeAt } from "@/lib/core/time/zoned-time";
 import { isWorking } from "./sim-orders";
+import { mulberry32 } from "@/lib/core/random";
 
 export interface ChaosOptions {
   databaseUrl: string;
@@ -49,7 +50,7 @@ const STEP_MS = 120;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? pino({ level: "silent" });
-  const random = seeded(options.seed);
+  const random = mulberry32(options.seed);
   const clock = acceleratedClock(START, options.speed);
   const sim = await startGatewaySimulator({ seed: options.seed, startingState: "empty", clock, tickIntervalMs: 40 });
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl }) });
@@ -255,15 +256,3 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** mulberry32: a small seeded generator so a failing run can be repeated. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as indicators from "./index";
-import { randomWalk, seededRandom } from "./testing/series";
+import { mulberry32 } from "@/lib/core/random";
+import { randomWalk } from "./testing/series";
 
 /** Prices with occasional missing values, so the NaN rules of both faces are exercised too. */
 const price = fc.oneof(
@@ -101,7 +102,7 @@ describe("the incremental face reproduces the batch face exactly", () => {
   });
 
   it("agree over long series, across many recomputations of the rolling sums and many blocks, gaps included", () => {
-    const random = seededRandom(47);
+    const random = mulberry32(47);
     const gappy = (x: number) => (random() < 0.003 ? NaN : random() < 0.001 ? Infinity : x);
     const closes = randomWalk(3_000, 5, 10_000).map(gappy);
     const volumes = closes.map(() => (random() < 0.05 ? 0 : gappy(Math.floor(random() * 1_000))));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bollinger, sma, vwap, zscore } from "./index";
-import { seededRandom } from "./testing/series";
+import { mulberry32 } from "@/lib/core/random";
 
 const LENGTH = 10_000_000;
 const PERIOD = 50;
@@ -20,7 +20,7 @@ function exactSum(from: number, to: number, term: (i: number) => number): number
 
 /** A long random walk far from zero, the hard case for rolling sums (large level, small moves). */
 function longWalk(): Float64Array {
-  const random = seededRandom(2024);
+  const random = mulberry32(2024);
   const prices = new Float64Array(LENGTH);
   let price = 50_000;
   for (let i = 0; i < LENGTH; i++) {
@@ -66,7 +66,7 @@ describe("rolling sums over 10,000,000 points", () => {
   });
 
   it("rolling VWAP does not drift", () => {
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     const volume = Float64Array.from({ length: LENGTH }, () => 0.5 + random() * 1_000);
     const out = vwap(prices, volume, PERIOD);
     for (const i of SAMPLES) {

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SeriesSma, Sma, sma } from "./index";
 import { recomputeInterval } from "./sma";
-import { expectSeriesClose, firstDefined, meanOf, randomWalk, seededRandom, windowEndingAt } from "./testing/series";
+import { expectSeriesClose, firstDefined, meanOf, randomWalk, windowEndingAt } from "./testing/series";
+import { mulberry32 } from "@/lib/core/random";
 
 function referenceSma(values: number[], period: number): number[] {
   return values.map((_, i) => {
@@ -72,7 +73,7 @@ describe("sma", () => {
   });
 
   it("both faces agree bit for bit across many recomputations of the running sum, gaps included", () => {
-    const random = seededRandom(31);
+    const random = mulberry32(31);
     const closes = randomWalk(5_000, 3, 10_000).map((x) => (random() < 0.003 ? NaN : random() < 0.001 ? Infinity : x));
     for (const period of [1, 3, 20, 255, 256, 300]) {
       expect(recomputeInterval(period) % period).toBe(0);
@@ -94,7 +95,7 @@ describe("sma", () => {
   });
 
   it("read along a series (SeriesSma), gives the live face's numbers bit for bit, gaps and recomputes included", () => {
-    const random = seededRandom(47);
+    const random = mulberry32(47);
     const closes = new Float64Array(randomWalk(5_000, 5, 10_000).map((x) => (random() < 0.003 ? NaN : random() < 0.001 ? -Infinity : x)));
     for (const period of [1, 2, 20, 199, 256, 700]) {
       const live = new Sma(period);

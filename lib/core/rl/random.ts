@@ -1,3 +1,5 @@
+import { mulberry32 } from "../random";
+
 /** Seeded uniform and normal draws for episode starts, observation noise and sampling. */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -8,15 +10,8 @@ export interface Rng {
 
 /** mulberry32 with a cached Box-Muller pair: same seed, same sequence everywhere. */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
+  const uniform = mulberry32(seed);
   let spare = NaN;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const normal = (): number => {
     if (!Number.isNaN(spare)) {
       const value = spare;

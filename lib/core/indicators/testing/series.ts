@@ -1,20 +1,9 @@
 import { expect } from "vitest";
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "@/lib/core/random";
 
 /** A price-like random walk starting at `start`. */
 export function randomWalk(length: number, seed: number, start = 100): number[] {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const prices: number[] = [];
   let price = start;
   for (let i = 0; i < length; i++) {
@@ -33,7 +22,7 @@ export interface RandomBars {
 
 /** Random OHLC-consistent bars (high >= close >= low) with integer volumes, some of them 0. */
 export function randomBars(length: number, seed: number): RandomBars {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const close = randomWalk(length, seed + 1);
   return {
     close,
