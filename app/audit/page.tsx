@@ -7,6 +7,7 @@ import { formatInstant } from "@/lib/auth/ui/security/format";
 import { listAudit } from "@/lib/services/audit";
 import { getAppContext } from "@/lib/runtime/context";
 import { TableHead } from "@/app/components/table-head";
+import { PageHeader } from "@/app/components/page-header";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log · Kestrel" };
@@ -26,12 +27,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
 
   return (
     <main className="mx-auto flex max-w-6xl flex-col gap-6 px-4 py-8">
-      <header className="flex items-baseline justify-between">
-        <h1 className="text-2xl font-semibold">Audit log</h1>
-        <Link href="/" className="underline">
-          Back to the dashboard
-        </Link>
-      </header>
+      <PageHeader title="Audit log" />
       <form method="get" action="/audit" className="flex flex-wrap items-end gap-3" aria-label="Filter the audit log">
         <DateField name="from" label="From (UTC day)" value={raw.from} />
         <DateField name="to" label="To (UTC day, included)" value={raw.to} />

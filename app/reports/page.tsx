@@ -4,6 +4,7 @@ import { requirePageSession } from "@/lib/auth";
 import { formatPrice, pnlClass } from "@/app/components/format";
 import { reportsService } from "./service";
 import { TableHead } from "@/app/components/table-head";
+import { PageHeader } from "@/app/components/page-header";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Daily reports · Kestrel" };
@@ -15,12 +16,7 @@ export default async function ReportsPage() {
   const days = await service.listDays();
   return (
     <main className="mx-auto flex max-w-5xl flex-col gap-6 px-4 py-8">
-      <header className="flex items-baseline justify-between">
-        <h1 className="text-2xl font-semibold">Daily reports</h1>
-        <Link href="/" className="underline">
-          Back to the dashboard
-        </Link>
-      </header>
+      <PageHeader title="Daily reports" />
       <p className="text-sm text-slate-600 dark:text-slate-400">
         Trading days of {service.calendar.exchange.name} ({service.calendar.timeZone}). A day is frozen into a report after its session closes.
       </p>

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requirePageSession } from "@/lib/auth";
 import type { CurvePoint, StoredModel } from "@/lib/rl/model-store";
 import { RollbackButton } from "./rollback-button";
 import { modelStore } from "./store";
 import { TableHead } from "@/app/components/table-head";
+import { PageHeader } from "@/app/components/page-header";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "RL policies · Kestrel" };
@@ -16,12 +16,7 @@ export default async function RlPage() {
   const models = store.list();
   return (
     <main className="mx-auto flex max-w-6xl flex-col gap-6 px-4 py-8">
-      <header className="flex items-baseline justify-between">
-        <h1 className="text-2xl font-semibold">RL policies</h1>
-        <Link href="/" className="underline">
-          Back to the dashboard
-        </Link>
-      </header>
+      <PageHeader title="RL policies" />
       {models.length === 0 && (
         <p>
           No trained policy yet. Train one with <code>npm run rl:train -- --data FILE.csv --steps N --seed S --out models/NAME</code>.

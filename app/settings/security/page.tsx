@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { authService, can, requirePageSession } from "@/lib/auth";
 import { ApiTokensPanel } from "@/lib/auth/ui/security/api-tokens";
 import { ChangePasswordForm } from "@/lib/auth/ui/security/change-password";
 import { TwoFactorPanel } from "@/lib/auth/ui/security/two-factor";
 import { UsersPanel } from "@/lib/auth/ui/security/users";
+import { PageHeader } from "@/app/components/page-header";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Security · Kestrel" };
@@ -22,12 +22,7 @@ export default async function SecuritySettingsPage() {
 
   return (
     <main className="mx-auto flex max-w-4xl flex-col gap-10 px-4 py-8">
-      <header className="flex items-baseline justify-between">
-        <h1 className="text-2xl font-semibold">Security</h1>
-        <Link href="/" className="underline">
-          Back to the dashboard
-        </Link>
-      </header>
+      <PageHeader title="Security" />
       <p className="text-sm text-slate-600 dark:text-slate-400">
         Signed in as <strong>{principal.username}</strong> ({principal.role}).
       </p>
