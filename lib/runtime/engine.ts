@@ -1,8 +1,8 @@
 import path from "node:path";
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { GatewayClient, type ConnectionState } from "@/lib/adapters/ibkr/gateway-client";
-import type { ConnectionNotice, FarmState } from "@/lib/adapters/ibkr/notices";
+import { GatewayClient } from "@/lib/adapters/ibkr/gateway-client";
+import type { ConnectionNotice } from "@/lib/adapters/ibkr/notices";
 import type { Entitlement } from "@/lib/adapters/ibkr/entitlements";
 import { classifyOrderError, type BrokerExecution } from "@/lib/adapters/ibkr/mapping";
 import { PostgresOrderIds } from "@/lib/adapters/ibkr/order-ids";
@@ -16,7 +16,8 @@ import { FlattenService, gatewayFlattenBroker, type FlattenRequest, type Flatten
 import { exchangeCalendar } from "@/lib/core/calendar";
 import type { AuditEvent } from "@/lib/services/audit";
 import { localDateKey } from "@/lib/core/time/zoned-time";
-import { accountModeProblem, type AccountMode } from "./env";
+import { accountModeProblem, type AccountMode } from "@/lib/adapters/ibkr/accounts";
+import type { BrokerHealth } from "@/lib/adapters/ibkr/broker-health";
 
 export interface EngineOptions {
   ib: { host: string; port: number; clientId: number };
@@ -37,32 +38,6 @@ export interface EngineOptions {
   now?: () => number;
 }
 
-export interface BrokerHealth {
-  state: ConnectionState;
-  /** Connected and reconciled: orders may go out. */
-  ready: boolean;
-  mode: AccountMode;
-  host: string;
-  port: number;
-  /** The client id in use (the configured one unless 326 forced the next). */
-  clientId: number;
-  configuredClientId: number;
-  account: string;
-  /** Set when the account and TRADING_MODE disagree; no order goes out then. */
-  modeProblem: string | null;
-  lastNotice: ConnectionNotice | null;
-  farms: Record<string, { state: FarmState; since: string }>;
-  nextResetWindow: { name: string; start: string; end: string; inProgress: boolean };
-  /** Messages waiting under the 50 msg/s rule, per priority lane. */
-  outgoingQueue: { urgent: number; normal: number };
-  /** Historical-data requests waiting, when a historical queue is attached. */
-  historicalQueue?: number;
-  lastReconcile: ReconcileResult | null;
-  entitlements: Record<string, { entitlement: Entitlement; code: number | null }>;
-  /** Broker events waiting in the local spool for the database. */
-  spooledWrites: number;
-  orderIdHighWaterMark: number;
-}
 
 export interface SendDecisionResult {
   orderId: number | null;

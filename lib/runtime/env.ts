@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isValidTimeZone } from "@/lib/core/time/zoned-time";
+import { ACCOUNT_MODES, accountModeProblem } from "@/lib/adapters/ibkr/accounts";
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const flag = z
@@ -15,7 +16,7 @@ export const envSchema = z.object({
   IB_HOST: z.string().min(1).optional(),
   IB_PORT: port.default(4002),
   IB_CLIENT_ID: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
-  TRADING_MODE: z.enum(["paper", "live"]).default("paper"),
+  TRADING_MODE: z.enum(ACCOUNT_MODES).default("paper"),
   /** Where strategy orders go: ibkr (TWS / IB Gateway) or paper (the built-in simulated broker on live prices). */
   BROKER: z.enum(["ibkr", "paper"]).default("ibkr"),
   /** The account to trade; paper accounts start with DU. Checked against TRADING_MODE and the gateway's accounts. */
@@ -53,17 +54,6 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
-/** TRADING_MODE: whether Kestrel trades a paper account or a live one. */
-export type AccountMode = Env["TRADING_MODE"];
-
-/** Paper trading needs a paper (DU) account and live trading a real one; anything else is refused. */
-export function accountModeProblem(mode: AccountMode, account: string): string | null {
-  if (!account) return null;
-  const paperAccount = account.startsWith("DU");
-  if (mode === "paper" && !paperAccount) return `TRADING_MODE=paper but account ${account} is not a paper (DU) account; set TRADING_MODE=live to trade it`;
-  if (mode === "live" && paperAccount) return `TRADING_MODE=live but account ${account} is a paper (DU) account; set TRADING_MODE=paper`;
-  return null;
-}
 
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {

@@ -1,7 +1,7 @@
 import type { ConnectionState, Quote } from "@/lib/adapters/ibkr/gateway-client";
 import type { AccountSummary, DashboardSnapshot, FillRow, OrderRow, PositionRow } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
-import type { BrokerHealth } from "@/lib/runtime/engine";
+import type { BrokerHealth } from "@/lib/adapters/ibkr/broker-health";
 import type { AlertHistoryEntry } from "@/lib/services/alert-history-entry";
 
 export const SOCKET_PATH = "/api/socket";

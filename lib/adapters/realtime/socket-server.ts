@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Quote } from "@/lib/adapters/ibkr/gateway-client";
 import type { AccountView } from "@/lib/services/account-view";
 import type { FlattenResult } from "@/lib/services/flatten";
-import type { BrokerHealth } from "@/lib/runtime/engine";
+import type { BrokerHealth } from "@/lib/adapters/ibkr/broker-health";
 import type { Principal } from "@/lib/auth/principal";
 import type { AlertHistoryEntry } from "@/lib/services/alert-history-entry";
 import { DELTA_INTERVAL_MS, SOCKET_PATH, type ClientToServerEvents, type DashboardDelta, type ServerToClientEvents } from "./events";
