@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { barAt } from "@/lib/core/data/bars";
 import { parseOhlcvCsv } from "@/lib/core/data/csv";
 import { defineInstrument } from "@/lib/core/model/instrument";
 import { envConfigSchema } from "@/lib/core/rl/config";
@@ -82,7 +83,7 @@ function decisionLatency(model: ReturnType<typeof parseRlModel>, rounds: number)
   for (let round = 0; round < rounds; round++) {
     const strategy = new RlPolicyStrategy({ model });
     for (let i = 0; i < bars.length; i++) {
-      const bar = { time: bars.time[i], open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i], volume: bars.volume[i] };
+      const bar = barAt(bars, i);
       const started = performance.now();
       strategy.onBar(bar, context);
       const elapsed = performance.now() - started;

@@ -1,4 +1,4 @@
-import type { Bar, BarSeries } from "../data/bars";
+import { readBarInto, type Bar, type BarSeries } from "../data/bars";
 import { TradingEngine } from "../engine/engine";
 import type { Sizing } from "../engine/sizing";
 import { zeroCommission, type CommissionModel } from "../model/commission";
@@ -128,13 +128,8 @@ class BarReplay {
   /** Replays bar `i`, then passes over the idle bars after it; returns how many it passed. */
   step(i: number): number {
     const { bars, bar, broker, engine, recorder, curve, onProgress } = this.parts;
-    const { length, close } = bars;
-    bar.time = bars.time[i];
-    bar.open = bars.open[i];
-    bar.high = bars.high[i];
-    bar.low = bars.low[i];
-    bar.close = close[i];
-    bar.volume = bars.volume[i];
+    const { length } = bars;
+    readBarInto(bars, i, bar);
     broker.beginBar(bar);
     engine.onBar(bar);
     broker.endBar();
