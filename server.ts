@@ -115,6 +115,7 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     view: engine.view,
     log: log.child({ component: "realtime" }),
     authenticate: (headers) => authenticateSocketHandshake(headers),
+    sessionEndsAt: (sessionId) => auth.sessions.endsAt(sessionId),
     alerts: alertHistory,
   });
   lifecycle.add("realtime", () => realtime.stop());

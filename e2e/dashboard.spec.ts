@@ -77,13 +77,14 @@ test.describe.serial("dashboard on the simulated gateway", () => {
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   });
 
-  test("signing out elsewhere drops this page's live feed", async ({ page, context, baseURL }) => {
+  test("signing out elsewhere ends this page's live feed and sends it to the sign-in page", async ({ page, context, baseURL }) => {
     await openDashboard(page);
+    await page.goto("/?from=feed");
+    await expect(page.getByTestId("feed-state")).toHaveText("Feed: live");
     const otherTab = await context.newPage();
     const response = await otherTab.request.post("/api/auth/logout", { headers: { origin: baseURL ?? "" } });
     expect(response.status()).toBe(200);
-    await expect(page.getByTestId("feed-state")).toHaveText("Feed: stale");
-    await page.waitForTimeout(2_000);
-    await expect(page.getByTestId("feed-state")).toHaveText("Feed: stale");
+    await expect(page).toHaveURL(/\/login\?error=session_ended&next=%2F%3Ffrom%3Dfeed$/);
+    await expect(page.getByText("Your session ended: it was signed out, revoked or expired.")).toBeVisible();
   });
 });

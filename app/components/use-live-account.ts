@@ -21,6 +21,11 @@ const EMPTY: DashboardSnapshot = {
 /** Alerts pushed while the page is open are kept up to this many (older ones are paged in over HTTP). */
 const LIVE_ALERTS_KEPT = 500;
 
+/** The sign-in page, saying why, and back to this page afterwards. */
+function signInAgainPath(location: Location): string {
+  return `/login?${new URLSearchParams({ error: "session_ended", next: location.pathname + location.search })}`;
+}
+
 /** The account as the server sees it: a snapshot on (re)connect, then deltas; the alert history's newest alerts likewise. */
 export function useLiveAccount(): { snapshot: DashboardSnapshot; feed: FeedState; alerts: AlertHistoryEntry[] } {
   const [snapshot, setSnapshot] = useState<DashboardSnapshot>(EMPTY);
@@ -36,6 +41,7 @@ export function useLiveAccount(): { snapshot: DashboardSnapshot; feed: FeedState
     socket.on("delta", (delta) => setSnapshot((current) => applyDelta(current, delta)));
     socket.on("alerts", (latest) => setAlerts(latest));
     socket.on("alert", (alert) => setAlerts((current) => mergeAlerts(current, [alert], LIVE_ALERTS_KEPT)));
+    socket.on("sessionEnded", () => window.location.assign(signInAgainPath(window.location)));
     return () => {
       socket.disconnect();
     };

@@ -14,6 +14,7 @@ const FORM_ERRORS: Record<string, string> = {
   totp_required: "Enter the 6-digit code from your authenticator app, or a recovery code.",
   bad_second_factor: "That code is wrong or was already used; wait for the next code and try again.",
   invalid_request: "Check the username and password and try again.",
+  session_ended: "Your session ended: it was signed out, revoked or expired. Sign in again to continue.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -113,6 +113,23 @@ describe("sign-in and sessions", () => {
     expect(await auth.sessions.authenticate(token)).toBeNull();
   });
 
+  it("says when a session will end: its idle limit, pushed back by use, never past its absolute expiry", async () => {
+    const { token, expiresAt } = await signIn();
+    const sessionId = sha256Hex(token);
+    const signedInAt = h.clock.now;
+    expect(await auth.sessions.endsAt(sessionId)).toBe(signedInAt + SESSION_IDLE_MS);
+    h.clock.advance(2 * 60 * 60_000);
+    await auth.sessions.authenticate(token);
+    expect(await auth.sessions.endsAt(sessionId)).toBe(h.clock.now + SESSION_IDLE_MS);
+    while (h.clock.now < expiresAt.getTime() - SESSION_IDLE_MS) {
+      h.clock.advance(6 * 60 * 60_000);
+      await auth.sessions.authenticate(token);
+    }
+    expect(await auth.sessions.endsAt(sessionId)).toBe(signedInAt + SESSION_ABSOLUTE_MS);
+    await auth.sessions.revoke(sessionId);
+    expect(await auth.sessions.endsAt(sessionId)).toBeNull();
+  });
+
   it("refuses malformed and unknown session ids", async () => {
     expect(await auth.sessions.authenticate("")).toBeNull();
     expect(await auth.sessions.authenticate("x".repeat(43))).toBeNull();

@@ -64,6 +64,15 @@ export class SessionStore {
     return { userId: user.id, username: user.username, role: parseRole(user.role), sessionId: idHash, via: "session" };
   }
 
+  /**
+   * When a session ends unless a request renews it (its idle limit or its absolute expiry,
+   * whichever comes first), in epoch ms; null once it is gone.
+   */
+  async endsAt(sessionId: string): Promise<number | null> {
+    const session = await this.deps.prisma.session.findUnique({ where: { idHash: sessionId }, select: { expiresAt: true, lastSeenAt: true } });
+    return session && Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + SESSION_IDLE_MS);
+  }
+
   /** Ends one session (by its stored hash) and tells listeners, so open sockets close too. */
   async revoke(sessionId: string): Promise<void> {
     const deleted = await this.deps.prisma.session.findUnique({ where: { idHash: sessionId }, select: { userId: true } });

@@ -34,6 +34,8 @@ export interface ServerToClientEvents {
   alerts: (alerts: AlertHistoryEntry[]) => void;
   /** One new alert, pushed as it happens and never coalesced: every alert reaches the browser. */
   alert: (alert: AlertHistoryEntry) => void;
+  /** The session the socket was opened with has ended (signed out, revoked or expired); the server disconnects next. */
+  sessionEnded: () => void;
 }
 
 /** Everything a browser may send; each payload is validated on arrival. */

@@ -8,7 +8,7 @@ import { AccountView } from "@/lib/services/account-view";
 import { AlertHistory, type AlertHistoryEntry } from "@/lib/services/alert-history";
 import { scratchPrismaForSuite } from "@/test/db";
 import { SOCKET_PATH, type ClientToServerEvents, type DashboardDelta, type ServerToClientEvents } from "./events";
-import { RealtimeFeed, type AlertSource } from "./socket-server";
+import { RealtimeFeed, type AlertSource, type RealtimeOptions } from "./socket-server";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -17,7 +17,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startFeed(alerts?: AlertSource): Promise<{ view: AccountView; url: string }> {
+async function startFeed(
+  options: { alerts?: AlertSource; sessionEndsAt?: RealtimeOptions["sessionEndsAt"] } = {},
+): Promise<{ view: AccountView; url: string; feed: RealtimeFeed }> {
   const httpServer: HttpServer = createServer();
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const view = new AccountView(() => true);
@@ -26,13 +28,13 @@ async function startFeed(alerts?: AlertSource): Promise<{ view: AccountView; url
     view,
     log: pino({ level: "silent" }),
     authenticate: async () => ({ userId: "u1", username: "owner", role: "owner", sessionId: "s1", via: "session" }) as never,
-    alerts,
+    ...options,
   });
   cleanups.push(async () => {
     await feed.stop();
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
   });
-  return { view, url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
+  return { view, feed, url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
 }
 
 function open(url: string): { client: Client; frames: { event: string; at: number; payload: unknown }[] } {
@@ -91,7 +93,7 @@ describe("RealtimeFeed", { timeout: 20_000 }, () => {
     await history.start();
     cleanups.push(() => history.stop());
     for (let i = 1; i <= 4; i++) history.record({ kind: "error", level: "warning", text: `before ${i}` });
-    const { view, url } = await startFeed(history);
+    const { view, url } = await startFeed({ alerts: history });
     const { client, frames } = open(url);
     const snapshots: AlertHistoryEntry[][] = [];
     const pushed: AlertHistoryEntry[] = [];
@@ -112,5 +114,58 @@ describe("RealtimeFeed", { timeout: 20_000 }, () => {
     client.emit("resync");
     await eventually(() => snapshots.length, (count) => count === 2);
     expect(snapshots[1].map((alert) => alert.text)).toEqual(["burst 25", "burst 24", "burst 23"]);
+  });
+
+  it("closes a socket when its session ends, reading the end again when it comes (a request may have renewed it)", async () => {
+    let endsAt = Date.now() + 300;
+    const reads: string[] = [];
+    const { url } = await startFeed({
+      sessionEndsAt: async (sessionId) => {
+        reads.push(sessionId);
+        return endsAt;
+      },
+    });
+    const { client } = open(url);
+    const ended: number[] = [];
+    client.on("sessionEnded", () => ended.push(Date.now()));
+    await eventually(() => client.connected, (connected) => connected);
+    endsAt += 400;
+    await eventually(() => ended.length, (count) => count === 1, 5_000);
+    expect(ended[0]).toBeGreaterThanOrEqual(endsAt);
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.every((sessionId) => sessionId === "s1")).toBe(true);
+    await eventually(() => client.connected, (connected) => !connected);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(client.connected).toBe(false);
+  });
+
+  it("closes a socket at once when its session is already gone, and keeps one whose end cannot be read", async () => {
+    const gone = await startFeed({ sessionEndsAt: async () => null });
+    const first = open(gone.url);
+    const ended: string[] = [];
+    first.client.on("sessionEnded", () => ended.push("gone"));
+    await eventually(() => ended.length, (count) => count === 1);
+
+    const unreadable = await startFeed({ sessionEndsAt: () => Promise.reject(new Error("database unavailable")) });
+    const second = open(unreadable.url);
+    second.client.on("sessionEnded", () => ended.push("unreadable"));
+    await eventually(() => second.frames.length, (count) => count >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.client.connected).toBe(true);
+    expect(ended).toEqual(["gone"]);
+  });
+
+  it("tells a signed-out session's browser why before it drops the socket", async () => {
+    const { url, feed } = await startFeed();
+    const { client, frames } = open(url);
+    const ended: number[] = [];
+    client.on("sessionEnded", () => ended.push(Date.now()));
+    await eventually(() => frames.length, (count) => count >= 1);
+    feed.dropSession("another session");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(client.connected).toBe(true);
+    feed.dropSession("s1");
+    await eventually(() => ended.length, (count) => count === 1);
+    await eventually(() => client.connected, (connected) => !connected);
   });
 });

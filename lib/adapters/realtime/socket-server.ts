@@ -20,6 +20,11 @@ export interface RealtimeOptions {
   authenticate: (headers: HandshakeHeaders) => Promise<Principal | null>;
   /** The alert history: its newest alerts go out with each snapshot, each new one at once. */
   alerts?: AlertSource;
+  /**
+   * When a session ends unless renewed (epoch ms), null once it is gone: a socket is closed when
+   * the session it was opened with ends. Without it, sockets close only through dropSession.
+   */
+  sessionEndsAt?: (sessionId: string) => Promise<number | null>;
 }
 
 export interface AlertSource {
@@ -38,6 +43,16 @@ interface SocketData {
 }
 
 type KestrelSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const SESSION_RECHECK_AFTER_ERROR_MS = 60_000;
+/** setTimeout's limit (about 24.8 days); a longer wait is taken in steps. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** Tells the browser its session ended, then closes the socket (the browser does not reconnect by itself). */
+function endSession(socket: KestrelSocket): void {
+  socket.emit("sessionEnded");
+  socket.disconnect(true);
+}
 type StateKey = Exclude<keyof DashboardDelta, "quotes">;
 
 /**
@@ -73,7 +88,7 @@ export class RealtimeFeed {
   /** Disconnects every socket of a session that was signed out or revoked. */
   dropSession(sessionId: string): void {
     for (const socket of this.io.sockets.sockets.values()) {
-      if (socket.data.principal?.sessionId === sessionId) socket.disconnect(true);
+      if (socket.data.principal?.sessionId === sessionId) endSession(socket);
     }
   }
 
@@ -101,6 +116,35 @@ export class RealtimeFeed {
     };
     sendSnapshot();
     socket.on("resync", sendSnapshot);
+    this.watchSession(socket);
+  }
+
+  /**
+   * Closes the socket when its session ends. The end read now may be pushed back by requests the
+   * browser makes meanwhile, so it is read again when it comes; the socket's own traffic does
+   * not renew the session (a dashboard left open does not stay signed in).
+   */
+  private watchSession(socket: KestrelSocket): void {
+    const { sessionEndsAt, log } = this.options;
+    const sessionId = socket.data.principal.sessionId;
+    if (!sessionEndsAt || !sessionId) return;
+    let timer: NodeJS.Timeout | undefined;
+    const check = async () => {
+      let endsAt: number | null;
+      try {
+        endsAt = await sessionEndsAt(sessionId);
+      } catch (error) {
+        log.warn({ err: error }, "could not read a live-feed session's end; reading it again in a minute");
+        endsAt = Date.now() + SESSION_RECHECK_AFTER_ERROR_MS;
+      }
+      if (socket.disconnected) return;
+      const wait = endsAt === null ? 0 : endsAt - Date.now();
+      if (wait <= 0) return endSession(socket);
+      timer = setTimeout(() => void check(), Math.min(wait, LONGEST_TIMER_MS));
+      timer.unref();
+    };
+    socket.on("disconnect", () => clearTimeout(timer));
+    void check();
   }
 
   private subscribe(): void {
