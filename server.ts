@@ -76,7 +76,9 @@ async function start(env: Env, log: Logger, lifecycle: Lifecycle): Promise<void>
     prisma: database.prisma,
     log: log.child({ component: "auth" }),
     secureCookies: env.KESTREL_SECURE_COOKIES,
+    secretKey: env.KESTREL_SECRET_KEY,
   });
+  await auth.totp.sealStoredSecrets();
   const owner = await ensureOwner({ auth, env, log, publicBaseUrl: `http://${displayHost(env.HOST)}:${env.PORT}` });
   assertSafeListenAddress(env.HOST, owner.ownerExists);
 

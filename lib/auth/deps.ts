@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/services/audit";
 import type { Principal, Role } from "./principal";
+import type { SecretBox } from "./secret-box";
 
 export interface AuthEvents {
   sessionRevoked: [sessionId: string, userId: string];
@@ -14,6 +15,8 @@ export interface AuthDeps {
   log: Logger;
   now: () => number;
   events: EventEmitter<AuthEvents>;
+  /** Seals TOTP secrets in the database; absent without KESTREL_SECRET_KEY (they are then stored as they are). */
+  secretBox?: SecretBox;
 }
 
 /** Where a request came from, for the audit log and the sign-in throttle. */

@@ -325,3 +325,63 @@ async function makeViewer(username: string): Promise<string> {
   await auth.invites.redeem({ token, username, password: VIEWER_PASSWORD }, "viewer", meta());
   return username;
 }
+
+describe("TOTP secrets at rest", () => {
+  const KEY = "an example KESTREL_SECRET_KEY, 32+ characters";
+  const serviceWithKey = (secretKey: string | undefined) =>
+    createAuthService({ prisma: h.prisma, log: h.log, clock: () => h.clock.now, secureCookies: false, secretKey });
+  const storedSecrets = (userId: string) => h.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { totpSecret: true, totpPendingSecret: true } });
+
+  async function enrol(service: AuthService, ip: string) {
+    const { principal } = await service.login({ username: "owner", password: OWNER_PASSWORD }, meta(ip));
+    const { secret } = await service.totp.begin(principal);
+    secretsSeen.push(secret);
+    const codeAt = (ms: number) => hotp(base32Decode(secret), totpStep(ms));
+    return { principal, secret, codeAt };
+  }
+
+  it("are sealed with KESTREL_SECRET_KEY, still check codes, and need that key; recovery codes do not", async () => {
+    const sealing = serviceWithKey(KEY);
+    const { principal, secret, codeAt } = await enrol(sealing, "10.6.0.1");
+    const pending = await storedSecrets(principal.userId);
+    expect(pending.totpPendingSecret).toMatch(/^v1\./);
+    expect(pending.totpPendingSecret).not.toContain(secret);
+
+    const recoveryCodes = await sealing.totp.confirm(principal, codeAt(h.clock.now), meta());
+    secretsSeen.push(...recoveryCodes);
+    const enabled = await storedSecrets(principal.userId);
+    expect(enabled.totpSecret).toMatch(/^v1\./);
+    expect(enabled.totpSecret).not.toContain(secret);
+    h.clock.advance(30_000);
+    await sealing.login({ username: "owner", password: OWNER_PASSWORD, code: codeAt(h.clock.now) }, meta("10.6.0.2"));
+
+    h.clock.advance(30_000);
+    for (const other of [serviceWithKey("another key, also 32 characters or more"), serviceWithKey(undefined)]) {
+      await expectHttpError(other.login({ username: "owner", password: OWNER_PASSWORD, code: codeAt(h.clock.now) }, meta("10.6.0.3")), 401, "bad_second_factor");
+    }
+    expect(h.logText()).toContain("a two-factor secret cannot be opened");
+    expect(h.logText()).toContain("a two-factor secret is sealed but KESTREL_SECRET_KEY is not set");
+    await serviceWithKey(undefined).login({ username: "owner", password: OWNER_PASSWORD, code: recoveryCodes[0] }, meta("10.6.0.4"));
+    await sealing.totp.disable(principal, meta());
+  });
+
+  it("seals the secrets stored in clear once a key is set, and codes keep working", async () => {
+    const clear = serviceWithKey(undefined);
+    const { principal, secret, codeAt } = await enrol(clear, "10.7.0.1");
+    secretsSeen.push(...(await clear.totp.confirm(principal, codeAt(h.clock.now), meta())));
+    expect((await storedSecrets(principal.userId)).totpSecret).toBe(secret);
+
+    const sealing = serviceWithKey(KEY);
+    await sealing.totp.sealStoredSecrets();
+    const stored = await storedSecrets(principal.userId);
+    expect(stored.totpSecret).toMatch(/^v1\./);
+    expect(stored.totpSecret).not.toContain(secret);
+    expect(h.logText()).toContain("sealed two-factor secrets stored before KESTREL_SECRET_KEY was set");
+    await sealing.totp.sealStoredSecrets();
+    expect((await storedSecrets(principal.userId)).totpSecret).toBe(stored.totpSecret);
+
+    h.clock.advance(30_000);
+    await sealing.login({ username: "owner", password: OWNER_PASSWORD, code: codeAt(h.clock.now) }, meta("10.7.0.2"));
+    await sealing.totp.disable(principal, meta());
+  });
+});

@@ -7,6 +7,7 @@ import { conflict, HttpError, notFound } from "./errors";
 import { Invites } from "./invites";
 import type { Principal, Role } from "./principal";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./secrets";
+import { SecretBox } from "./secret-box";
 import { SessionStore, type IssuedSession } from "./sessions";
 import { LoginThrottle, throttleKeys } from "./throttle";
 import { TwoFactor } from "./two-factor";
@@ -18,6 +19,8 @@ export interface AuthServiceOptions {
   clock?: () => number;
   /** Mark cookies Secure: on whenever Kestrel is served over HTTPS (directly or behind a proxy). */
   secureCookies: boolean;
+  /** KESTREL_SECRET_KEY: TOTP secrets are stored sealed with it; without it, as they are. */
+  secretKey?: string;
 }
 
 export interface UserSummary {
@@ -53,7 +56,8 @@ export class AuthService {
 
   constructor(options: AuthServiceOptions) {
     const events = new EventEmitter<AuthEvents>();
-    this.deps = { prisma: options.prisma, log: options.log, now: options.clock ?? Date.now, events };
+    const secretBox = options.secretKey === undefined ? undefined : new SecretBox(options.secretKey);
+    this.deps = { prisma: options.prisma, log: options.log, now: options.clock ?? Date.now, events, secretBox };
     this.secureCookies = options.secureCookies;
     this.sessions = new SessionStore(this.deps);
     this.tokens = new ApiTokens(this.deps);

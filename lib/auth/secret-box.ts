@@ -2,8 +2,13 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 
 const VERSION = "v1";
 
+/** Whether a stored value is sealed (the v1 format); base32 TOTP secrets and URLs never start so. */
+export function isSealed(stored: string): boolean {
+  return stored.startsWith(`${VERSION}.`);
+}
+
 /**
- * AES-256-GCM for secrets kept in the database. The key is the sha256 of KESTREL_SECRET_KEY, so
+ * AES-256-GCM for secrets kept in the database (the Discord webhook and bot token, TOTP secrets). The key is the sha256 of KESTREL_SECRET_KEY, so
  * any long random string works; the stored form is "v1.<iv>.<tag>.<ciphertext>" in base64url.
  */
 export class SecretBox {
