@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { envSchema, parseEnv } from "@/lib/runtime/env";
 
 const composeBinary = ["docker-compose", "docker"].find((binary) => spawnSync("which", [binary]).status === 0);
 const composeArgs = composeBinary === "docker" ? ["compose"] : [];
@@ -21,6 +22,24 @@ describe("production deployment files", () => {
     expect(profilesOf("postgres")).toBeNull();
     expect(profilesOf("app")).toBeNull();
     expect(profilesOf("ib-gateway")).toBe("ibgateway");
+  });
+
+  it.skipIf(!composeWorks)("passes the app only variables Kestrel reads, and .env.example's blanks start it on its defaults", () => {
+    const env = { ...composeEnv, POSTGRES_PASSWORD: "example", KESTREL_ADMIN_PASSWORD: "an example password" };
+    const config = execFileSync(composeBinary!, [...composeArgs, "-f", "docker-compose.yml", "--env-file", ".env.example", "config"], { encoding: "utf8", env, stdio: ["ignore", "pipe", "ignore"] });
+    const appEnvironment = config.split(/\n  app:\n/)[1].split(/\n    environment:\n/)[1].split(/\n    [a-z_]+:/)[0];
+    const variables = Object.fromEntries(
+      appEnvironment.split("\n").map((line) => {
+        const [, name, value] = /^\s+([A-Z_]+): ['"]?(.*?)['"]?$/.exec(line)!;
+        return [name, value];
+      }),
+    );
+    expect(Object.keys(variables).filter((name) => !(name in envSchema.shape))).toEqual([]);
+    expect(Object.keys(variables)).toEqual(expect.arrayContaining(["KESTREL_SECRET_KEY", "KESTREL_SECURE_COOKIES", "DISCORD_WEBHOOK_URL", "DISCORD_BOT_TOKEN"]));
+    const parsed = parseEnv(variables);
+    expect(parsed.KESTREL_SECRET_KEY).toBeUndefined();
+    expect(parsed.KESTREL_SECURE_COOKIES).toBe(false);
+    expect(parsed.HOST).toBe("0.0.0.0");
   });
 
   it("publishes the dashboard on loopback only and never the IB API port", () => {
