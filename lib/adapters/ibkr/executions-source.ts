@@ -1,5 +1,6 @@
 import type { DayKey, ExchangeCalendar } from "@/lib/core/calendar";
 import { executionRowsForDay, type BrokerExecutionsSource } from "@/lib/services/reports/broker-source";
+import { withTimeout } from "@/lib/adapters/timeout";
 import type { GatewayClient } from "./gateway-client";
 import type { BrokerCommission, BrokerExecution } from "./mapping";
 
@@ -51,23 +52,21 @@ async function collectExecutions(client: GatewayClient, since: Date, timeoutMs: 
   const onCommission = (commission: BrokerCommission) => commissions.set(commission.execId, commission.commission);
   client.on("execution", onExecution);
   client.on("commission", onCommission);
-  let timer: NodeJS.Timeout | undefined;
+  let onEnd: ((endedId: number) => void) | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`IBKR did not list the day's executions within ${timeoutMs} ms`)), timeoutMs);
+    const listed = new Promise<void>((resolve) => {
       const reqId = client.requestExecutions(since);
-      const onEnd = (endedId: number) => {
-        if (endedId !== reqId) return;
-        client.off("executionsEnd", onEnd);
-        resolve();
+      onEnd = (endedId: number) => {
+        if (endedId === reqId) resolve();
       };
       client.on("executionsEnd", onEnd);
     });
+    await withTimeout(listed, timeoutMs, `IBKR did not list the day's executions within ${timeoutMs} ms`);
     // Commission reports follow their executions; give the last ones a moment to arrive.
     await new Promise((resolve) => setTimeout(resolve, 200));
     return { executions: [...executions.values()], commissions };
   } finally {
-    clearTimeout(timer);
+    if (onEnd) client.off("executionsEnd", onEnd);
     client.off("execution", onExecution);
     client.off("commission", onCommission);
   }

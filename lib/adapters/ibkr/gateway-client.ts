@@ -22,6 +22,7 @@ import { MemoryOrderIds, OrderIdsNotReservedError, type OrderIdSource } from "./
 import { clientIdAfterConflicts, reconnectDelayMs } from "./client-ids";
 import { executionFilterTime, toBrokerCompletedOrder, type BrokerCompletedOrder, type ReconcileResult, type ReconcileSnapshot } from "./reconcile";
 import { resetWindowAt } from "./reset-windows";
+import { withTimeout } from "@/lib/adapters/timeout";
 
 export type ConnectionState = "disconnected" | "connecting" | "connected";
 
@@ -632,7 +633,11 @@ async function fetchBrokerState(client: GatewayClient, since: Date | null, timeo
     const executionsDone = nextEvent(client, "executionsEnd", (reqId) => reqId === executionsReq);
     client.requestPositions();
     if (client.managedAccount) client.requestAccountUpdates(client.managedAccount);
-    await withTimeout(Promise.all([ordersDone, completedDone, executionsDone, positionsDone, accountDone]), timeoutMs);
+    await withTimeout(
+      Promise.all([ordersDone, completedDone, executionsDone, positionsDone, accountDone]),
+      timeoutMs,
+      `the broker did not finish answering within ${timeoutMs} ms`,
+    );
     return { openOrders, executions, completedOrders, positions, askedAt };
   } finally {
     client.off("openOrder", onOrder);
@@ -655,16 +660,4 @@ function nextEvent<K extends "openOrderEnd" | "completedOrdersEnd" | "positionEn
     };
     client.on(event, listener as never);
   });
-}
-
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the broker did not finish answering within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
