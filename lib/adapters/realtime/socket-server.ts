@@ -43,6 +43,7 @@ interface SocketData {
 }
 
 type KestrelSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type StateKey = Exclude<keyof DashboardDelta, "quotes">;
 
 const SESSION_RECHECK_AFTER_ERROR_MS = 60_000;
 /** setTimeout's limit (about 24.8 days); a longer wait is taken in steps. */
@@ -53,7 +54,6 @@ function endSession(socket: KestrelSocket): void {
   socket.emit("sessionEnded");
   socket.disconnect(true);
 }
-type StateKey = Exclude<keyof DashboardDelta, "quotes">;
 
 /**
  * The live feed: a snapshot on connect, then at most one delta per interval carrying the
