@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/services/audit";
 import type { Principal, Role } from "./principal";
-import type { SecretBox } from "./secret-box";
+import type { SecretBox } from "@/lib/adapters/secret-box";
 
 export interface AuthEvents {
   sessionRevoked: [sessionId: string, userId: string];

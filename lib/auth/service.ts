@@ -7,7 +7,7 @@ import { conflict, HttpError, notFound } from "./errors";
 import { Invites } from "./invites";
 import type { Principal, Role } from "./principal";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./secrets";
-import { SecretBox } from "./secret-box";
+import { SecretBox } from "@/lib/adapters/secret-box";
 import { SessionStore, type IssuedSession } from "./sessions";
 import { LoginThrottle, throttleKeys } from "./throttle";
 import { TwoFactor } from "./two-factor";

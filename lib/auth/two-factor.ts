@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { auditAuth, type AuthDeps, type RequestMeta } from "./deps";
 import { badRequest, conflict } from "./errors";
 import type { Principal } from "./principal";
-import { isSealed } from "./secret-box";
+import { isSealed } from "@/lib/adapters/secret-box";
 import { sha256Hex } from "./secrets";
 import { base32Encode, matchTotpStep, newTotpSecret, otpauthUri } from "./totp";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/services/audit";
 import { ALERT_KINDS, ALERT_LEVELS, alertLevelsSchema, DEFAULT_ALERT_LEVELS, type AlertLevels } from "./levels";
-import { SecretBox } from "@/lib/auth/secret-box";
+import { SecretBox } from "@/lib/adapters/secret-box";
 import { parseWebhookUrl } from "./webhook";
 
 export const OTHERS_POLICIES = ["read-only", "none"] as const;
