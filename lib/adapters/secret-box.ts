@@ -8,8 +8,9 @@ export function isSealed(stored: string): boolean {
 }
 
 /**
- * AES-256-GCM for secrets kept in the database (the Discord webhook and bot token, TOTP secrets). The key is the sha256 of KESTREL_SECRET_KEY, so
- * any long random string works; the stored form is "v1.<iv>.<tag>.<ciphertext>" in base64url.
+ * AES-256-GCM for secrets kept in the database (the Discord webhook and bot token, TOTP secrets).
+ * The key is the sha256 of KESTREL_SECRET_KEY, so any long random string works; the stored form
+ * is "v1.<iv>.<tag>.<ciphertext>" in base64url.
  */
 export class SecretBox {
   private readonly key: Buffer;

@@ -23,6 +23,11 @@ export interface SessionUser {
   role: Role | string;
 }
 
+/** When a session ends unless a request renews it: its idle limit or its absolute expiry, whichever comes first. */
+function sessionEnd(session: { expiresAt: Date; lastSeenAt: Date }): number {
+  return Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + SESSION_IDLE_MS);
+}
+
 export class SessionStore {
   constructor(private readonly deps: AuthDeps) {}
 
@@ -53,7 +58,7 @@ export class SessionStore {
     const session = await this.deps.prisma.session.findUnique({ where: { idHash }, include: { user: true } });
     if (!session) return null;
     const now = this.deps.now();
-    if (now >= session.expiresAt.getTime() || now - session.lastSeenAt.getTime() >= SESSION_IDLE_MS) {
+    if (now >= sessionEnd(session)) {
       await this.revoke(idHash);
       return null;
     }
@@ -64,13 +69,10 @@ export class SessionStore {
     return { userId: user.id, username: user.username, role: parseRole(user.role), sessionId: idHash, via: "session" };
   }
 
-  /**
-   * When a session ends unless a request renews it (its idle limit or its absolute expiry,
-   * whichever comes first), in epoch ms; null once it is gone.
-   */
+  /** {@link sessionEnd} of a stored session, in epoch ms; null once it is gone. */
   async endsAt(sessionId: string): Promise<number | null> {
     const session = await this.deps.prisma.session.findUnique({ where: { idHash: sessionId }, select: { expiresAt: true, lastSeenAt: true } });
-    return session && Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + SESSION_IDLE_MS);
+    return session && sessionEnd(session);
   }
 
   /** Ends one session (by its stored hash) and tells listeners, so open sockets close too. */
